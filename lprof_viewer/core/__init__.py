@@ -1,0 +1,1 @@
+"""Qt-free core: profile data, safe .lprof reading, sources, merging and exports."""

@@ -1,0 +1,125 @@
+"""Join a profile's functions with their source code, ready to show or export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
+from lprof_viewer.core.sources import (
+    SourceCache,
+    SourceFile,
+    SourceLocator,
+    SourceRoot,
+    Staleness,
+    check_source,
+    code_block,
+)
+
+
+@dataclass(frozen=True)
+class AnnotatedLine:
+    """One line of a function as shown: its number, text and timing (None when not timed)."""
+
+    lineno: int
+    text: str
+    stat: LineStat | None
+
+
+@dataclass(frozen=True)
+class AnnotatedFunction:
+    """A function with its source lines, or the reason they cannot be shown."""
+
+    function: FunctionProfile
+    source: SourceFile | None
+    staleness: Staleness | None
+    line_numbers: range
+    """The lines to show: the function's block, or its timed span without source."""
+    percent_of_total: float | None
+    profile_total_ticks: float
+
+    @property
+    def missing_source(self) -> bool:
+        """True when the file the profile names could not be found or read."""
+        return self.source is None
+
+    @property
+    def stale(self) -> bool:
+        """True when the source may not be the code that was profiled."""
+        return self.staleness is not None
+
+    @property
+    def shows_source(self) -> bool:
+        """True when source text is shown beside the numbers (found and matching)."""
+        return self.source is not None and (self.staleness is None or not self.staleness.mismatched)
+
+    def text(self, lineno: int) -> str:
+        """The source text of a line, or '' when no trustworthy source is shown."""
+        return self.source.line(lineno) if self.shows_source and self.source else ""
+
+    @cached_property
+    def stats(self) -> dict[int, LineStat]:
+        """Timed lines by line number, with shares of the function and of the profile."""
+        stats = self.function.line_stats(self.profile_total_ticks)
+        return {stat.lineno: stat for stat in stats}
+
+    @cached_property
+    def lines(self) -> tuple[AnnotatedLine, ...]:
+        """Every shown line with its text and timing."""
+        stats, text = self.stats, self.text
+        return tuple(AnnotatedLine(n, text(n), stats.get(n)) for n in self.line_numbers)
+
+
+class ProfileAnnotator:
+    """Finds and checks the source of each function of one profile."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        roots: Sequence[SourceRoot] = (),
+        cache: SourceCache | None = None,
+    ) -> None:
+        self.profile = profile
+        self.locator = SourceLocator.for_profile_paths(profile.paths, roots)
+        self.cache = cache or SourceCache()
+        self._sources: dict[str, SourceFile | None] = {}
+
+    def source_of(self, function: FunctionProfile) -> SourceFile | None:
+        """The function's source file, or None when it cannot be found or read.
+
+        Each file is looked up and read once per annotator: an annotator is a
+        snapshot, and a reload makes a new one.
+        """
+        name = function.filename
+        if name not in self._sources:
+            self._sources[name] = self.cache.get(self.locator.locate(name))
+        return self._sources[name]
+
+    def annotate(self, function: FunctionProfile) -> AnnotatedFunction:
+        """The function with its source, staleness and lines to show."""
+        source = self.source_of(function)
+        staleness = (
+            None if source is None else check_source(function, source, self.profile.recorded_at)
+        )
+        timed = [lineno for lineno, _, _ in function.lines]
+        if source is not None and (staleness is None or not staleness.mismatched):
+            block = code_block(source, function.start_line)
+            # A timed line below the block (odd syntax) must still show its numbers.
+            numbers = range(block.start, max(block.stop - 1, *timed) + 1) if timed else block
+        else:
+            # Without trustworthy source, show the timed span with no text, as
+            # line_profiler does, rather than numbers beside the wrong code.
+            first = min(function.start_line, *timed) if timed else function.start_line
+            numbers = range(first, max(timed, default=first) + 1)
+        return AnnotatedFunction(
+            function,
+            source,
+            staleness,
+            numbers,
+            self.profile.percent_of_total(function),
+            self.profile.total_ticks,
+        )
+
+    def __iter__(self) -> Iterator[AnnotatedFunction]:
+        return (self.annotate(function) for function in self.profile.functions)

@@ -1,0 +1,130 @@
+"""One self-contained HTML page: functions by total time, highlighted source, heat shading."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import TextIO
+
+from pygments.formatters import HtmlFormatter
+from pygments.token import STANDARD_TYPES
+
+from lprof_viewer.core.annotate import AnnotatedFunction
+from lprof_viewer.core.exporters.base import Exporter
+from lprof_viewer.core.heat import NEVER_RAN_LIGHT, heat_color, heat_fraction, hex_color
+from lprof_viewer.core.highlight import tokenize_lines
+from lprof_viewer.core.model import Profile
+from lprof_viewer.core.sources import is_code_line
+from lprof_viewer.core.units import TimeUnit
+
+PAGE_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1d1f23; }
+h1 { font-size: 1.3em; } h2 { font-size: 1.05em; margin: 1.6em 0 0.3em; }
+.meta { color: #555; font-size: 0.9em; }
+.warn { background: #fff4ce; border: 1px solid #e0c060; padding: 0.3em 0.6em; }
+table.summary, table.lines { border-collapse: collapse; font-size: 0.88em; }
+table.summary td, table.summary th { padding: 0.15em 0.7em; text-align: right; }
+table.summary td.name, table.summary th.name { text-align: left; }
+table.lines { font-family: ui-monospace, Menlo, Consolas, monospace; width: 100%; }
+table.lines th { text-align: right; border-bottom: 1px solid #999; padding: 0.1em 0.6em; }
+table.lines td { text-align: right; padding: 0 0.6em; white-space: pre; }
+table.lines td.code { text-align: left; width: 100%; }
+table.lines th.code { text-align: left; }
+tr.noncode td { color: #777; }
+"""
+
+
+class HtmlExporter(Exporter):
+    """A page a person can attach to a bug report: no scripts, no network."""
+
+    name = "html"
+    suffix = ".html"
+
+    def write(
+        self, profile: Profile, functions: Iterable[AnnotatedFunction], stream: TextIO
+    ) -> None:
+        """Write the page: a summary table, then each function's source with heat."""
+        unit = self.options.unit
+        functions = list(functions)
+        title = html.escape(profile.name)
+        token_css = HtmlFormatter(style="default", nobackground=True).get_style_defs("td.code")
+        stream.write(
+            f"<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{title} — line profile</title><style>{PAGE_STYLE}{token_css}</style>"
+            f"</head><body>\n<h1>{title}</h1>\n<p class='meta'>Total time "
+            f"{profile.total_time:.6g} s in {len(functions)} functions; timer unit "
+            f"{profile.unit:g} s; times below in {html.escape(unit.label)}.</p>\n"
+        )
+        stream.write(self._summary(functions, unit))
+        for index, annotated in enumerate(functions):
+            stream.write(self._function(index, annotated, unit))
+        stream.write("</body></html>\n")
+
+    @staticmethod
+    def _summary(functions: list[AnnotatedFunction], unit: TimeUnit) -> str:
+        rows = [
+            "<table class='summary'><tr><th class='name'>Function</th><th class='name'>File</th>"
+            f"<th>Total ({html.escape(unit.label)})</th><th>Hits</th><th>% of total</th></tr>"
+        ]
+        for index, annotated in enumerate(functions):
+            function = annotated.function
+            share = annotated.percent_of_total
+            rows.append(
+                f"<tr><td class='name'><a href='#f{index}'>{html.escape(function.name)}</a></td>"
+                f"<td class='name'>{html.escape(function.filename)}:{function.start_line}</td>"
+                f"<td>{unit.format(function.total_time)}</td><td>{function.total_hits}</td>"
+                f"<td>{'' if share is None else f'{share:.1f}'}</td></tr>"
+            )
+        rows.append("</table>\n")
+        return "".join(rows)
+
+    @staticmethod
+    def _function(index: int, annotated: AnnotatedFunction, unit: TimeUnit) -> str:
+        function = annotated.function
+        parts = [
+            f"<h2 id='f{index}'>{html.escape(function.name)}</h2><p class='meta'>"
+            f"{html.escape(function.filename)}, line {function.start_line} — "
+            f"{unit.format(function.total_time)} {'' if unit.is_auto else unit.label}</p>\n"
+        ]
+        if annotated.missing_source:
+            parts.append(
+                f"<p class='warn'>Source not found: {html.escape(function.filename)}</p>\n"
+            )
+        elif annotated.staleness is not None:
+            parts.append(f"<p class='warn'>{html.escape(annotated.staleness.reason)}</p>\n")
+        label = html.escape(unit.label)
+        parts.append(
+            "<table class='lines'><tr><th>Line #</th><th>Hits</th>"
+            f"<th>Time ({label})</th><th>Per Hit ({label})</th><th>% Time</th>"
+            "<th class='code'>Line Contents</th></tr>\n"
+        )
+        hottest = max((line.stat.time for line in annotated.lines if line.stat), default=0.0)
+        tokens = tokenize_lines([line.text for line in annotated.lines])
+        for line, line_tokens in zip(annotated.lines, tokens, strict=True):
+            code = "".join(
+                f"<span class='{STANDARD_TYPES.get(kind, '')}'>{html.escape(text)}</span>"
+                if STANDARD_TYPES.get(kind)
+                else html.escape(text)
+                for kind, text in line_tokens
+            )
+            stat = line.stat
+            if stat is None:
+                style = f" style='background:{hex_color(NEVER_RAN_LIGHT)}'"
+                row_class = "" if is_code_line(line.text) else " class='noncode'"
+                if not is_code_line(line.text) or line.lineno == function.start_line:
+                    style = ""
+                cells = "<td></td>" * 4
+            else:
+                shade = hex_color(heat_color(heat_fraction(stat.time, hottest)))
+                style, row_class = f" style='background:{shade}'", ""
+                percent = "" if stat.percent is None else f"{stat.percent:.1f}"
+                cells = (
+                    f"<td>{stat.hits}</td><td>{unit.format(stat.time)}</td>"
+                    f"<td>{unit.format(stat.per_hit)}</td><td>{percent}</td>"
+                )
+            parts.append(
+                f"<tr{row_class}{style}><td>{line.lineno}</td>{cells}"
+                f"<td class='code'>{code}</td></tr>\n"
+            )
+        parts.append("</table>\n")
+        return "".join(parts)

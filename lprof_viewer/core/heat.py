@@ -1,0 +1,73 @@
+"""Heat colours: a perceptually even ramp from no colour to hot.
+
+Colours are mixed in OKLab, where equal steps look like equal changes, from
+the background the line is drawn on to a hot red-orange. The GUI and the
+HTML export both take their shading from here.
+"""
+
+from __future__ import annotations
+
+RGB = tuple[int, int, int]
+
+#: The colour of the hottest line.
+HOT: RGB = (222, 45, 38)
+#: The tint of code lines that never ran (distinct from non-code lines, which get none).
+NEVER_RAN_LIGHT: RGB = (236, 238, 242)
+NEVER_RAN_DARK: RGB = (52, 56, 64)
+
+
+def _to_linear(channel: int) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _from_linear(value: float) -> int:
+    value = min(1.0, max(0.0, value))
+    c = 12.92 * value if value <= 0.0031308 else 1.055 * value ** (1 / 2.4) - 0.055
+    return round(c * 255)
+
+
+def _cbrt(value: float) -> float:
+    # math.cbrt arrived in Python 3.11; the inputs here are never negative.
+    return value ** (1 / 3) if value > 0 else 0.0
+
+
+def _to_oklab(rgb: RGB) -> tuple[float, float, float]:
+    r, g, b = (_to_linear(c) for c in rgb)
+    lo = _cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b)
+    mo = _cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b)
+    so = _cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b)
+    return (
+        0.2104542553 * lo + 0.7936177850 * mo - 0.0040720468 * so,
+        1.9779984951 * lo - 2.4285922050 * mo + 0.4505937099 * so,
+        0.0259040371 * lo + 0.7827717662 * mo - 0.8086757660 * so,
+    )
+
+
+def _from_oklab(lab: tuple[float, float, float]) -> RGB:
+    lightness, a, b = lab
+    lo = (lightness + 0.3963377774 * a + 0.2158037573 * b) ** 3
+    mo = (lightness - 0.1055613458 * a - 0.0638541728 * b) ** 3
+    so = (lightness - 0.0894841775 * a - 1.2914855480 * b) ** 3
+    return (
+        _from_linear(4.0767416621 * lo - 3.3077115913 * mo + 0.2309699292 * so),
+        _from_linear(-1.2684380046 * lo + 2.6097574011 * mo - 0.3413193965 * so),
+        _from_linear(-0.0041960771 * lo - 0.7034186147 * mo + 1.7076147010 * so),
+    )
+
+
+def heat_color(fraction: float, base: RGB = (255, 255, 255), hot: RGB = HOT) -> RGB:
+    """The shade for a line holding ``fraction`` (0..1) of the heat, drawn on ``base``."""
+    t = min(1.0, max(0.0, fraction))
+    start, end = _to_oklab(base), _to_oklab(hot)
+    return _from_oklab(tuple(s + (e - s) * t for s, e in zip(start, end, strict=True)))  # type: ignore[arg-type]
+
+
+def heat_fraction(time: float, hottest: float) -> float:
+    """How hot a line is: its time against the hottest line of the function."""
+    return time / hottest if hottest > 0 else 0.0
+
+
+def hex_color(rgb: RGB) -> str:
+    """``#rrggbb`` for CSS."""
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

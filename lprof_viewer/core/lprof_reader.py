@@ -1,0 +1,319 @@
+"""Read .lprof files safely: a profile file never runs code.
+
+A .lprof is a pickled ``LineStats``. ``pickle.load`` would import and call
+whatever the file names, so the file is read by an unpickler that admits only
+the ``LineStats`` class paths line_profiler has used, mapped to a plain class of
+ours, and the result is checked for shape and types before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import math
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import chain
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from lprof_viewer.core.model import FunctionKey, Profile, RawLine, RawStats
+
+#: Where line_profiler versions have put ``LineStats``.
+LINESTATS_CLASS_PATHS = frozenset(
+    {
+        ("line_profiler.line_profiler", "LineStats"),  # 5.0.1 and later
+        ("line_profiler._line_profiler", "LineStats"),  # 3.x to 5.0.0
+        ("_line_profiler", "LineStats"),  # the original rkern releases
+    }
+)
+
+#: Files larger than this are refused before reading (a real 200,000-line
+#: profile is about 4 MB).
+MAX_FILE_BYTES = 1 << 30
+
+
+class ProfileLoadError(Exception):
+    """A file is not a readable profile; the message is one sentence for the user."""
+
+
+class _UnpickledLineStats:
+    """Stands in for line_profiler's ``LineStats`` while a file is read."""
+
+    def __init__(self, timings: Any = None, unit: Any = None) -> None:
+        self.timings = timings
+        self.unit = unit
+
+    def __setstate__(self, state: Any) -> None:
+        if isinstance(state, tuple) and len(state) == 2:  # (dict state, slot state)
+            state = state[0]
+        if not isinstance(state, dict):
+            raise pickle.UnpicklingError("LineStats state is not a mapping")
+        self.timings = state.get("timings")
+        self.unit = state.get("unit")
+
+
+class _RefusedGlobal(pickle.UnpicklingError):
+    """The file asked for a class or function other than ``LineStats``."""
+
+    def __init__(self, module: str, name: str) -> None:
+        super().__init__(f"{module}.{name}")
+        self.dotted_name = f"{module}.{name}"
+
+
+class _LineStatsUnpickler(pickle.Unpickler):
+    """An unpickler whose only importable name is ``LineStats``."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in LINESTATS_CLASS_PATHS:
+            return _UnpickledLineStats
+        raise _RefusedGlobal(module, name)
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise pickle.UnpicklingError("persistent ids are not allowed")
+
+
+def _unpickle(data: bytes, name: str) -> Any:
+    # Python 2 files hold byte strings for file names: read them as UTF-8,
+    # keeping undecodable bytes instead of failing.
+    unpickler = _LineStatsUnpickler(io.BytesIO(data), encoding="utf-8", errors="surrogateescape")
+    try:
+        return unpickler.load()
+    except _RefusedGlobal as refused:
+        raise ProfileLoadError(
+            f"{name} is not a line_profiler profile: it asks to load "
+            f"'{refused.dotted_name}', which is refused because opening a profile "
+            "must never run code."
+        ) from None
+    except EOFError:
+        raise ProfileLoadError(_truncated(name)) from None
+    except MemoryError:
+        raise ProfileLoadError(
+            f"{name} is not a line_profiler profile: it claims a length far larger than the file."
+        ) from None
+    except RecursionError:
+        raise ProfileLoadError(
+            f"{name} is not a line_profiler profile: it nests too deeply."
+        ) from None
+    except Exception as error:  # the unpickler raises many types on garbage
+        if "truncated" in str(error) or "ran out of input" in str(error).lower():
+            raise ProfileLoadError(_truncated(name)) from None
+        raise ProfileLoadError(_not_a_profile(name, data)) from None
+
+
+def _truncated(name: str) -> str:
+    return (
+        f"{name} is truncated: the profile ends early (if kernprof -i is still "
+        "writing it, wait for the run to finish and reload)."
+    )
+
+
+def _not_a_profile(name: str, data: bytes) -> str:
+    if _looks_like_text(data):
+        return f"{name} is a text file, not a line_profiler profile (.lprof files are binary)."
+    return f"{name} is not a line_profiler profile: its contents are not a pickled LineStats."
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start > len(head) - 4  # a character cut by the 4 KiB slice
+    return True
+
+
+def _describe(value: Any) -> str:
+    return type(value).__name__
+
+
+def _check_unit(unit: Any, name: str) -> float:
+    if type(unit) not in (float, int):
+        raise ProfileLoadError(f"{name} has a timer unit of type {_describe(unit)}, not a number.")
+    if not math.isfinite(unit) or unit <= 0:
+        raise ProfileLoadError(
+            f"{name} has a timer unit of {unit!r} seconds; it must be a positive finite number."
+        )
+    return float(unit)
+
+
+def _check_key(key: Any, name: str) -> FunctionKey:
+    if (
+        type(key) is not tuple
+        or len(key) != 3
+        or type(key[0]) is not str
+        or type(key[1]) is not int
+        or type(key[2]) is not str
+    ):
+        raise ProfileLoadError(
+            f"{name} has a function entry {_short_repr(key)} that is not "
+            "(file name, first line, function name)."
+        )
+    return key
+
+
+_ENTRY_TYPES = frozenset({tuple, list})
+_INT = frozenset({int})
+_NUMBER = frozenset({int, float})
+
+
+def _check_lines(key: FunctionKey, lines: Any, name: str) -> list[RawLine]:
+    """One function's lines as a list of tuples, or a :class:`ProfileLoadError` saying why not."""
+    where = f"{name} has bad timings for {key[2]} ({key[0]}:{key[1]})"
+    if type(lines) not in _ENTRY_TYPES:
+        raise ProfileLoadError(f"{where}: expected a list, found {_describe(lines)}.")
+    if not lines:
+        return []
+    entry_types = set(map(type, lines))
+    if not entry_types <= _ENTRY_TYPES or set(map(len, lines)) != {3}:
+        raise ProfileLoadError(f"{where}: every line must be (line number, hits, time).")
+    linenos, hits, times = zip(*lines, strict=True)
+    if not set(map(type, linenos)) <= _INT or not set(map(type, hits)) <= _INT:
+        raise ProfileLoadError(f"{where}: line numbers and hits must be whole numbers.")
+    time_types = set(map(type, times))
+    if not time_types <= _NUMBER:
+        raise ProfileLoadError(f"{where}: times must be numbers.")
+    if min(hits) < 0 or min(linenos) < 0:
+        raise ProfileLoadError(f"{where}: line numbers and hits cannot be negative.")
+    if min(times) < 0 or (float in time_types and not all(map(math.isfinite, times))):
+        raise ProfileLoadError(f"{where}: times must be finite and not negative.")
+    return list(map(tuple, lines))
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value) if type(value) in (tuple, str, int, float) else _describe(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def validate_stats(obj: Any, name: str) -> RawStats:
+    """Check that an unpickled object has LineStats' shape; answer its timings and unit."""
+    if not isinstance(obj, _UnpickledLineStats):
+        raise ProfileLoadError(
+            f"{name} is not a line_profiler profile: it holds a pickled {_describe(obj)}, "
+            "not LineStats."
+        )
+    unit = _check_unit(obj.unit, name)
+    timings = obj.timings
+    if type(timings) is not dict:
+        raise ProfileLoadError(
+            f"{name} has timings of type {_describe(timings)}, not a mapping of functions."
+        )
+    if not _whole_profile_is_clean(timings):
+        # Slow path, for an odd or bad file: name the entry that is wrong, or
+        # normalise harmless variations (lists where kernprof writes tuples).
+        timings = {
+            _check_key(key, name): _check_lines(key, lines, name) for key, lines in timings.items()
+        }
+    return RawStats(timings, unit)
+
+
+def _whole_profile_is_clean(timings: dict[Any, Any]) -> bool:
+    """True when every key and line of a profile has the right shape and types.
+
+    One pass over all 200,000 lines of a large profile in a handful of C-level
+    calls (set/map/zip/min): checking function by function in Python costs
+    more than unpickling.
+    """
+    keys = list(timings)
+    values = list(timings.values())
+    if keys and (set(map(type, keys)) != {tuple} or set(map(len, keys)) != {3}):
+        return False
+    if keys:
+        files, first_lines, names = zip(*keys, strict=True)
+        if set(map(type, files)) | set(map(type, names)) != {str}:
+            return False
+        if set(map(type, first_lines)) != _INT:
+            return False
+    if not set(map(type, values)) <= {list}:
+        return False
+    flat = list(chain.from_iterable(values))
+    if not flat:
+        return True
+    if set(map(type, flat)) != {tuple} or set(map(len, flat)) != {3}:
+        return False
+    fields = set(map(type, chain.from_iterable(flat)))
+    if fields == _INT:  # what kernprof writes: whole ticks everywhere
+        return min(chain.from_iterable(flat)) >= 0
+    if fields != _NUMBER or set(map(type, map(itemgetter(0), flat))) != _INT:
+        return False
+    hit_counts = map(itemgetter(1), flat)
+    times = list(map(itemgetter(2), flat))
+    return (
+        set(map(type, hit_counts)) == _INT
+        and min(chain.from_iterable(flat)) >= 0
+        and all(map(math.isfinite, times))
+    )
+
+
+def read_stats(path: str | os.PathLike[str]) -> RawStats:
+    """Read and validate one .lprof file without running any code it names."""
+    path = Path(path)
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise ProfileLoadError(f"{name} is a folder, not a profile file.")
+        if size > MAX_FILE_BYTES:
+            raise ProfileLoadError(
+                f"{name} is {size / 2**30:.1f} GiB, too large to be a line_profiler profile."
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ProfileLoadError(f"{name} does not exist ({path}).") from None
+    except PermissionError:
+        raise ProfileLoadError(f"{name} cannot be read: permission denied.") from None
+    except OSError as error:
+        raise ProfileLoadError(f"{name} cannot be read: {error.strerror or error}.") from None
+    if not data:
+        raise ProfileLoadError(
+            f"{name} is empty (if kernprof is still running, wait for it to finish and reload)."
+        )
+    with _collector_paused():
+        return validate_stats(_unpickle(data, name), name)
+
+
+def load_lprof(path: str | os.PathLike[str]) -> Profile:
+    """Load one .lprof file as a :class:`Profile`, safely."""
+    return load_profiles([path])
+
+
+def load_profiles(paths: Iterable[str | os.PathLike[str]]) -> Profile:
+    """Load one or more .lprof files, merging them into one :class:`Profile`."""
+    from lprof_viewer.core.merge import merge_stats
+
+    files = [Path(p) for p in paths]
+    if not files:
+        raise ValueError("no profile files given")
+    with _collector_paused():
+        stats = [read_stats(p) for p in files]
+        raw = stats[0] if len(stats) == 1 else merge_stats(stats)
+        recorded_at = max((_mtime(p) for p in files), default=None)
+        return Profile.from_raw(raw, files, recorded_at)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a profile is read.
+
+    Unpickling and checking 200,000 tuples makes it rescan the growing heap
+    many times over, though nothing read can form a cycle.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

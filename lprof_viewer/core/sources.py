@@ -1,0 +1,360 @@
+"""Find, read and check the source files a profile refers to.
+
+A profile records file names as they were on the machine that ran it: maybe
+relative to where kernprof ran, maybe under a server's paths. Sources are read
+with Python's own encoding rules and checked against the profile, so numbers
+are never shown beside the wrong code.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import os
+import re
+import tokenize
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from lprof_viewer.core.model import FunctionProfile
+
+#: A source file newer than its profile by more than this is called changed;
+#: archive formats keep modification times to two seconds.
+MTIME_TOLERANCE_S = 2.0
+
+
+class SourceMapError(ValueError):
+    """A source-root mapping is not of the form OLD_PREFIX=NEW_PREFIX."""
+
+
+@dataclass(frozen=True)
+class SourceRoot:
+    """Maps files recorded under ``old`` to the same files under ``new``."""
+
+    old: str
+    new: str
+
+    @classmethod
+    def parse(cls, text: str) -> SourceRoot:
+        """Read ``OLD_PREFIX=NEW_PREFIX`` as given on the command line."""
+        old, sep, new = text.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise SourceMapError(f"source map {text!r} is not of the form OLD_PREFIX=NEW_PREFIX")
+        return cls(old.strip(), new.strip())
+
+    def apply(self, filename: str) -> Path | None:
+        """The file under ``new``, or None when ``filename`` is not under ``old``."""
+        recorded = _split_path(filename)
+        prefix = _split_path(self.old)
+        if not prefix or recorded[: len(prefix)] != prefix:
+            return None
+        return Path(self.new).joinpath(*recorded[len(prefix) :])
+
+
+def _split_path(text: str) -> tuple[str, ...]:
+    """Components of a path recorded on any platform (server paths may be Windows paths)."""
+    pure = PureWindowsPath(text) if ("\\" in text or re.match(r"^[A-Za-z]:", text)) else None
+    parts = pure.parts if pure is not None else PurePosixPath(text).parts
+    return tuple(p for p in parts if p not in ("", "."))
+
+
+def root_for_located_file(recorded: str, found: Path) -> SourceRoot:
+    """The mapping that turns a recorded path into where the user found the file.
+
+    The shared tail of the two paths is dropped, so that one mapping serves
+    every other file recorded under the same folder.
+    """
+    recorded_parts = _split_path(recorded)
+    found_parts = found.parts
+    shared = 0
+    while (
+        shared < min(len(recorded_parts), len(found_parts)) - 1
+        and recorded_parts[-1 - shared] == found_parts[-1 - shared]
+    ):
+        shared += 1
+    shared = max(shared, 1)  # at least the file name itself
+    old_parts = recorded_parts[:-shared]
+    new_parts = found_parts[:-shared]
+    old = _join_recorded(recorded, old_parts)
+    return SourceRoot(old, str(Path(*new_parts)))
+
+
+def _join_recorded(recorded: str, parts: Sequence[str]) -> str:
+    if "\\" in recorded or re.match(r"^[A-Za-z]:", recorded):
+        return str(PureWindowsPath(*parts))
+    return str(PurePosixPath(*parts))
+
+
+@dataclass
+class SourceLocator:
+    """Finds the file a profile names: mapped roots, as recorded, then relative folders."""
+
+    roots: Sequence[SourceRoot] = ()
+    search_dirs: Sequence[Path] = ()
+    """Folders a relative name is tried against: the .lprof's, then the current one."""
+    _cache: dict[str, Path | None] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def for_profile_paths(
+        cls, profile_paths: Iterable[Path], roots: Sequence[SourceRoot] = ()
+    ) -> SourceLocator:
+        """A locator that tries relative names beside the given .lprof files and in the cwd."""
+        dirs: list[Path] = []
+        for path in [*(Path(p).resolve().parent for p in profile_paths), Path.cwd()]:
+            if path not in dirs:
+                dirs.append(path)
+        return cls(tuple(roots), tuple(dirs))
+
+    def candidates(self, filename: str) -> list[Path]:
+        """Where the file may be, best first."""
+        found: list[Path] = []
+        # Longest mapping first, so a specific mapping beats a general one.
+        for root in sorted(self.roots, key=lambda r: len(r.old), reverse=True):
+            mapped = root.apply(filename)
+            if mapped is not None:
+                found.append(mapped)
+        recorded = Path(filename)
+        found.append(recorded)
+        if not recorded.is_absolute():
+            found.extend(folder / recorded for folder in self.search_dirs)
+        return found
+
+    def locate(self, filename: str) -> Path | None:
+        """The readable file behind a recorded name, or None when it cannot be found."""
+        if filename not in self._cache:
+            self._cache[filename] = next(
+                (path for path in self.candidates(filename) if path.is_file()), None
+            )
+        return self._cache[filename]
+
+
+def _find_all(text: str, needle: str) -> Iterator[int]:
+    position = text.find(needle)
+    while position >= 0:
+        yield position
+        position = text.find(needle, position + len(needle))
+
+
+def _lines_at(text: str, sorted_positions: Iterable[int]) -> Iterator[int]:
+    """The 0-based line of each position, counting newlines once through the text."""
+    line, counted_to = 0, 0
+    for position in sorted_positions:
+        line += text.count("\n", counted_to, position)
+        counted_to = position
+        yield line
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The lines of one source file, decoded as Python would, without line endings."""
+
+    path: Path
+    lines: tuple[str, ...]
+    mtime: float
+    encoding: str
+
+    def line(self, lineno: int) -> str:
+        """The text of a 1-based line, or '' past the end."""
+        return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+
+    @cached_property
+    def indents(self) -> tuple[int, ...]:
+        """Indentation of each line; -1 for lines without code (blank or comment only)."""
+        lines = self.lines
+        stripped = [line.lstrip() for line in lines]
+        return tuple(
+            len(line) - len(rest) if rest and rest[0] != "#" else -1
+            for line, rest in zip(lines, stripped, strict=True)
+        )
+
+    @cached_property
+    def unusual_lines(self) -> frozenset[int]:
+        """0-based lines where indentation alone cannot tell a block's end.
+
+        Those holding a triple quote, ending in a backslash, or indented with tabs.
+        """
+        text = "\n".join(self.lines)
+        positions = [
+            position for needle in ("'''", '"""', "\\\n") for position in _find_all(text, needle)
+        ]
+        if text.endswith("\\"):
+            positions.append(len(text) - 1)
+        found = set(_lines_at(text, sorted(positions)))
+        if "\t" in text:
+            found.update(
+                index
+                for index, line in enumerate(self.lines)
+                if "\t" in line[: len(line) - len(line.lstrip())]
+            )
+        return frozenset(found)
+
+    def is_code(self, lineno: int) -> bool:
+        """True when a 1-based line holds code."""
+        return 0 < lineno <= len(self.lines) and self.indents[lineno - 1] >= 0
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """Source bytes as text by PEP 263 (cookie or BOM, else UTF-8); bad bytes become U+FFFD."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # an unknown or contradictory coding cookie
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding, errors="replace")
+    except LookupError:
+        encoding = "utf-8"
+        text = data.decode(encoding, errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def read_source(path: Path) -> SourceFile:
+    """Read a source file (raises OSError when it cannot be read)."""
+    data = path.read_bytes()
+    text, encoding = decode_source(data)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return SourceFile(path, tuple(lines), path.stat().st_mtime, encoding)
+
+
+class SourceCache:
+    """Reads each source file once, and again only when it changes on disk."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, SourceFile | None] = {}
+
+    def get(self, path: Path | None) -> SourceFile | None:
+        """The file's contents, or None when it cannot be read."""
+        if path is None:
+            return None
+        cached = self._files.get(path)
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return None
+        if cached is None or cached.mtime != mtime:
+            try:
+                cached = read_source(path)
+            except OSError:
+                cached = None
+            self._files[path] = cached
+        return cached
+
+
+_DEF_LINE = re.compile(r"^\s*(async\s+)?def\s+(\w+)")
+_DECORATOR_LINE = re.compile(r"^\s*@")
+
+
+def is_code_line(text: str) -> bool:
+    """True for a line holding code (not blank, not only a comment)."""
+    stripped = text.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def code_block(source: SourceFile, start_line: int) -> range:
+    """Line numbers of the function starting at ``start_line``, as line_profiler shows them.
+
+    The same lines ``line_profiler.get_code_block`` (``inspect.getblock``)
+    finds; plain indentation gives them for ordinary functions, and
+    tokenizing is kept for the unusual ones (multi-line strings, one-line
+    defs, continuation lines).
+    """
+    lines = source.lines
+    end = _indented_block_end(source, start_line)
+    if end is None:
+        tail = [line + "\n" for line in lines[start_line - 1 :]]
+        try:
+            end = start_line - 1 + len(inspect.getblock(tail))
+        except (SyntaxError, tokenize.TokenError, IndentationError):
+            end = len(lines)
+    return range(start_line, max(start_line, end) + 1)
+
+
+def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
+    """The last line of an ordinary function by indentation, or None to tokenize instead."""
+    lines, indents, unusual = source.lines, source.indents, source.unusual_lines
+    index = start_line - 1
+    count = len(lines)
+    while index < count and _DECORATOR_LINE.match(lines[index]):
+        if lines[index].count("(") != lines[index].count(")"):
+            return None
+        index += 1
+    if index >= count or index in unusual:
+        return None
+    header = lines[index]
+    if not _DEF_LINE.match(header) or not header.rstrip().endswith(":"):
+        return None
+    indent = indents[index]
+    last = index
+    for position in range(index + 1, count):
+        depth = indents[position]
+        if depth < 0:
+            continue
+        if depth <= indent:
+            break
+        last = position
+    if last == index or not unusual.isdisjoint(range(index, last + 1)):
+        return None
+    return last + 1
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """Why a source file does not match the profile; ``reason`` is one sentence."""
+
+    reason: str
+    mismatched: bool
+    """True when the code itself does not match (not only a newer file)."""
+
+
+def check_source(
+    function: FunctionProfile, source: SourceFile, recorded_at: float | None
+) -> Staleness | None:
+    """Does the source still hold the code the profile measured? None when it does."""
+    name = source.path.name
+    start = function.start_line
+    if start > len(source.lines):
+        return Staleness(
+            f"{name} has {len(source.lines)} lines, but the profile has "
+            f"{function.name} starting at line {start}.",
+            True,
+        )
+    if not _defines_function_at(source, function):
+        return Staleness(
+            f"{name} changed since it was profiled: line {start} is not the definition of "
+            f"{function.name}.",
+            True,
+        )
+    indents, count = source.indents, len(source.lines)
+    for lineno, _, _ in function.lines:
+        if not 0 < lineno <= count or indents[lineno - 1] < 0:
+            return Staleness(
+                f"{name} changed since it was profiled: timed line {lineno} of "
+                f"{function.name} is blank or a comment.",
+                True,
+            )
+    if recorded_at is not None and source.mtime > recorded_at + MTIME_TOLERANCE_S:
+        return Staleness(f"{name} was modified after the profile was recorded.", False)
+    return None
+
+
+def _defines_function_at(source: SourceFile, function: FunctionProfile) -> bool:
+    short = function.short_name
+    first = source.line(function.start_line)
+    if short.startswith("<"):  # lambdas, comprehensions, <module>: no def line to check
+        return True
+    if not (_DECORATOR_LINE.match(first) or _DEF_LINE.match(first)):
+        return False
+    # Skip the decorators (which may span lines) to the first def.
+    for lineno in range(function.start_line, min(len(source.lines), function.start_line + 200) + 1):
+        match = _DEF_LINE.match(source.line(lineno))
+        if match:
+            return match.group(2) == short
+    return False
+
+
+def environment_is_case_insensitive() -> bool:
+    """True on file systems that ignore case (Windows, default macOS)."""
+    return os.path.normcase("A") == "a"

@@ -1,0 +1,70 @@
+"""Time units the user can pick, and how a time is written in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Seconds per unit for each fixed unit name.
+UNIT_SECONDS: dict[str, float] = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+#: Names a user can choose, in the order menus show them.
+UNIT_CHOICES: tuple[str, ...] = ("auto", "s", "ms", "us", "ns")
+
+_UNIT_LABELS = {"s": "s", "ms": "ms", "us": "µs", "ns": "ns"}
+
+
+@dataclass(frozen=True)
+class TimeUnit:
+    """A unit to show times in: a fixed one, or 'auto' (readable per value)."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if self.name not in UNIT_CHOICES:
+            raise ValueError(f"unknown time unit {self.name!r}; choose one of {UNIT_CHOICES}")
+
+    @property
+    def is_auto(self) -> bool:
+        """True when every value picks its own readable unit."""
+        return self.name == "auto"
+
+    @property
+    def seconds(self) -> float:
+        """Seconds per unit; 'auto' answers 1 (values are then written with a suffix)."""
+        return UNIT_SECONDS.get(self.name, 1.0)
+
+    @property
+    def label(self) -> str:
+        """Short label for column headers (µs rather than us)."""
+        return "auto" if self.is_auto else _UNIT_LABELS[self.name]
+
+    def convert(self, seconds: float) -> float:
+        """A time in seconds expressed in this unit (seconds for 'auto')."""
+        return seconds / self.seconds
+
+    def format(self, seconds: float | None) -> str:
+        """A time as a short readable string; fixed units have no suffix."""
+        if seconds is None:
+            return ""
+        if self.is_auto:
+            return format_auto(seconds)
+        return f"{seconds / self.seconds:.1f}"
+
+
+def readable_unit(seconds: float) -> str:
+    """The fixed unit in which a time reads best (1 to 1000 of it)."""
+    magnitude = abs(seconds)
+    for name in ("s", "ms", "us"):
+        if magnitude >= UNIT_SECONDS[name]:
+            return name
+    return "ns"
+
+
+def format_auto(seconds: float) -> str:
+    """A time with the unit that reads best, e.g. '12.3 ms'."""
+    if seconds == 0:
+        return "0"
+    name = readable_unit(seconds)
+    value = seconds / UNIT_SECONDS[name]
+    digits = 2 if abs(value) < 10 else 1
+    return f"{value:.{digits}f} {_UNIT_LABELS[name]}"
