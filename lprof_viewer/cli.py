@@ -92,6 +92,9 @@ def window_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--source-map", action="append", default=[], type=_source_root, metavar="OLD=NEW"
     )
+    parser.add_argument(
+        "--palette", choices=("system", "dark"), default="system", help="force a dark palette"
+    )
     parser.add_argument("--version", action="version", version=f"lprof-viewer {__version__}")
     return parser
 

@@ -31,3 +31,29 @@ def tokenize_lines(lines: Sequence[str]) -> list[list[tuple[_TokenType, str]]]:
     while len(result) < len(lines):
         result.append([])
     return result
+
+
+class ChunkedHighlighter:
+    """Tokens of a long run of lines, lexed a chunk at a time as lines are asked for.
+
+    A view shows a few dozen lines of a source that may be 20,000 long: only
+    the chunks holding the lines shown are lexed, once each.
+    """
+
+    def __init__(self, lines: Sequence[str], chunk_size: int = 128) -> None:
+        self._lines = lines
+        self._chunk_size = chunk_size
+        self._chunks: dict[int, list[list[tuple[_TokenType, str]]]] = {}
+
+    def tokens(self, index: int) -> list[tuple[_TokenType, str]]:
+        """The tokens of the 0-based line ``index``."""
+        chunk, offset = divmod(index, self._chunk_size)
+        if chunk not in self._chunks:
+            start = chunk * self._chunk_size
+            self._chunks[chunk] = tokenize_lines(self._lines[start : start + self._chunk_size])
+        return self._chunks[chunk][offset]
+
+    @property
+    def chunks_lexed(self) -> int:
+        """How many chunks have been lexed so far."""
+        return len(self._chunks)

@@ -81,6 +81,20 @@ def root_for_located_file(recorded: str, found: Path) -> SourceRoot:
     return SourceRoot(old, str(Path(*new_parts)))
 
 
+def locate_in_folder(recorded: str, folder: Path) -> Path | None:
+    """The file a profile recorded as ``recorded``, searched for under ``folder``.
+
+    Tries the longest tail of the recorded path first (``shop/views.py`` before
+    ``views.py``), so the right file wins when names repeat.
+    """
+    parts = _split_path(recorded)
+    for start in range(1 if len(parts) > 1 else 0, len(parts)):
+        candidate = folder.joinpath(*parts[start:])
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _join_recorded(recorded: str, parts: Sequence[str]) -> str:
     if "\\" in recorded or re.match(r"^[A-Za-z]:", recorded):
         return str(PureWindowsPath(*parts))
@@ -298,6 +312,17 @@ def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
     if last == index or not unusual.isdisjoint(range(index, last + 1)):
         return None
     return last + 1
+
+
+def body_start(source: SourceFile, start_line: int) -> int:
+    """First line of a function's body: after its decorators and (multi-line) def header."""
+    count = len(source.lines)
+    lineno = start_line
+    while lineno <= count and not _DEF_LINE.match(source.line(lineno)):
+        lineno += 1
+    while lineno <= count and not source.line(lineno).split("#", 1)[0].rstrip().endswith(":"):
+        lineno += 1
+    return lineno + 1
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The Qt windows, views, table models, delegates and workers."""

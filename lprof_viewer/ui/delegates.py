@@ -1,0 +1,110 @@
+"""Painting, not building: the share bar and syntax-highlighted code cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pygments.styles import get_style_by_name
+from pygments.token import _TokenType
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from lprof_viewer.ui.roles import SHARE_ROLE, TOKENS_ROLE
+
+Index = QModelIndex | QPersistentModelIndex
+LIGHT_STYLE = "default"
+DARK_STYLE = "github-dark"
+
+
+class ShareBarDelegate(QStyledItemDelegate):
+    """Draws a cell's share (0..1, from SHARE_ROLE) as a bar behind its text."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """Paint the bar, then the usual text on top."""
+        share = index.data(SHARE_ROLE)
+        if share:
+            painter.save()
+            rect = QRectF(option.rect).adjusted(2, 3, -2, -3)
+            rect.setWidth(max(1.0, rect.width() * min(1.0, float(share))))
+            color = QColor(option.palette.color(QPalette.ColorRole.Highlight))
+            color.setAlpha(90)
+            painter.fillRect(rect, color)
+            painter.restore()
+        super().paint(painter, option, index)
+
+
+class TokenPalette:
+    """Pygments style colours as QColors and fonts, looked up per token type."""
+
+    def __init__(self, style_name: str, base_font: QFont) -> None:
+        self._style = get_style_by_name(style_name)
+        self._base_font = base_font
+        self._cache: dict[_TokenType, tuple[QColor | None, QFont]] = {}
+
+    def format_for(self, token_type: _TokenType) -> tuple[QColor | None, QFont]:
+        """Colour (None: the palette's text colour) and font of a token."""
+        found = self._cache.get(token_type)
+        if found is None:
+            style = self._style.style_for_token(token_type)
+            color = QColor(f"#{style['color']}") if style["color"] else None
+            font = QFont(self._base_font)
+            font.setBold(bool(style["bold"]))
+            font.setItalic(bool(style["italic"]))
+            found = self._cache[token_type] = (color, font)
+        return found
+
+
+class CodeDelegate(QStyledItemDelegate):
+    """Paints a source line's Pygments tokens in a monospace font over the row's heat."""
+
+    def __init__(self, font: QFont, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._font = font
+        self._palettes: dict[bool, TokenPalette] = {}
+
+    def _palette(self, dark: bool) -> TokenPalette:
+        if dark not in self._palettes:
+            self._palettes[dark] = TokenPalette(DARK_STYLE if dark else LIGHT_STYLE, self._font)
+        return self._palettes[dark]
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """Draw the background as usual, then each token in its colour."""
+        tokens = index.data(TOKENS_ROLE)
+        if not tokens:
+            super().paint(painter, option, index)
+            return
+        self.initStyleOption(option, index)
+        text_backup = option.text
+        option.text = ""
+        widget = option.widget
+        style = widget.style() if widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+        option.text = text_backup
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette
+        default = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        token_palette = self._palette(dark)
+        rect = option.rect.adjusted(4, 0, -2, 0)
+        painter.save()
+        painter.setClipRect(option.rect)
+        x = float(rect.left())
+        for token_type, text in tokens:
+            color, font = token_palette.format_for(token_type)
+            painter.setFont(font)
+            painter.setPen(default if selected or color is None else color)
+            text = text.expandtabs(8)
+            width = painter.fontMetrics().horizontalAdvance(text)
+            painter.drawText(
+                QRectF(x, rect.top(), width + 1, rect.height()),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                text,
+            )
+            x += width
+            if x > rect.right():
+                break
+        painter.restore()

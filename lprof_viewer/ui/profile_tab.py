@@ -1,0 +1,395 @@
+"""One open profile: its functions table beside the selected function's source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QFileSystemWatcher, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
+from lprof_viewer.core.lprof_reader import load_profiles
+from lprof_viewer.core.model import FunctionProfile, Profile
+from lprof_viewer.core.sources import SourceRoot, locate_in_folder, root_for_located_file
+from lprof_viewer.core.units import TimeUnit, format_auto
+from lprof_viewer.ui.banner import MessageBanner
+from lprof_viewer.ui.delegates import CodeDelegate, ShareBarDelegate
+from lprof_viewer.ui.function_table_model import FunctionTableModel
+from lprof_viewer.ui.source_table_model import SourceTableModel
+from lprof_viewer.ui.workers import BackgroundTask
+
+
+class LoadedProfile:
+    """What the loading thread hands back: the profile and its biggest function, annotated."""
+
+    def __init__(self, profile: Profile, annotator: ProfileAnnotator) -> None:
+        self.profile = profile
+        self.annotator = annotator
+        self.first = annotator.annotate(profile.functions[0]) if profile.functions else None
+
+
+def load_in_background(paths: Sequence[Path], roots: Sequence[SourceRoot]) -> LoadedProfile:
+    """Read, merge and annotate the first function (runs on a pool thread)."""
+    profile = load_profiles(paths)
+    return LoadedProfile(profile, ProfileAnnotator(profile, roots))
+
+
+def _table(name: str) -> QTableView:
+    table = QTableView()
+    table.setObjectName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(False)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
+    table.horizontalHeader().setHighlightSections(False)
+    return table
+
+
+class ProfileTab(QWidget):
+    """A tab showing one profile (or several merged); loads it off the GUI thread."""
+
+    #: Emitted once loading ends, with or without success.
+    ready = Signal()
+    #: Emitted when what the status bar shows changes.
+    status_changed = Signal()
+    #: Emitted with a source-root mapping the user made, for the window to remember.
+    source_root_added = Signal(object)
+    #: Emitted to open a line in the editor: path, line.
+    open_in_editor = Signal(object, int)
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        roots: Sequence[SourceRoot] = (),
+        unit: TimeUnit | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = [Path(p) for p in paths]
+        self.roots = list(roots)
+        self.unit = unit or TimeUnit("auto")
+        self.profile: Profile | None = None
+        self.annotator: ProfileAnnotator | None = None
+        self.error: str | None = None
+        self.is_ready = False
+        #: Asks the user for a folder; replaced in tests.
+        self.choose_folder: Callable[[], str] = self._ask_for_folder
+        self._build()
+        self._watcher = QFileSystemWatcher([str(p) for p in self.paths if p.exists()], self)
+        self._watcher.fileChanged.connect(self._file_changed_on_disk)
+        self.reload()
+
+    # -- building ------------------------------------------------------------------
+    def _build(self) -> None:
+        self.pages = QStackedWidget()
+        self.busy = QWidget()
+        busy_layout = QVBoxLayout(self.busy)
+        busy_layout.addStretch()
+        self._busy_label = QLabel(f"Loading {self.title}…")
+        self._busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        bar.setObjectName("loadingIndicator")
+        busy_layout.addWidget(self._busy_label)
+        busy_layout.addWidget(bar)
+        busy_layout.addStretch()
+        self.error_label = QLabel()
+        self.error_label.setObjectName("loadError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.content = self._build_content()
+        for page in (self.busy, self.error_label, self.content):
+            self.pages.addWidget(page)
+        self.file_banner = MessageBanner("fileChangedBanner")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.file_banner)
+        layout.addWidget(self.pages)
+
+    def _build_content(self) -> QSplitter:
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("functionFilter")
+        self.filter_edit.setPlaceholderText("Filter by name or file (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.hide_never_ran = QCheckBox("Hide functions that never ran")
+        self.hide_never_ran.setObjectName("hideNeverRan")
+        self.function_model = FunctionTableModel(self)
+        self.function_table = _table("functionTable")
+        self.function_table.setModel(self.function_model)
+        self.function_table.horizontalHeader().setSortIndicator(
+            FunctionTableModel.TOTAL, Qt.SortOrder.DescendingOrder
+        )
+        self.function_table.setSortingEnabled(True)
+        self.function_table.setItemDelegateForColumn(
+            FunctionTableModel.SHARE, ShareBarDelegate(self.function_table)
+        )
+        header = self.function_table.horizontalHeader()
+        header.setSectionResizeMode(FunctionTableModel.NAME, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 110), (2, 48), (3, 86), (4, 78), (5, 84)):
+            header.resizeSection(column, width)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.filter_edit)
+        left_layout.addWidget(self.hide_never_ran)
+        left_layout.addWidget(self.function_table)
+
+        self.source_banner = MessageBanner("sourceBanner")
+        self.source_model = SourceTableModel(self)
+        self.source_table = _table("sourceTable")
+        self.source_table.setFont(mono)
+        self.source_table.setModel(self.source_model)
+        self.source_table.setItemDelegateForColumn(
+            SourceTableModel.CODE, CodeDelegate(mono, self.source_table)
+        )
+        self.source_table.verticalHeader().setDefaultSectionSize(
+            self.source_table.fontMetrics().height() + 4
+        )
+        source_header = self.source_table.horizontalHeader()
+        source_header.setStretchLastSection(True)
+        for column, width in ((0, 60), (1, 80), (2, 90), (3, 80), (4, 64), (5, 72)):
+            source_header.resizeSection(column, width)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.source_banner)
+        right_layout.addWidget(self.source_table)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("profileSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([560, 720])
+
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.hide_never_ran.toggled.connect(self._apply_filter)
+        self.function_table.selectionModel().currentRowChanged.connect(self._function_selected)
+        self.function_table.activated.connect(self.jump_to_hottest_line)
+        self.source_table.doubleClicked.connect(self._source_double_clicked)
+        return self.splitter
+
+    # -- loading -----------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        """The tab's title: the file name, or how many were merged."""
+        if len(self.paths) == 1:
+            return self.paths[0].name
+        return f"{self.paths[0].name} + {len(self.paths) - 1}"
+
+    def reload(self) -> None:
+        """(Re)load the profile in the background, keeping the selected function if it remains."""
+        self.is_ready = False
+        self.file_banner.clear()
+        if self.profile is None:
+            self.pages.setCurrentWidget(self.busy)
+        self._task = BackgroundTask(load_in_background, self.paths, list(self.roots))
+        signals = self._task.start()
+        signals.result.connect(self._loaded)
+        signals.error.connect(self._failed)
+
+    def _loaded(self, loaded: LoadedProfile) -> None:
+        previous = self.current_function()
+        self.profile, self.annotator = loaded.profile, loaded.annotator
+        self.error = None
+        self.function_model.set_unit(self.unit)
+        self.source_model.set_unit(self.unit)
+        self.function_model.set_profile(loaded.profile)
+        self._apply_filter()
+        self.pages.setCurrentWidget(self.content)
+        row = self.function_model.row_of(previous.key) if previous else None
+        if row is None and self.function_model.rowCount():
+            row = 0
+        if row is not None:
+            first = loaded.first if row == 0 and loaded.first else None
+            self._select_function_row(row, first)
+        self._rewatch()
+        self._finish()
+
+    def _failed(self, message: str) -> None:
+        self.error = message
+        if self.profile is None:
+            self.error_label.setText(message)
+            self.pages.setCurrentWidget(self.error_label)
+        else:  # a reload failed: keep what was shown, say why
+            self.file_banner.show_message(message, "error", {"Retry": self.reload})
+        self._finish()
+
+    def _finish(self) -> None:
+        self.is_ready = True
+        self.status_changed.emit()
+        self.ready.emit()
+
+    def _rewatch(self) -> None:
+        # Tools that rewrite a file by replacing it drop it from the watch list.
+        watched = set(self._watcher.files())
+        missing = [str(p) for p in self.paths if p.exists() and str(p) not in watched]
+        if missing:
+            self._watcher.addPaths(missing)
+
+    def _file_changed_on_disk(self, path: str) -> None:
+        self._rewatch()
+        if self.is_ready:
+            self.file_banner.show_message(
+                f"{Path(path).name} changed on disk.", "info", {"Reload": self.reload}
+            )
+
+    # -- selection ---------------------------------------------------------------
+    def current_function(self) -> FunctionProfile | None:
+        """The function selected in the functions table."""
+        index = self.function_table.currentIndex()
+        return self.function_model.function_at(index.row()) if index.isValid() else None
+
+    def _select_function_row(self, row: int, annotated: AnnotatedFunction | None = None) -> None:
+        index = self.function_model.index(row, 0)
+        self._preannotated = annotated
+        self.function_table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.function_table.scrollTo(index)
+
+    def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        function = self.function_model.function_at(current.row()) if current.isValid() else None
+        annotated = getattr(self, "_preannotated", None)
+        self._preannotated = None
+        if function is not None and self.annotator is not None:
+            if annotated is None or annotated.function is not function:
+                annotated = self.annotator.annotate(function)
+        else:
+            annotated = None
+        self.show_function(annotated)
+
+    def show_function(self, annotated: AnnotatedFunction | None) -> None:
+        """Fill the source table with ``annotated`` and select its hottest line."""
+        self.source_model.set_base_color(self.source_table.palette().color(QPalette.ColorRole.Base))
+        self.source_model.set_function(annotated)
+        self._show_source_banner(annotated)
+        row = self.source_model.hottest_row()
+        if row is not None:
+            index = self.source_model.index(row, 0)
+            self.source_table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.source_table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _show_source_banner(self, annotated: AnnotatedFunction | None) -> None:
+        if annotated is None:
+            self.source_banner.clear()
+        elif annotated.missing_source:
+            self.source_banner.show_message(
+                f"Source not found: {annotated.function.filename}. The numbers are shown "
+                "without the code.",
+                "warning",
+                {"Locate source…": self.locate_source},
+            )
+        elif annotated.staleness is not None:
+            hint = "" if annotated.shows_source else " The code is hidden to avoid misleading you."
+            self.source_banner.show_message(annotated.staleness.reason + hint, "warning")
+        else:
+            self.source_banner.clear()
+
+    def jump_to_hottest_line(self, *_args: object) -> None:
+        """Move the keyboard focus to the selected function's hottest line."""
+        row = self.source_model.hottest_row()
+        if row is not None:
+            self.source_table.setFocus()
+            self.source_table.selectRow(row)
+            self.source_table.scrollTo(self.source_model.index(row, 0))
+
+    def _apply_filter(self) -> None:
+        current = self.current_function()
+        self.function_model.set_filter(self.filter_edit.text(), self.hide_never_ran.isChecked())
+        row = self.function_model.row_of(current.key) if current else None
+        if row is not None:
+            self._select_function_row(row, self.source_model.function)
+        elif self.function_model.rowCount():
+            self._select_function_row(0)
+        else:
+            self.show_function(None)
+
+    # -- user actions ------------------------------------------------------------
+    def set_unit(self, unit: TimeUnit) -> None:
+        """Show every time in ``unit``."""
+        self.unit = unit
+        self.function_model.set_unit(unit)
+        self.source_model.set_unit(unit)
+
+    def set_roots(self, roots: Sequence[SourceRoot]) -> None:
+        """Use new source-root mappings and show the current function again."""
+        self.roots = list(roots)
+        if self.profile is not None:
+            self.annotator = ProfileAnnotator(self.profile, self.roots)
+            current = self.current_function()
+            self.show_function(self.annotator.annotate(current) if current else None)
+
+    def _ask_for_folder(self) -> str:
+        return QFileDialog.getExistingDirectory(self, "Locate the source folder")
+
+    def locate_source(self) -> None:
+        """Ask for the folder holding the missing source and remember the mapping."""
+        function = self.current_function()
+        if function is None:
+            return
+        folder = self.choose_folder()
+        if not folder:
+            return
+        found = locate_in_folder(function.filename, Path(folder))
+        if found is None:
+            self.source_banner.show_message(
+                f"{Path(function.filename).name} is not in {folder}.",
+                "error",
+                {"Locate source…": self.locate_source},
+            )
+            return
+        root = root_for_located_file(function.filename, found)
+        self.source_root_added.emit(root)
+        self.set_roots([root, *(r for r in self.roots if r.old != root.old)])
+
+    def _source_double_clicked(self, index: QModelIndex) -> None:
+        annotated = self.source_model.function
+        line = self.source_model.line_at(index.row())
+        if annotated is not None and annotated.source is not None and line is not None:
+            self.open_in_editor.emit(annotated.source.path, line)
+
+    def focus_filter(self) -> None:
+        """Put the keyboard in the filter box (Ctrl+F)."""
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def status_parts(self) -> list[str]:
+        """File name, total time, number of functions and timer unit, for the status bar."""
+        if self.profile is None:
+            return [self.title, self.error or "loading…"]
+        profile = self.profile
+        return [
+            self.title,
+            f"total {format_auto(profile.total_time)}",
+            f"{len(profile):,} functions",
+            f"timer unit {profile.unit:g} s",
+        ]

@@ -1,0 +1,97 @@
+"""An opened profiling script: its source and what it marks for kernprof."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+
+from lprof_viewer.core.highlight import python_lexer
+from lprof_viewer.core.script_scan import ScriptInfo, scan_script
+
+
+class ScriptTab(QWidget):
+    """Shows a ``.py`` script and the functions it profiles, ready to be run."""
+
+    ready = Signal()
+    status_changed = Signal()
+
+    def __init__(self, path: Path, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.paths = [path]
+        self.path = path
+        self.is_ready = False
+        self.error: str | None = None
+        self.info: ScriptInfo | None = None
+        self.targets = QListWidget()
+        self.targets.setObjectName("profileTargets")
+        self.source = QTextBrowser()
+        self.source.setObjectName("scriptSource")
+        self.source.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.summary)
+        left_layout.addWidget(self.targets)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.source)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.reload()
+
+    @property
+    def title(self) -> str:
+        """The tab's title."""
+        return self.path.name
+
+    def reload(self) -> None:
+        """Read the script again (it is small: no thread needed)."""
+        try:
+            self.info = scan_script(self.path)
+        except OSError as error:
+            self.error = f"{self.path.name} cannot be read: {error.strerror or error}."
+            self.summary.setText(self.error)
+        else:
+            self.error = None
+            self._show(self.info)
+        self.is_ready = True
+        self.status_changed.emit()
+        self.ready.emit()
+
+    def _show(self, info: ScriptInfo) -> None:
+        self.targets.clear()
+        for target in info.targets:
+            self.targets.addItem(f"{target.name}  (line {target.lineno}, {target.how})")
+        count = len(info.targets)
+        if info.syntax_error:
+            self.summary.setText(f"Syntax error: {info.syntax_error}")
+        elif count:
+            self.summary.setText(f"{self.path.name} marks {count} function(s) for profiling:")
+        else:
+            self.summary.setText(
+                f"{self.path.name} marks nothing for profiling: add @profile to the functions "
+                "to measure."
+            )
+        formatter = HtmlFormatter(noclasses=True, linenos="inline", nobackground=True)
+        self.source.setHtml(highlight("\n".join(info.source.lines), python_lexer(), formatter))
+
+    def status_parts(self) -> list[str]:
+        """File name and what it profiles, for the status bar."""
+        count = len(self.info.targets) if self.info else 0
+        return [self.title, self.error or f"script, {count} profiled function(s)"]
+
+    def set_unit(self, *_: object) -> None:
+        """Scripts show no times."""
+
+    def focus_filter(self) -> None:
+        """Scripts have no filter."""

@@ -1,0 +1,182 @@
+"""One function's source as a table: Line #, Hits, Time, Per Hit, % Time, % of total, code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from lprof_viewer.core.annotate import AnnotatedFunction
+from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, heat_color, heat_fraction
+from lprof_viewer.core.highlight import ChunkedHighlighter
+from lprof_viewer.core.model import LineStat
+from lprof_viewer.core.sources import body_start
+from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.ui.roles import SORT_ROLE, TOKENS_ROLE
+
+Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class SourceTableModel(QAbstractTableModel):
+    """Every line of the selected function, its timing, and heat as a background."""
+
+    LINE, HITS, TIME, PER_HIT, PERCENT, PERCENT_TOTAL, CODE = range(7)
+    HEADERS = ("Line #", "Hits", "Time", "Per Hit", "% Time", "% of total", "Source")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._function: AnnotatedFunction | None = None
+        self._numbers: range = range(0)
+        self._stats: dict[int, LineStat] = {}
+        self._hottest = 0.0
+        self._unit = TimeUnit("auto")
+        self._base = QColor(255, 255, 255)
+        self._highlighter: ChunkedHighlighter | None = None
+        self._heat_cache: dict[int, QColor] = {}
+        self._body_start = 0
+
+    # -- data in ---------------------------------------------------------------
+    def set_function(self, annotated: AnnotatedFunction | None) -> None:
+        """Show ``annotated``'s lines (None clears the table)."""
+        self.beginResetModel()
+        self._function = annotated
+        self._numbers = annotated.line_numbers if annotated else range(0)
+        self._stats = annotated.stats if annotated else {}
+        self._hottest = max((s.time for s in self._stats.values()), default=0.0)
+        texts = [annotated.text(n) for n in self._numbers] if annotated else []
+        self._highlighter = ChunkedHighlighter(texts) if annotated else None
+        self._heat_cache.clear()
+        self._body_start = (
+            body_start(annotated.source, annotated.function.start_line)
+            if annotated and annotated.source
+            else 0
+        )
+        self.endResetModel()
+
+    @property
+    def function(self) -> AnnotatedFunction | None:
+        """The function shown."""
+        return self._function
+
+    def set_unit(self, unit: TimeUnit) -> None:
+        """Write times in ``unit``."""
+        self._unit = unit
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.TIME, self.PER_HIT)
+        if self._numbers:
+            last = len(self._numbers) - 1
+            self.dataChanged.emit(self.index(0, self.TIME), self.index(last, self.PER_HIT))
+
+    def set_base_color(self, base: QColor) -> None:
+        """The view's background, which heat is mixed from (light or dark palette)."""
+        self._base = QColor(base)
+        self._heat_cache.clear()
+
+    @property
+    def is_dark(self) -> bool:
+        """True on a dark palette."""
+        return self._base.lightness() < 128
+
+    # -- Qt model API -------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of lines shown."""
+        return 0 if parent.isValid() else len(self._numbers)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of columns."""
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        """Column titles; time columns name their unit."""
+        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
+            return None
+        title = self.HEADERS[section]
+        if section in (self.TIME, self.PER_HIT) and not self._unit.is_auto:
+            return f"{title} ({self._unit.label})"
+        return title
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """Text, heat background, alignment and tokens of one cell."""
+        if not index.isValid() or self._function is None:
+            return None
+        lineno = self._numbers[index.row()]
+        column = index.column()
+        stat = self._stats.get(lineno)
+        if role == _DISPLAY:
+            return self._display(lineno, stat, column)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background(lineno, stat)
+        if role == TOKENS_ROLE and column == self.CODE and self._highlighter:
+            return self._highlighter.tokens(index.row())
+        if role == SORT_ROLE:
+            return self._sort_value(lineno, stat, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != self.CODE:
+            return _RIGHT
+        return None
+
+    def _display(self, lineno: int, stat: LineStat | None, column: int) -> str:
+        assert self._function is not None
+        if column == self.LINE:
+            return str(lineno)
+        if column == self.CODE:
+            return self._function.text(lineno)
+        if stat is None:
+            return ""
+        if column == self.HITS:
+            return f"{stat.hits:,}"
+        if column == self.TIME:
+            return self._unit.format(stat.time)
+        if column == self.PER_HIT:
+            return self._unit.format(stat.per_hit)
+        value = stat.percent if column == self.PERCENT else stat.percent_of_total
+        return "" if value is None else f"{value:.1f}"
+
+    def _sort_value(self, lineno: int, stat: LineStat | None, column: int) -> Any:
+        if column in (self.LINE, self.CODE) or stat is None:
+            return lineno
+        return (
+            stat.hits,
+            stat.time,
+            stat.per_hit or 0,
+            stat.percent or 0,
+            stat.percent_of_total or 0,
+        )[column - 1]
+
+    def _background(self, lineno: int, stat: LineStat | None) -> QColor | None:
+        if stat is None:
+            if self._function is not None and self._is_unrun_code(lineno):
+                return QColor(*(NEVER_RAN_DARK if self.is_dark else NEVER_RAN_LIGHT))
+            return None
+        color = self._heat_cache.get(lineno)
+        if color is None:
+            base = (self._base.red(), self._base.green(), self._base.blue())
+            color = QColor(*heat_color(heat_fraction(stat.time, self._hottest), base))
+            self._heat_cache[lineno] = color
+        return color
+
+    def _is_unrun_code(self, lineno: int) -> bool:
+        """A code line of the body that was never timed (never ran)."""
+        function = self._function
+        if function is None or function.source is None or not function.shows_source:
+            return False
+        return lineno >= self._body_start and function.source.is_code(lineno)
+
+    # -- lookups -------------------------------------------------------------------
+    def row_of_line(self, lineno: int) -> int | None:
+        """The row showing source line ``lineno``."""
+        if lineno in self._numbers:
+            return self._numbers.index(lineno)
+        return None
+
+    def hottest_row(self) -> int | None:
+        """The row of the line that took the most time."""
+        if self._function is None:
+            return None
+        hottest = self._function.function.hottest_line
+        return None if hottest is None else self.row_of_line(hottest)
+
+    def line_at(self, row: int) -> int | None:
+        """The source line number shown in ``row``."""
+        return self._numbers[row] if 0 <= row < len(self._numbers) else None
