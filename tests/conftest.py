@@ -2,9 +2,13 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Keep QSettings (recent files, source roots) of tests, and of the app processes
+# they start, out of the user's real configuration.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lprof-viewer-test-config-")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

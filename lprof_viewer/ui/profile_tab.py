@@ -206,9 +206,7 @@ class ProfileTab(QWidget):
         if self.profile is None:
             self.pages.setCurrentWidget(self.busy)
         self._task = BackgroundTask(load_in_background, self.paths, list(self.roots))
-        signals = self._task.start()
-        signals.result.connect(self._loaded)
-        signals.error.connect(self._failed)
+        self._task.start(self._loaded, self._failed)
 
     def _loaded(self, loaded: LoadedProfile) -> None:
         previous = self.current_function()

@@ -7,7 +7,7 @@ from typing import Any
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
@@ -47,7 +47,8 @@ class ScriptTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        self.reload()
+        # Read after the window has connected to ``ready``.
+        QTimer.singleShot(0, self.reload)
 
     @property
     def title(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 from lprof_viewer.core.lprof_reader import ProfileLoadError
 
@@ -22,6 +22,9 @@ class BackgroundTask(QRunnable):
 
     def __init__(self, function: Callable[..., Any], *args: Any) -> None:
         super().__init__()
+        # The pool must not delete the task after run(): its Python wrapper owns
+        # ``signals``, and a queued result would be lost with it.
+        self.setAutoDelete(False)
         self.signals = TaskSignals()
         self._function = function
         self._args = args
@@ -37,7 +40,9 @@ class BackgroundTask(QRunnable):
         else:
             self.signals.result.emit(value)
 
-    def start(self) -> TaskSignals:
-        """Queue the task on the global pool; answer its signals to connect to."""
+    def start(self, on_result: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
+        """Connect the callbacks (run on the GUI thread), then queue the task on the global pool."""
+        queued = Qt.ConnectionType.QueuedConnection
+        self.signals.result.connect(on_result, queued)
+        self.signals.error.connect(on_error, queued)
         QThreadPool.globalInstance().start(self)
-        return self.signals

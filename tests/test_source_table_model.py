@@ -1,0 +1,84 @@
+"""The source table model: one function's lines with line_profiler's numbers and heat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from ui_helpers import line_profiler_timings
+
+from lprof_viewer.core.annotate import ProfileAnnotator
+from lprof_viewer.core.lprof_reader import load_lprof
+from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.ui.roles import TOKENS_ROLE
+from lprof_viewer.ui.source_table_model import SourceTableModel
+
+S = SourceTableModel
+
+
+def model_for(path: Path, name: str, unit: str = "us") -> SourceTableModel:
+    profile = load_lprof(path)
+    function = next(f for f in profile if f.name == name)
+    model = SourceTableModel()
+    model.set_unit(TimeUnit(unit))
+    model.set_function(ProfileAnnotator(profile).annotate(function))
+    return model
+
+
+def row_by_line(model: SourceTableModel) -> dict[int, int]:
+    return {int(model.data(model.index(r, S.LINE))): r for r in range(model.rowCount())}
+
+
+def test_every_timed_line_shows_line_profilers_numbers(qapp, busy_lprof):
+    timings, unit = line_profiler_timings(busy_lprof)
+    key = next(k for k in timings if k[2] == "medium")
+    model = model_for(busy_lprof, "medium")
+    rows = row_by_line(model)
+    function_total = sum(t for _, _, t in timings[key])
+    for lineno, hits, ticks in timings[key]:
+        row = rows[lineno]
+        assert model.data(model.index(row, S.HITS)) == f"{hits:,}"
+        assert model.data(model.index(row, S.TIME)) == f"{ticks * unit / 1e-6:.1f}"
+        assert model.data(model.index(row, S.PER_HIT)) == f"{ticks * unit / 1e-6 / hits:.1f}"
+        assert model.data(model.index(row, S.PERCENT)) == f"{100 * ticks / function_total:.1f}"
+    assert model.headerData(S.TIME, Qt.Orientation.Horizontal) == "Time (µs)"
+
+
+def test_rows_cover_the_whole_function_with_its_source(qapp, busy_lprof):
+    model = model_for(busy_lprof, "slow_sum")
+    code = [model.data(model.index(r, S.CODE)) for r in range(model.rowCount())]
+    assert code[0] == "@profile"
+    assert code[1].startswith("def slow_sum(")
+    assert code[-1].strip() == "return total"
+    assert model.data(model.index(0, S.CODE), TOKENS_ROLE)  # highlighted
+
+
+def test_heat_tells_hot_lines_never_run_code_and_non_code_apart(qapp, busy_lprof):
+    model = model_for(busy_lprof, "slow_sum")
+    rows = row_by_line(model)
+    hottest = model.hottest_row()
+    assert hottest is not None
+    background = Qt.ItemDataRole.BackgroundRole
+    hot: QColor = model.data(model.index(hottest, S.CODE), background)
+    decorator = model.data(model.index(0, S.CODE), background)
+    assert decorator is None  # not code that runs: no shading
+    timed = [r for line, r in rows.items() if model.data(model.index(r, S.HITS))]
+    coolest = min(timed, key=lambda r: float(model.data(model.index(r, S.TIME))))
+    cool: QColor = model.data(model.index(coolest, S.CODE), background)
+    assert hot.lightness() < cool.lightness()  # hotter is more saturated, darker
+    never = model_for(busy_lprof, "never_called")
+    body = [r for r in range(never.rowCount()) if "y = x + 1" in never.data(never.index(r, S.CODE))]
+    tint = never.data(never.index(body[0], S.CODE), background)
+    assert tint is not None and tint != hot  # code that never ran: its own tint
+
+
+@pytest.mark.parametrize("unit, factor", [("s", 1.0), ("ms", 1e-3), ("ns", 1e-9)])
+def test_unit_choice_changes_every_time_column(qapp, busy_lprof, unit, factor):
+    timings, tick = line_profiler_timings(busy_lprof)
+    key = next(k for k in timings if k[2] == "fast")
+    model = model_for(busy_lprof, "fast", unit)
+    rows = row_by_line(model)
+    lineno, _, ticks = timings[key][0]
+    assert model.data(model.index(rows[lineno], S.TIME)) == f"{ticks * tick / factor:.1f}"

@@ -1,0 +1,298 @@
+"""The viewer window, driven as a person would: open, click, sort, filter, locate source."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+
+from fixtures import run_kernprof
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QLabel, QTableView
+from ui_helpers import (
+    cell,
+    column_texts,
+    line_profiler_timings,
+    make_window,
+    open_and_wait,
+    total_ticks,
+)
+
+from lprof_viewer.ui.function_table_model import FunctionTableModel as F
+from lprof_viewer.ui.profile_tab import ProfileTab
+from lprof_viewer.ui.source_table_model import SourceTableModel as S
+
+
+def tables(window) -> tuple[QTableView, QTableView]:
+    tab = window.current_tab()
+    return tab.findChild(QTableView, "functionTable"), tab.findChild(QTableView, "sourceTable")
+
+
+def click_row(qtbot, table: QTableView, row: int) -> None:
+    rect = table.visualRect(table.model().index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def row_named(table: QTableView, name: str) -> int:
+    return column_texts(table, F.NAME).index(name)
+
+
+def test_first_row_is_the_function_with_the_largest_total_time(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof)
+    functions, source = tables(window)
+    timings, _ = line_profiler_timings(busy_lprof)
+    biggest = max(timings, key=lambda key: total_ticks(timings[key]))
+    assert cell(functions, 0, F.NAME) == biggest[2]
+    # ...and its source is already shown, hottest line selected.
+    assert source.model().rowCount() > 0
+    hottest_line = max(timings[biggest], key=lambda line: line[2])[0]
+    assert cell(source, source.currentIndex().row(), S.LINE) == str(hottest_line)
+
+
+def test_clicking_a_function_shows_its_lines_with_line_profilers_numbers(
+    qtbot, tmp_path, busy_lprof
+):
+    window = make_window(qtbot, tmp_path)
+    window.set_unit("us")
+    open_and_wait(qtbot, window, busy_lprof)
+    functions, source = tables(window)
+    click_row(qtbot, functions, row_named(functions, "Worker.process"))
+    timings, unit = line_profiler_timings(busy_lprof)
+    key = next(k for k in timings if k[2] == "Worker.process")
+    shown = {cell(source, r, S.LINE): r for r in range(source.model().rowCount())}
+    total = total_ticks(timings[key])
+    for lineno, hits, ticks in timings[key]:
+        row = shown[str(lineno)]
+        assert cell(source, row, S.HITS) == f"{hits:,}"
+        assert cell(source, row, S.TIME) == f"{ticks * unit * 1e6:.1f}"
+        assert cell(source, row, S.PERCENT) == f"{100 * ticks / total:.1f}"
+    appended = next(line for line, _, _ in timings[key] if line > key[1] + 4)
+    assert "out.append(item * self.factor)" in column_texts(source, S.CODE)[shown[str(appended)]]
+
+
+def test_sorting_by_hits_by_clicking_the_header(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof)
+    functions, _ = tables(window)
+    header = functions.horizontalHeader()
+    x = header.sectionViewportPosition(F.HITS) + header.sectionSize(F.HITS) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    first = [int(h.replace(",", "")) for h in column_texts(functions, F.HITS)]
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    second = [int(h.replace(",", "")) for h in column_texts(functions, F.HITS)]
+    assert {tuple(first), tuple(second)} == {
+        tuple(sorted(first)),
+        tuple(sorted(first, reverse=True)),
+    }
+    assert first != second
+
+
+def test_filter_box_filters_and_ctrl_f_focuses_it(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof)
+    functions, source = tables(window)
+    tab = window.current_tab()
+    window.find_action.trigger()
+    assert tab.filter_edit.hasFocus()
+    qtbot.keyClicks(tab.filter_edit, "med")
+    assert column_texts(functions, F.NAME) == ["medium"]
+    assert any("def medium" in text for text in column_texts(source, S.CODE))
+    tab.filter_edit.clear()
+    tab.hide_never_ran.setChecked(True)
+    assert "never_called" not in column_texts(functions, F.NAME)
+
+
+def test_enter_jumps_from_a_function_to_its_hottest_line(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof)
+    functions, source = tables(window)
+    functions.setFocus()
+    qtbot.keyClick(functions, Qt.Key.Key_Down)
+    assert functions.currentIndex().row() == 1
+    qtbot.keyClick(functions, Qt.Key.Key_Return)
+    assert source.hasFocus()
+    timings, _ = line_profiler_timings(busy_lprof)
+    name = cell(functions, 1, F.NAME)
+    key = next(k for k in timings if k[2] == name)
+    hottest = max(timings[key], key=lambda line: line[2])[0]
+    assert cell(source, source.currentIndex().row(), S.LINE) == str(hottest)
+
+
+def test_missing_source_shows_a_banner_and_locate_source_maps_the_folder(
+    qtbot, tmp_path, busy_lprof
+):
+    recorded = tmp_path / "server" / "app"
+    recorded.mkdir(parents=True)
+    shutil.copy(busy_lprof.parent / "busy.py", recorded / "busy.py")
+    profile = tmp_path / "busy.lprof"
+    run_kernprof(recorded / "busy.py", profile)
+    gone = tmp_path / "checkout" / "app"
+    shutil.move(str(recorded), gone)  # the profile now names a file that is not there
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, profile)
+    tab: ProfileTab = window.current_tab()
+    _, source = tables(window)
+    banner = tab.source_banner
+    assert banner.isVisible()
+    assert "Source not found" in banner.text and "busy.py" in banner.text
+    assert any(cell(source, r, S.HITS) for r in range(source.model().rowCount()))
+    assert not any(column_texts(source, S.CODE))
+    tab.choose_folder = lambda: str(gone)
+    qtbot.mouseClick(banner.button("Locate source…"), Qt.MouseButton.LeftButton)
+    assert not banner.isVisible()
+    assert any("def slow_sum" in text for text in column_texts(source, S.CODE))
+    remembered = window.settings.source_roots
+    assert remembered[0].apply(str(recorded / "busy.py")) == gone / "busy.py"
+    # Remembered for every later profile recorded under the same prefix.
+    open_and_wait(qtbot, window, profile)
+    assert not window.current_tab().source_banner.isVisible()
+
+
+def test_a_changed_source_is_reported_stale_and_not_shown_beside_the_numbers(
+    qtbot, tmp_path, busy_relative_lprof
+):
+    copy = tmp_path / "stale"  # the profile names busy.py relative to its own folder
+    shutil.copytree(busy_relative_lprof.parent, copy)
+    script = copy / "busy.py"
+    script.write_text("# a new first line\n# and another\n" + script.read_text("utf-8"), "utf-8")
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, copy / busy_relative_lprof.name)
+    tab = window.current_tab()
+    assert tab.source_banner.isVisible()
+    assert "changed since it was profiled" in tab.source_banner.text
+    assert not any(column_texts(tab.source_table, S.CODE))  # no numbers beside wrong code
+    assert any(column_texts(tab.source_table, S.HITS))
+
+
+def test_a_hostile_file_shows_its_error_runs_nothing_and_keeps_other_tabs(
+    qtbot, tmp_path, busy_lprof
+):
+    marker = tmp_path / "PWNED"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    hostile = tmp_path / "evil.lprof"
+    hostile.write_bytes(pickle.dumps(Evil()))
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof)
+    good = window.current_tab()
+    open_and_wait(qtbot, window, hostile)
+    bad = window.current_tab()
+    error = bad.findChild(QLabel, "loadError")
+    assert error.isVisible()
+    assert "evil.lprof" in error.text() and "refused" in error.text()
+    assert "Traceback" not in error.text()
+    assert not marker.exists()
+    assert window.tabs.count() == 2
+    assert good.function_model.rowCount() == 6
+
+
+def test_status_bar_names_file_total_functions_and_timer_unit(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof)
+    texts = [label.text() for label in window.status_labels]
+    _, unit = line_profiler_timings(busy_lprof)
+    assert texts[0] == busy_lprof.name
+    assert texts[1].startswith("total ")
+    assert texts[2] == "6 functions"
+    assert texts[3] == f"timer unit {unit:g} s"
+
+
+def test_unit_choice_renames_columns_in_every_tab(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof, busy_lprof)
+    window.unit_combo.setCurrentIndex(window.unit_combo.findData("ms"))
+    for tab in window.open_tabs():
+        header = tab.source_table.model().headerData(S.TIME, Qt.Orientation.Horizontal)
+        assert header == "Time (ms)"
+
+
+def test_dropping_files_opens_each_in_a_tab(qtbot, tmp_path, busy_lprof, never_called_lprof):
+    window = make_window(qtbot, tmp_path)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(busy_lprof)), QUrl.fromLocalFile(str(never_called_lprof))])
+    event = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        window.dropEvent(event)
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        busy_lprof.name,
+        never_called_lprof.name,
+    ]
+
+
+def test_reload_keeps_the_selected_function_and_reports_changes_on_disk(
+    qtbot, tmp_path, busy_lprof
+):
+    copy = tmp_path / "reload"
+    shutil.copytree(busy_lprof.parent, copy)
+    profile = copy / busy_lprof.name
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, profile)
+    tab = window.current_tab()
+    functions, _ = tables(window)
+    click_row(qtbot, functions, row_named(functions, "medium"))
+    profile.write_bytes(profile.read_bytes())  # kernprof -i rewrites the file
+    qtbot.waitUntil(lambda: tab.file_banner.isVisible(), timeout=5_000)
+    assert "changed on disk" in tab.file_banner.text
+    with qtbot.waitSignal(tab.ready, timeout=20_000):
+        qtbot.mouseClick(tab.file_banner.button("Reload"), Qt.MouseButton.LeftButton)
+    assert tab.current_function().name == "medium"
+
+
+def test_recent_files_and_the_welcome_page(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    assert window.stack.currentWidget() is window.welcome
+    open_and_wait(qtbot, window, busy_lprof)
+    window.close_current()
+    assert window.stack.currentWidget() is window.welcome
+    assert window.settings.recent_files == [busy_lprof.resolve()]
+    assert [a.text() for a in window.recent_menu.actions()] == [str(busy_lprof.resolve())]
+
+
+def test_opening_a_script_lists_what_it_marks_for_profiling(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof.parent / "busy.py")
+    tab = window.current_tab()
+    listed = [tab.targets.item(i).text() for i in range(tab.targets.count())]
+    for name in ("slow_sum", "medium", "fast", "Worker.process", "never_called"):
+        assert any(item.startswith(f"{name} ") for item in listed), listed
+    assert "café ✓" in tab.source.toPlainText()
+
+
+def test_demo_opens_the_bundled_profile_with_its_source(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        window.open_demo()
+    tab = window.current_tab()
+    assert tab.function_model.rowCount() >= 3
+    assert not tab.source_banner.isVisible()
+    assert any("def " in t for t in column_texts(tab.source_table, S.CODE))
+
+
+def test_screenshot_command_writes_a_png_of_the_loaded_window(tmp_path, busy_lprof):
+    out = tmp_path / "shot.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "lprof_viewer", "--screenshot", str(out), str(busy_lprof)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert image.width() >= 800 and image.height() >= 500

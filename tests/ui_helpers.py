@@ -1,0 +1,52 @@
+"""Helpers for GUI tests: a window with throwaway settings, cell text, line_profiler's numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from line_profiler import load_stats
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QTableView
+
+from lprof_viewer.ui.main_window import MainWindow
+from lprof_viewer.ui.settings import AppSettings
+
+LOAD_TIMEOUT_MS = 20_000
+
+
+def make_window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+    """A shown main window whose settings live in ``tmp_path``."""
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def open_and_wait(qtbot, window: MainWindow, *paths: Path):  # type: ignore[no-untyped-def]
+    """Open ``paths`` in tabs and wait until every tab has loaded; answer the tabs."""
+    with qtbot.waitSignal(window.all_ready, timeout=LOAD_TIMEOUT_MS):
+        tabs = window.open_paths(list(paths))
+    return tabs
+
+
+def cell(table: QTableView, row: int, column: int) -> str:
+    """The text a person sees in one cell."""
+    model = table.model()
+    return str(model.data(model.index(row, column)) or "")
+
+
+def column_texts(table: QTableView, column: int) -> list[str]:
+    """Every visible text of one column, top to bottom."""
+    return [cell(table, row, column) for row in range(table.model().rowCount())]
+
+
+def line_profiler_timings(path: Path) -> tuple[dict, float]:
+    """line_profiler's own reading of a .lprof: (timings, unit)."""
+    stats = load_stats(str(path))
+    return stats.timings, stats.unit
+
+
+def total_ticks(lines: list[tuple[int, int, int]]) -> int:
+    """A function's total time in ticks, as line_profiler sums it."""
+    return sum(t for _, _, t in lines)
