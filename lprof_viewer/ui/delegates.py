@@ -96,7 +96,7 @@ class CodeDelegate(QStyledItemDelegate):
         for token_type, text in tokens:
             color, font = token_palette.format_for(token_type)
             painter.setFont(font)
-            painter.setPen(default if selected or color is None else color)
+            painter.setPen(default if color is None else color)
             text = text.expandtabs(8)
             width = painter.fontMetrics().horizontalAdvance(text)
             painter.drawText(

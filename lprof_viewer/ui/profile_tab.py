@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtGui import QColor, QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -168,8 +168,9 @@ class ProfileTab(QWidget):
         )
         source_header = self.source_table.horizontalHeader()
         source_header.setStretchLastSection(True)
-        for column, width in ((0, 60), (1, 80), (2, 90), (3, 80), (4, 64), (5, 72)):
+        for column, width in ((0, 60), (1, 80), (2, 90), (3, 84), (4, 64), (5, 84)):
             source_header.resizeSection(column, width)
+        self._let_heat_show_through_selection()
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -190,6 +191,18 @@ class ProfileTab(QWidget):
         self.function_table.activated.connect(self.jump_to_hottest_line)
         self.source_table.doubleClicked.connect(self._source_double_clicked)
         return self.splitter
+
+    def _let_heat_show_through_selection(self) -> None:
+        """A translucent selection, so the selected (often hottest) line keeps its heat."""
+        palette = self.source_table.palette()
+        highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
+        highlight.setAlpha(80)
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, highlight)
+            palette.setColor(
+                group, QPalette.ColorRole.HighlightedText, palette.color(QPalette.ColorRole.Text)
+            )
+        self.source_table.setPalette(palette)
 
     # -- loading -----------------------------------------------------------------
     @property
