@@ -82,3 +82,20 @@ def test_unit_choice_changes_every_time_column(qapp, busy_lprof, unit, factor):
     rows = row_by_line(model)
     lineno, _, ticks = timings[key][0]
     assert model.data(model.index(rows[lineno], S.TIME)) == f"{ticks * tick / factor:.1f}"
+
+
+def test_highlighting_is_lexed_only_for_the_rows_asked_for(qapp, tmp_path):
+    from lprof_viewer.core.model import FunctionProfile, Profile
+
+    body = [f"    value_{i} = value_{i - 1} + {i}" for i in range(1, 20_001)]
+    source = tmp_path / "long.py"
+    source.write_text("\n".join(["def long(value_0):", *body, "    return value_0"]) + "\n")
+    lines = [(n, 1, n) for n in range(2, 20_003)]
+    profile = Profile([FunctionProfile((str(source), 1, "long"), lines, 1e-9)], 1e-9)
+    model = SourceTableModel()
+    model.set_function(ProfileAnnotator(profile).annotate(profile.functions[0]))
+    assert model.rowCount() == 20_002
+    middle = model.index(10_000, S.CODE)
+    tokens = model.data(middle, TOKENS_ROLE)
+    assert "".join(text for _, text in tokens) == model.data(middle)
+    assert model._highlighter is not None and model._highlighter.chunks_lexed == 1

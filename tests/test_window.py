@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from fixtures import run_kernprof
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -296,3 +297,24 @@ def test_screenshot_command_writes_a_png_of_the_loaded_window(tmp_path, busy_lpr
 
     image = QImage(str(out))
     assert image.width() >= 800 and image.height() >= 500
+
+
+def test_double_clicking_a_source_line_opens_the_editor_at_that_line(qtbot, tmp_path, busy_lprof):
+    record = tmp_path / "editor-called.txt"
+    editor = tmp_path / "fake-editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$1 $2" > "{record}"\n')
+    editor.chmod(0o755)
+    window = make_window(qtbot, tmp_path)
+    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    open_and_wait(qtbot, window, busy_lprof)
+    _, source = tables(window)
+    row = 3
+    rect = source.visualRect(source.model().index(row, S.CODE))
+    # A real double-click is a press, a release, then the double-click event.
+    qtbot.mouseClick(source.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(source.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(record.exists, timeout=5_000)
+    qtbot.waitUntil(lambda: record.read_text().strip() != "", timeout=5_000)
+    path, line = record.read_text().split()
+    assert Path(path).resolve() == (busy_lprof.parent / "busy.py").resolve()
+    assert line == cell(source, row, S.LINE)
