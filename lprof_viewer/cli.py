@@ -16,12 +16,13 @@ from typing import TextIO
 from lprof_viewer import __version__
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
+from lprof_viewer.core.kernprof_command import RunConfig, parse_env
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
 from lprof_viewer.core.merge import merge_stats
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
 from lprof_viewer.core.units import UNIT_SECONDS, TimeUnit
 
-HEADLESS_VERBS = ("export", "merge")
+HEADLESS_VERBS = ("export", "merge", "run")
 EXIT_BAD_INPUT = 2
 
 
@@ -73,6 +74,31 @@ def merge_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run_parser() -> argparse.ArgumentParser:
+    """``lprof-viewer run SCRIPT [--python PY] [--cwd DIR] [-o OUT] [-- ARGS...]``."""
+    parser = argparse.ArgumentParser(
+        prog="lprof-viewer run",
+        description="Profile a script with kernprof -l, keep the run in the history, and exit "
+        "with the script's status.",
+    )
+    parser.add_argument("script", type=Path)
+    parser.add_argument("--python", type=Path, help="interpreter (default: the project's venv)")
+    parser.add_argument("--cwd", type=Path, help="working folder (default: the script's)")
+    parser.add_argument("-o", "--output", type=Path, help="also write the profile here")
+    parser.add_argument("-p", "--prof-mod", action="append", default=[], metavar="MODULE")
+    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("args", nargs="*", help="the script's arguments, after --")
+    return parser
+
+
+def _split_script_args(argv: list[str]) -> list[str]:
+    """Options before ``--`` are ours; everything after it goes to the script untouched."""
+    if "--" not in argv:
+        return argv
+    split = argv.index("--")
+    return [*argv[:split], "--", *argv[split + 1 :]]
+
+
 def window_parser() -> argparse.ArgumentParser:
     """The window's options: files to open, the demo, a screenshot."""
     parser = argparse.ArgumentParser(
@@ -83,6 +109,9 @@ def window_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help=".lprof or .py files")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo profile")
+    parser.add_argument(
+        "--run", type=Path, metavar="SCRIPT", help="open the window and profile SCRIPT"
+    )
     parser.add_argument(
         "--screenshot",
         type=Path,
@@ -128,6 +157,44 @@ def run_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_config(args: argparse.Namespace) -> RunConfig:
+    """The run settings the ``run`` verb's arguments ask for."""
+    config = RunConfig.for_script(args.script)
+    if args.python is not None:
+        config.python = args.python
+    if args.cwd is not None:
+        config.cwd = args.cwd.resolve()
+    config.args = list(args.args)
+    config.prof_mods = list(args.prof_mod)
+    try:
+        config.env = parse_env("\n".join(args.env))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return config
+
+
+def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Profile a script as ``kernprof -l`` would, keep the run, exit with its status."""
+    import shutil
+
+    from lprof_viewer.core.run_headless import RunError, run_and_record
+    from lprof_viewer.core.run_history import RunHistory, default_history_root
+
+    config = run_config(args)
+    try:
+        record = run_and_record(config, RunHistory(default_history_root()), stdout)
+    except RunError as error:
+        raise UsageError(str(error)) from None
+    if args.output is not None and record.has_profile:
+        shutil.copy2(record.profile, args.output)
+    print(f"lprof-viewer: {record.message}", file=sys.stderr)
+    if record.has_profile:
+        print(f"lprof-viewer: profile kept at {record.profile}", file=sys.stderr)
+    if record.exit_status is None:
+        return 1
+    return record.exit_status if record.exit_status >= 0 else 128 - record.exit_status
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Parse ``argv`` and run; answer the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -137,6 +204,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return run_export(export_parser().parse_args(argv[1:]), stdout)
         if argv and argv[0] == "merge":
             return run_merge(merge_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "run":
+            return run_script(run_parser().parse_args(_split_script_args(argv[1:])), stdout)
         args = window_parser().parse_args(argv)
     except (ProfileLoadError, UsageError) as error:
         print(f"lprof-viewer: {error}", file=sys.stderr)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
 from lprof_viewer.core.sources import (
@@ -79,9 +80,10 @@ class ProfileAnnotator:
         profile: Profile,
         roots: Sequence[SourceRoot] = (),
         cache: SourceCache | None = None,
+        snapshots: Mapping[str, Path] | None = None,
     ) -> None:
         self.profile = profile
-        self.locator = SourceLocator.for_profile_paths(profile.paths, roots)
+        self.locator = SourceLocator.for_profile_paths(profile.paths, roots, snapshots)
         self.cache = cache or SourceCache()
         self._sources: dict[str, SourceFile | None] = {}
 

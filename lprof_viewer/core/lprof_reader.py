@@ -13,6 +13,7 @@ import io
 import math
 import os
 import pickle
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -64,12 +65,33 @@ class _RefusedGlobal(pickle.UnpicklingError):
         self.dotted_name = f"{module}.{name}"
 
 
+#: How protocol 0 and 1 pickles (Python 2's default) create an instance:
+#: ``copy_reg._reconstructor(LineStats, object, None)``.
+_RECONSTRUCTOR_PATHS = frozenset({("copy_reg", "_reconstructor"), ("copyreg", "_reconstructor")})
+_OBJECT_PATHS = frozenset({("__builtin__", "object"), ("builtins", "object")})
+
+
+class _ObjectBase:
+    """Stands in for ``object`` as the base named by ``copy_reg._reconstructor``."""
+
+
+def _reconstruct(cls: Any, base: Any, state: Any) -> _UnpickledLineStats:
+    """``copy_reg._reconstructor`` for ``LineStats`` only; anything else is refused."""
+    if cls is not _UnpickledLineStats or base is not _ObjectBase or state is not None:
+        raise _RefusedGlobal("copyreg", "_reconstructor")
+    return _UnpickledLineStats()
+
+
 class _LineStatsUnpickler(pickle.Unpickler):
     """An unpickler whose only importable name is ``LineStats``."""
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in LINESTATS_CLASS_PATHS:
             return _UnpickledLineStats
+        if (module, name) in _RECONSTRUCTOR_PATHS:
+            return _reconstruct
+        if (module, name) in _OBJECT_PATHS:
+            return _ObjectBase
         raise _RefusedGlobal(module, name)
 
     def persistent_load(self, pid: Any) -> Any:
@@ -89,7 +111,7 @@ def _unpickle(data: bytes, name: str) -> Any:
             "must never run code."
         ) from None
     except EOFError:
-        raise ProfileLoadError(_truncated(name)) from None
+        raise ProfileLoadError(_ends_early(name, data)) from None
     except MemoryError:
         raise ProfileLoadError(
             f"{name} is not a line_profiler profile: it claims a length far larger than the file."
@@ -100,8 +122,24 @@ def _unpickle(data: bytes, name: str) -> Any:
         ) from None
     except Exception as error:  # the unpickler raises many types on garbage
         if "truncated" in str(error) or "ran out of input" in str(error).lower():
-            raise ProfileLoadError(_truncated(name)) from None
+            raise ProfileLoadError(_ends_early(name, data)) from None
         raise ProfileLoadError(_not_a_profile(name, data)) from None
+
+
+def _ends_early(name: str, data: bytes) -> str:
+    """Why a file that ran out mid-pickle is unreadable: cut short, or text to begin with.
+
+    Text such as saved ``python -m line_profiler`` output ("Timer unit: ...")
+    starts with bytes that read as a pickle opcode with a length, so it also
+    "ends early"; only a protocol 0 pickle (a ``c`` module/name global first)
+    is text that really is a cut-short profile.
+    """
+    if _looks_like_text(data) and not _PROTOCOL_0_START.match(data):
+        return _not_a_profile(name, data)
+    return _truncated(name)
+
+
+_PROTOCOL_0_START = re.compile(rb"\(?c[\w.]+\n[\w.]+\n")
 
 
 def _truncated(name: str) -> str:
@@ -192,6 +230,18 @@ def _short_repr(value: Any) -> str:
 
 def validate_stats(obj: Any, name: str) -> RawStats:
     """Check that an unpickled object has LineStats' shape; answer its timings and unit."""
+    try:
+        return _validate_stats(obj, name)
+    except (OverflowError, ValueError, RecursionError):
+        # An int too large for a float or for str(), or nesting too deep for
+        # repr(), met while checking or describing a bad entry.
+        raise ProfileLoadError(
+            f"{name} is not a line_profiler profile: it holds numbers too large "
+            "or nesting too deep for a profile."
+        ) from None
+
+
+def _validate_stats(obj: Any, name: str) -> RawStats:
     if not isinstance(obj, _UnpickledLineStats):
         raise ProfileLoadError(
             f"{name} is not a line_profiler profile: it holds a pickled {_describe(obj)}, "

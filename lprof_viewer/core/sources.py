@@ -13,7 +13,7 @@ import io
 import os
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -108,22 +108,27 @@ class SourceLocator:
     roots: Sequence[SourceRoot] = ()
     search_dirs: Sequence[Path] = ()
     """Folders a relative name is tried against: the .lprof's, then the current one."""
+    snapshots: Mapping[str, Path] = field(default_factory=dict)
+    """Recorded name -> the copy a run kept of the code it measured (tried first)."""
     _cache: dict[str, Path | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_profile_paths(
-        cls, profile_paths: Iterable[Path], roots: Sequence[SourceRoot] = ()
+        cls,
+        profile_paths: Iterable[Path],
+        roots: Sequence[SourceRoot] = (),
+        snapshots: Mapping[str, Path] | None = None,
     ) -> SourceLocator:
         """A locator that tries relative names beside the given .lprof files and in the cwd."""
         dirs: list[Path] = []
         for path in [*(Path(p).resolve().parent for p in profile_paths), Path.cwd()]:
             if path not in dirs:
                 dirs.append(path)
-        return cls(tuple(roots), tuple(dirs))
+        return cls(tuple(roots), tuple(dirs), dict(snapshots or {}))
 
     def candidates(self, filename: str) -> list[Path]:
         """Where the file may be, best first."""
-        found: list[Path] = []
+        found: list[Path] = [self.snapshots[filename]] if filename in self.snapshots else []
         # Longest mapping first, so a specific mapping beats a general one.
         for root in sorted(self.roots, key=lambda r: len(r.old), reverse=True):
             mapped = root.apply(filename)

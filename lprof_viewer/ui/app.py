@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from lprof_viewer.assets import demo_profile
+from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.ui.main_window import MainWindow
 from lprof_viewer.ui.settings import AppSettings
 
@@ -64,14 +65,19 @@ def run_window(args: argparse.Namespace) -> int:
     if args.demo:
         paths.append(demo_profile())
     window.show()
+    run = window.runs.config_for(args.run.resolve()) if args.run else None
     if args.screenshot is not None:
-        return _screenshot(app, window, paths, args.screenshot)
+        return _screenshot(app, window, paths, args.screenshot, run)
     window.open_paths(paths)
+    if run is not None:
+        window.runs.start(run)
     return app.exec()
 
 
-def _screenshot(app: QApplication, window: MainWindow, paths: list[Path], out: Path) -> NoReturn:
-    """Open ``paths``, wait until every tab is populated, save the window as PNG, exit."""
+def _screenshot(
+    app: QApplication, window: MainWindow, paths: list[Path], out: Path, run: RunConfig | None
+) -> NoReturn:
+    """Open ``paths`` (and run ``run``), wait until all is shown, save the window as PNG, exit."""
     result = {"status": 0}
 
     def grab() -> None:
@@ -86,10 +92,16 @@ def _screenshot(app: QApplication, window: MainWindow, paths: list[Path], out: P
         result["status"] = 1
         grab()
 
-    window.all_ready.connect(lambda: QTimer.singleShot(0, grab))
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)
-    if not window.open_paths(paths):
-        QTimer.singleShot(0, grab)
+    if run is not None:
+        # The run's own tab is the last thing to wait for.
+        window.open_paths(paths)
+        window.runs.run_settled.connect(lambda: QTimer.singleShot(0, grab))
+        window.runs.start(run)
+    else:
+        window.all_ready.connect(lambda: QTimer.singleShot(0, grab))
+        if not window.open_paths(paths):
+            QTimer.singleShot(0, grab)
     app.exec()
     # The picture is saved: skip tearing down a large profile and every Qt
     # object one by one (a quarter of a second on a 200,000-line profile).

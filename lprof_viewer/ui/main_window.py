@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from lprof_viewer.assets import demo_profile
+from lprof_viewer.core.run_history import RunHistory, default_history_root
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, TimeUnit
 from lprof_viewer.ui.editor import open_in_editor
 from lprof_viewer.ui.profile_tab import ProfileTab
+from lprof_viewer.ui.run_controller import RunController
 from lprof_viewer.ui.script_tab import ScriptTab
 from lprof_viewer.ui.settings import AppSettings
 from lprof_viewer.ui.welcome import WelcomePage
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         self,
         settings: AppSettings | None = None,
         extra_roots: Iterable[SourceRoot] = (),
+        history: RunHistory | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.settings = settings or AppSettings()
         self.extra_roots = list(extra_roots)
+        self.history = history or RunHistory(default_history_root())
         self.unit = TimeUnit(self.settings.unit if self.settings.unit in UNIT_CHOICES else "auto")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("profileTabs")
@@ -71,6 +75,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
+        self.runs = RunController(self, self.history)
         self._build_actions()
         self._build_status_bar()
         self._refresh_recent()
@@ -103,6 +108,12 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        run_menu = menu_bar.addMenu("&Run")
+        for action in (self.runs.run_action, self.runs.rerun_action, self.runs.stop_action):
+            run_menu.addAction(action)
+        run_menu.addSeparator()
+        run_menu.addAction(self.runs.console_dock.toggleViewAction())
+        run_menu.addAction(self.runs.history_dock.toggleViewAction())
         view_menu = menu_bar.addMenu("&View")
         view_menu.addAction(self.find_action)
         unit_menu = view_menu.addMenu("Time &Unit")
@@ -121,6 +132,9 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.addAction(self.open_action)
         toolbar.addAction(self.reload_action)
+        toolbar.addSeparator()
+        for action in (self.runs.run_action, self.runs.rerun_action, self.runs.stop_action):
+            toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Unit: "))
         self.unit_combo = QComboBox()
@@ -187,11 +201,12 @@ class MainWindow(QMainWindow):
             tab: Tab = ScriptTab(path)
             tab.ready.connect(self._tab_ready)
             tab.status_changed.connect(self._update_status)
+            self.runs.history_panel.show_script(path.resolve())
             return tab
         return self._make_profile_tab([path])
 
     def _make_profile_tab(self, paths: list[Path]) -> ProfileTab:
-        tab = ProfileTab(paths, self.roots, self.unit)
+        tab = ProfileTab(paths, self.roots, self.unit, self.history)
         tab.ready.connect(self._tab_ready)
         tab.status_changed.connect(self._update_status)
         tab.source_root_added.connect(self._remember_root)

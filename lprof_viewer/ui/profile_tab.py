@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.model import FunctionProfile, Profile
+from lprof_viewer.core.run_history import RunHistory, RunRecord
 from lprof_viewer.core.sources import SourceRoot, locate_in_folder, root_for_located_file
 from lprof_viewer.core.units import TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
@@ -38,16 +40,27 @@ from lprof_viewer.ui.workers import BackgroundTask
 class LoadedProfile:
     """What the loading thread hands back: the profile and its biggest function, annotated."""
 
-    def __init__(self, profile: Profile, annotator: ProfileAnnotator) -> None:
+    def __init__(
+        self, profile: Profile, annotator: ProfileAnnotator, run: RunRecord | None
+    ) -> None:
         self.profile = profile
         self.annotator = annotator
+        self.run = run
         self.first = annotator.annotate(profile.functions[0]) if profile.functions else None
 
 
-def load_in_background(paths: Sequence[Path], roots: Sequence[SourceRoot]) -> LoadedProfile:
-    """Read, merge and annotate the first function (runs on a pool thread)."""
+def load_in_background(
+    paths: Sequence[Path], roots: Sequence[SourceRoot], history: RunHistory | None
+) -> LoadedProfile:
+    """Read, merge and annotate the first function (runs on a pool thread).
+
+    A profile written by a run in the history is shown with the snapshot of the
+    code that run measured.
+    """
     profile = load_profiles(paths)
-    return LoadedProfile(profile, ProfileAnnotator(profile, roots))
+    run = history.run_for_profile(paths[0]) if history and len(paths) == 1 else None
+    snapshots = run.snapshot_files() if run else None
+    return LoadedProfile(profile, ProfileAnnotator(profile, roots, snapshots=snapshots), run)
 
 
 def _table(name: str) -> QTableView:
@@ -81,11 +94,14 @@ class ProfileTab(QWidget):
         paths: Sequence[Path],
         roots: Sequence[SourceRoot] = (),
         unit: TimeUnit | None = None,
+        history: RunHistory | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self.paths = [Path(p) for p in paths]
         self.roots = list(roots)
+        self.history = history
+        self.run: RunRecord | None = None
         self.unit = unit or TimeUnit("auto")
         self.profile: Profile | None = None
         self.annotator: ProfileAnnotator | None = None
@@ -207,7 +223,11 @@ class ProfileTab(QWidget):
     # -- loading -----------------------------------------------------------------
     @property
     def title(self) -> str:
-        """The tab's title: the file name, or how many were merged."""
+        """The tab's title: the file name (or the run's script and time), or how many merged."""
+        if self.run is not None:
+            when = time.strftime("%H:%M:%S", time.localtime(self.run.started_at))
+            failed = " (failed run)" if self.run.failed else ""
+            return f"{self.run.script.name} {when}{failed}"
         if len(self.paths) == 1:
             return self.paths[0].name
         return f"{self.paths[0].name} + {len(self.paths) - 1}"
@@ -218,12 +238,13 @@ class ProfileTab(QWidget):
         self.file_banner.clear()
         if self.profile is None:
             self.pages.setCurrentWidget(self.busy)
-        self._task = BackgroundTask(load_in_background, self.paths, list(self.roots))
+        self._task = BackgroundTask(load_in_background, self.paths, list(self.roots), self.history)
         self._task.start(self._loaded, self._failed)
 
     def _loaded(self, loaded: LoadedProfile) -> None:
         previous = self.current_function()
         self.profile, self.annotator = loaded.profile, loaded.annotator
+        self.run = loaded.run
         self.error = None
         self.function_model.set_unit(self.unit)
         self.source_model.set_unit(self.unit)
@@ -237,6 +258,8 @@ class ProfileTab(QWidget):
             first = loaded.first if row == 0 and loaded.first else None
             self._select_function_row(row, first)
         self._rewatch()
+        if self.run is not None and self.run.failed:
+            self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")
         self._finish()
 
     def _failed(self, message: str) -> None:
@@ -355,7 +378,8 @@ class ProfileTab(QWidget):
         """Use new source-root mappings and show the current function again."""
         self.roots = list(roots)
         if self.profile is not None:
-            self.annotator = ProfileAnnotator(self.profile, self.roots)
+            snapshots = self.run.snapshot_files() if self.run else None
+            self.annotator = ProfileAnnotator(self.profile, self.roots, snapshots=snapshots)
             current = self.current_function()
             self.show_function(self.annotator.annotate(current) if current else None)
 

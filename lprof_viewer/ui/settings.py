@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -10,6 +12,10 @@ from lprof_viewer.core.sources import SourceRoot
 
 MAX_RECENT = 10
 DEFAULT_EDITOR_COMMAND = ""  # empty: the desktop's default handler
+
+
+def _key(script: Path) -> str:
+    return hashlib.sha1(str(script.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class AppSettings:
@@ -70,6 +76,29 @@ class AppSettings:
     @unit.setter
     def unit(self, name: str) -> None:
         self._settings.setValue("unit", name)
+
+    def run_settings(self, script: Path) -> dict[str, object]:
+        """What the run dialog last used for ``script`` (empty if never run)."""
+        text = self._settings.value(f"runSettings/{_key(script)}", "")
+        try:
+            value = json.loads(str(text)) if text else {}
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def set_run_settings(self, script: Path, values: dict[str, object]) -> None:
+        """Remember the run dialog's fields for ``script``."""
+        self._settings.setValue(f"runSettings/{_key(script)}", json.dumps(values))
+
+    @property
+    def last_script(self) -> Path | None:
+        """The script run last (for Re-run after a restart)."""
+        value = self._settings.value("lastScript", "")
+        return Path(str(value)) if value else None
+
+    @last_script.setter
+    def last_script(self, script: Path) -> None:
+        self._settings.setValue("lastScript", str(script))
 
     def sync(self) -> None:
         """Write pending changes to disk now."""

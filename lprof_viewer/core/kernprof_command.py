@@ -1,0 +1,136 @@
+"""What to run to profile a script: the interpreter, and the kernprof command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Folders beside or above a script that usually hold the project's virtualenv.
+VENV_NAMES = (".venv", "venv", "env", ".env")
+
+#: Run in the interpreter before kernprof so the whole run is one process group
+#: (Stop ends the script's children too): become a session leader, then exec.
+_SESSION_LEADER = (
+    "import os, sys\n"
+    "if hasattr(os, 'setsid'):\n"
+    "    os.setsid()\n"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])\n"
+)
+
+
+def venv_python(folder: Path) -> Path | None:
+    """The interpreter of the virtualenv in ``folder``, if it is one."""
+    for candidate in (folder / "bin" / "python", folder / "Scripts" / "python.exe"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def find_project_python(script: Path, environ: Mapping[str, str] | None = None) -> Path:
+    """The project's interpreter: a venv beside or above the script, the active one, or ours."""
+    environ = os.environ if environ is None else environ
+    for folder in [script.resolve().parent, *script.resolve().parent.parents]:
+        for name in VENV_NAMES:
+            found = venv_python(folder / name)
+            if found is not None:
+                return found
+    active = environ.get("VIRTUAL_ENV")
+    if active:
+        found = venv_python(Path(active))
+        if found is not None:
+            return found
+    return Path(sys.executable)
+
+
+def default_output(script: Path) -> Path:
+    """Where plain ``kernprof -l script.py`` writes, run from the script's folder."""
+    return script.with_name(f"{script.name}.lprof")
+
+
+@dataclass
+class RunConfig:
+    """Everything that decides one profiling run of a script."""
+
+    script: Path
+    python: Path
+    cwd: Path
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    prof_mods: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_script(cls, script: Path) -> RunConfig:
+        """Defaults: the project's interpreter, the script's folder."""
+        script = script.resolve()
+        return cls(script, find_project_python(script), script.parent)
+
+    def kernprof_arguments(self, output: Path) -> list[str]:
+        """``-m kernprof -l -o OUT [-p MOD]... SCRIPT ARGS...`` (after the interpreter)."""
+        mods = [arg for mod in self.prof_mods if mod.strip() for arg in ("-p", mod.strip())]
+        return ["-m", "kernprof", "-l", "-o", str(output), *mods, str(self.script), *self.args]
+
+    def command(self, output: Path) -> list[str]:
+        """The whole command a person would type."""
+        return [str(self.python), *self.kernprof_arguments(output)]
+
+    def session_command(self, output: Path) -> list[str]:
+        """The command run in its own process group, so Stop can end all of it."""
+        return [str(self.python), "-c", _SESSION_LEADER, *self.kernprof_arguments(output)]
+
+    def environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment of the run: ours, the user's variables, unbuffered output."""
+        merged = dict(os.environ if base is None else base)
+        merged.update(self.env)
+        merged.setdefault("PYTHONUNBUFFERED", "1")
+        return merged
+
+    def problem(self) -> str | None:
+        """One sentence when the run cannot start (missing script, interpreter, folder)."""
+        if not self.script.is_file():
+            return f"The script {self.script} does not exist."
+        if not self.python.exists():
+            return f"The interpreter {self.python} does not exist."
+        if not os.access(self.python, os.X_OK):
+            return f"The interpreter {self.python} is not executable."
+        if not self.cwd.is_dir():
+            return f"The working folder {self.cwd} does not exist."
+        return None
+
+
+def line_profiler_probe(python: Path) -> list[str]:
+    """A command that succeeds only when ``python`` can import kernprof and line_profiler."""
+    return [str(python), "-c", "import kernprof, line_profiler"]
+
+
+def install_hint(python: Path) -> str:
+    """The command that installs line_profiler into ``python``'s environment."""
+    return f'"{python}" -m pip install line_profiler'
+
+
+def parse_env(text: str) -> dict[str, str]:
+    """``KEY=VALUE`` lines (blank lines and # comments ignored) as a mapping."""
+    env = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"environment line {raw!r} is not KEY=VALUE")
+        env[key.strip()] = value
+    return env
+
+
+def format_env(env: Mapping[str, str]) -> str:
+    """The inverse of :func:`parse_env`."""
+    return "\n".join(f"{key}={value}" for key, value in env.items())
+
+
+def quoted(command: Sequence[str]) -> str:
+    """A command line as one string a shell would accept."""
+    import shlex
+
+    return shlex.join(command)

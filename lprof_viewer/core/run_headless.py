@@ -1,0 +1,83 @@
+"""``lprof-viewer run``: profile a script from a terminal, streaming its output, keeping the run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from typing import TextIO
+
+from lprof_viewer.core.kernprof_command import RunConfig, install_hint, line_profiler_probe
+from lprof_viewer.core.run_history import RunHistory, RunRecord
+
+
+class RunError(Exception):
+    """The run could not start; the message is one sentence."""
+
+
+def check_interpreter(config: RunConfig) -> None:
+    """Raise :class:`RunError` unless the script, folder and interpreter with kernprof are there."""
+    problem = config.problem()
+    if problem:
+        raise RunError(problem)
+    try:
+        probe = subprocess.run(
+            line_profiler_probe(config.python), capture_output=True, timeout=60, check=False
+        )
+    except OSError as error:
+        raise RunError(f"The interpreter {config.python} cannot be started: {error}.") from None
+    except subprocess.TimeoutExpired:
+        raise RunError(f"The interpreter {config.python} did not answer within a minute.") from None
+    if probe.returncode != 0:
+        raise RunError(
+            f"line_profiler is not installed for {config.python}; install it with: "
+            f"{install_hint(config.python)}"
+        )
+
+
+def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRecord:
+    """Run kernprof on the script, copy its output to ``out`` as it comes, keep the run."""
+    check_interpreter(config)
+    record = history.start(config)
+    console: list[str] = []
+    started = time.monotonic()
+    stopped = False
+    process = subprocess.Popen(
+        config.session_command(record.profile),
+        cwd=config.cwd,
+        env=config.environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        bufsize=1,
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            console.append(line)
+            out.write(line)
+            out.flush()
+        status = process.wait()
+    except KeyboardInterrupt:
+        stopped = True
+        stop_process_group(process.pid)
+        try:
+            status = process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            stop_process_group(process.pid, force=True)
+            status = process.wait()
+    return history.finish(record, status, time.monotonic() - started, "".join(console), stopped)
+
+
+def stop_process_group(pid: int, force: bool = False) -> None:
+    """End a run started as a session leader, with every child it made."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(pid, signal.SIGKILL if force else signal.SIGTERM)
+        else:  # pragma: no cover - Windows
+            subprocess.run(["taskkill", "/T", "/F", "/PID", str(pid)], check=False)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -1,0 +1,305 @@
+"""Every profiling run, kept: its command, outcome, profile and a snapshot of the code it measured.
+
+A run lives in its own folder under the history root::
+
+    runs/<script-name>-<hash>/<run-id>/run.json      what ran, how it ended
+                                       profile.lprof what kernprof wrote
+                                       console.txt   what it printed
+                                       sources/      the profiled files, as they were
+
+``index.json`` maps each profile's SHA-256 to its run, so a ``.lprof`` written
+by a run (in the history, beside the script, or wherever ``-o`` put it) is
+shown with the code it measured even after that code changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lprof_viewer.core.kernprof_command import RunConfig, default_output
+from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
+
+OK, FAILED, STOPPED, NO_PROFILE, NOTHING_RAN = (
+    "ok",
+    "failed",
+    "stopped",
+    "no-profile",
+    "nothing-ran",
+)
+
+
+def default_history_root(environ: dict[str, str] | None = None) -> Path:
+    """The platform's per-user application data folder for lprof-viewer."""
+    environ = dict(os.environ) if environ is None else environ
+    if "LPROF_VIEWER_DATA" in environ:
+        return Path(environ["LPROF_VIEWER_DATA"])
+    home = Path(environ.get("HOME") or Path.home())
+    if sys.platform == "win32":
+        return Path(environ.get("APPDATA") or home / "AppData" / "Roaming") / "lprof-viewer"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "lprof-viewer"
+    return Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "lprof-viewer"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class RunRecord:
+    """One profiling run and how it ended."""
+
+    run_id: str
+    folder: Path
+    script: Path
+    python: Path
+    cwd: Path
+    command: list[str]
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    prof_mods: list[str] = field(default_factory=list)
+    started_at: float = 0.0
+    duration: float | None = None
+    exit_status: int | None = None
+    outcome: str | None = None
+    message: str = ""
+    profile_digest: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    """Recorded file name -> snapshot file, relative to the run folder."""
+    copies: list[str] = field(default_factory=list)
+    """Other places the profile was written (the ``<script>.lprof`` beside the script)."""
+
+    @property
+    def profile(self) -> Path:
+        """The profile kernprof wrote for this run."""
+        return self.folder / "profile.lprof"
+
+    @property
+    def console(self) -> Path:
+        """What the run printed."""
+        return self.folder / "console.txt"
+
+    @property
+    def has_profile(self) -> bool:
+        """True when kernprof wrote a profile."""
+        return self.profile.is_file()
+
+    @property
+    def failed(self) -> bool:
+        """True for a run that did not end well (its profile may still hold the answer)."""
+        return self.outcome not in (OK, None)
+
+    def snapshot_files(self) -> dict[str, Path]:
+        """Recorded file name -> the snapshot of that file taken after the run."""
+        return {name: self.folder / relative for name, relative in self.sources.items()}
+
+    def config(self) -> RunConfig:
+        """The settings to run this again."""
+        return RunConfig(
+            self.script,
+            self.python,
+            self.cwd,
+            list(self.args),
+            dict(self.env),
+            list(self.prof_mods),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready mapping (paths as strings)."""
+        data = asdict(self)
+        for key in ("folder", "script", "python", "cwd"):
+            data[key] = str(data[key])
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunRecord:
+        """Read :meth:`to_json`'s output."""
+        data = dict(data)
+        for key in ("folder", "script", "python", "cwd"):
+            data[key] = Path(data[key])
+        known = set(cls.__dataclass_fields__)
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+
+def _script_key(script: Path) -> str:
+    digest = hashlib.sha256(str(script.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{script.stem}-{digest[:10]}"
+
+
+class RunHistory:
+    """The runs kept under one root folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runs_dir = root / "runs"
+
+    # -- starting and finishing --------------------------------------------------
+    def start(self, config: RunConfig) -> RunRecord:
+        """Make the folder of a new run; answer its record (not yet finished).
+
+        The run writes its profile to ``record.profile``: launch
+        ``config.session_command(record.profile)``.
+        """
+        started = time.time()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(started))
+        run_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
+        folder = self.runs_dir / _script_key(config.script) / run_id
+        folder.mkdir(parents=True)
+        record = RunRecord(
+            run_id,
+            folder,
+            config.script,
+            config.python,
+            config.cwd,
+            config.command(folder / "profile.lprof"),
+            list(config.args),
+            dict(config.env),
+            list(config.prof_mods),
+            started,
+        )
+        self.save(record)
+        return record
+
+    def finish(
+        self,
+        record: RunRecord,
+        exit_status: int | None,
+        duration: float,
+        console: str,
+        stopped: bool = False,
+    ) -> RunRecord:
+        """Classify how the run ended, snapshot its sources, keep everything."""
+        record.exit_status, record.duration = exit_status, duration
+        record.console.write_text(console, encoding="utf-8", errors="replace")
+        record.outcome, record.message = self._outcome(
+            record, exit_status, duration, console, stopped
+        )
+        if record.has_profile:
+            record.profile_digest = file_digest(record.profile)
+            record.sources = self._snapshot_sources(record)
+            record.copies = self._write_copy_beside_script(record)
+            self._index(record)
+        self.save(record)
+        return record
+
+    def _outcome(
+        self, record: RunRecord, status: int | None, duration: float, console: str, stopped: bool
+    ) -> tuple[str, str]:
+        name = record.script.name
+        if stopped:
+            return STOPPED, f"{name} was stopped after {duration:.1f} s."
+        if not record.has_profile:
+            last = next((line for line in reversed(console.splitlines()) if line.strip()), "")
+            detail = f": {last.strip()}" if last else "."
+            return (
+                NO_PROFILE,
+                f"kernprof wrote no profile for {name} (exit status {status}){detail}",
+            )
+        try:
+            stats = read_stats(record.profile)
+        except ProfileLoadError as error:
+            return NO_PROFILE, str(error)
+        ran = any(hits for lines in stats.timings.values() for _, hits, _ in lines)
+        if status != 0:
+            return FAILED, (
+                f"{name} exited with status {status} after {duration:.1f} s; its profile holds "
+                "the lines that ran before the error."
+            )
+        if not ran:
+            return NOTHING_RAN, (
+                f"{name} finished, but no profiled function ever ran: mark the functions that "
+                "run with @profile (or pass them with -p)."
+            )
+        return OK, f"{name} finished in {duration:.1f} s."
+
+    def _snapshot_sources(self, record: RunRecord) -> dict[str, str]:
+        try:
+            names = {key[0] for key in read_stats(record.profile).timings}
+        except ProfileLoadError:
+            return {}
+        snapshots = {}
+        folder = record.folder / "sources"
+        for index, name in enumerate(sorted(names)):
+            original = Path(name) if Path(name).is_absolute() else record.cwd / name
+            if not original.is_file():
+                continue
+            folder.mkdir(exist_ok=True)
+            target = folder / f"{index:03d}_{original.name}"
+            shutil.copy2(original, target)
+            snapshots[name] = str(target.relative_to(record.folder))
+        return snapshots
+
+    def _write_copy_beside_script(self, record: RunRecord) -> list[str]:
+        """The ``<script>.py.lprof`` plain kernprof would have written."""
+        target = default_output(record.script)
+        try:
+            shutil.copy2(record.profile, target)
+        except OSError:
+            return []
+        return [str(target)]
+
+    # -- storage -------------------------------------------------------------------
+    def save(self, record: RunRecord) -> None:
+        """Write a run's record."""
+        path = record.folder / "run.json"
+        path.write_text(json.dumps(record.to_json(), indent=1), encoding="utf-8")
+
+    def _index_path(self) -> Path:
+        return self.root / "index.json"
+
+    def _read_index(self) -> dict[str, str]:
+        try:
+            data = json.loads(self._index_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _index(self, record: RunRecord) -> None:
+        index = self._read_index()
+        if record.profile_digest:
+            index[record.profile_digest] = str(record.folder)
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self._index_path().with_suffix(".tmp")
+        temporary.write_text(json.dumps(index), encoding="utf-8")
+        os.replace(temporary, self._index_path())
+
+    def load(self, folder: Path) -> RunRecord | None:
+        """The run kept in ``folder``, or None when it is gone or unreadable."""
+        try:
+            return RunRecord.from_json(json.loads((folder / "run.json").read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def runs_for(self, script: Path) -> list[RunRecord]:
+        """A script's runs, newest first."""
+        folder = self.runs_dir / _script_key(script)
+        if not folder.is_dir():
+            return []
+        runs = [self.load(child) for child in folder.iterdir() if child.is_dir()]
+        return sorted((r for r in runs if r), key=lambda r: r.started_at, reverse=True)
+
+    def run_for_profile(self, profile: Path) -> RunRecord | None:
+        """The run that wrote a .lprof with exactly these bytes, if the history has it."""
+        try:
+            digest = file_digest(profile)
+        except OSError:
+            return None
+        folder = self._read_index().get(digest)
+        return self.load(Path(folder)) if folder else None
+
+    def delete(self, record: RunRecord) -> None:
+        """Forget a run and remove its folder."""
+        shutil.rmtree(record.folder, ignore_errors=True)
+        index = {k: v for k, v in self._read_index().items() if v != str(record.folder)}
+        if self._index_path().exists():
+            self._index_path().write_text(json.dumps(index), encoding="utf-8")

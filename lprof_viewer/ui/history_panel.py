@@ -1,0 +1,156 @@
+"""The History panel: a script's runs, newest first, to open, delete or compare."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lprof_viewer.core.kernprof_command import quoted
+from lprof_viewer.core.run_history import RunHistory, RunRecord
+
+Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+
+
+class RunHistoryModel(QAbstractTableModel):
+    """One row per kept run."""
+
+    WHEN, OUTCOME, DURATION, STATUS, COMMAND = range(5)
+    HEADERS = ("When", "Outcome", "Duration", "Exit", "Command")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.runs: list[RunRecord] = []
+
+    def set_runs(self, runs: list[RunRecord]) -> None:
+        """Show ``runs`` (newest first)."""
+        self.beginResetModel()
+        self.runs = list(runs)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of runs."""
+        return 0 if parent.isValid() else len(self.runs)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of columns."""
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        """Column titles."""
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """What a run's cell says; its message as a tooltip."""
+        if not index.isValid():
+            return None
+        run = self.runs[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return run.message
+        if role != _DISPLAY:
+            return None
+        column = index.column()
+        if column == self.WHEN:
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at))
+        if column == self.OUTCOME:
+            return run.outcome or "running"
+        if column == self.DURATION:
+            return "" if run.duration is None else f"{run.duration:.1f} s"
+        if column == self.STATUS:
+            return "" if run.exit_status is None else str(run.exit_status)
+        return quoted(run.command)
+
+
+class HistoryPanel(QWidget):
+    """Lists the runs of the current script; opens, deletes and compares them."""
+
+    open_requested = Signal(object)
+    compare_requested = Signal(object, object)
+
+    def __init__(self, history: RunHistory, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runHistory")
+        self.history = history
+        self.script_label = QLabel("No script run yet.")
+        self.model = RunHistoryModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("runHistoryTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            RunHistoryModel.COMMAND, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.doubleClicked.connect(lambda _: self.open_selected())
+        self.open_button = QPushButton("Open")
+        self.open_button.clicked.connect(self.open_selected)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Compare two selected runs (or the selected and previous)")
+        self.compare_button.clicked.connect(self.compare_selected)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.clicked.connect(self.delete_selected)
+        buttons = QHBoxLayout()
+        for button in (self.open_button, self.compare_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.script_label)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        self.script = None
+
+    def show_script(self, script: Any) -> None:
+        """List ``script``'s runs."""
+        self.script = script
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the history again."""
+        if self.script is None:
+            return
+        runs = self.history.runs_for(self.script)
+        self.script_label.setText(f"{len(runs)} run(s) of {self.script}")
+        self.model.set_runs(runs)
+
+    def selected_runs(self) -> list[RunRecord]:
+        """The selected runs, newest first."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.runs[row] for row in rows]
+
+    def open_selected(self) -> None:
+        """Open each selected run's profile."""
+        for run in self.selected_runs():
+            self.open_requested.emit(run)
+
+    def compare_selected(self) -> None:
+        """Compare two selected runs, or the selected run with the one before it."""
+        selected = self.selected_runs()
+        if len(selected) == 1:
+            runs = self.model.runs
+            position = runs.index(selected[0])
+            if position + 1 < len(runs):
+                selected.append(runs[position + 1])
+        if len(selected) == 2:
+            newer, older = selected
+            self.compare_requested.emit(older, newer)
+
+    def delete_selected(self) -> None:
+        """Delete the selected runs and their files."""
+        for run in self.selected_runs():
+            self.history.delete(run)
+        self.refresh()

@@ -1,0 +1,161 @@
+"""A kernprof run in a QProcess: checked, streamed, stoppable, and kept in the history."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+from lprof_viewer.core.kernprof_command import (
+    RunConfig,
+    install_hint,
+    line_profiler_probe,
+    quoted,
+)
+from lprof_viewer.core.run_headless import stop_process_group
+from lprof_viewer.core.run_history import RunHistory, RunRecord
+
+#: How long Stop waits after asking politely before it kills.
+STOP_GRACE_MS = 3000
+
+
+class KernprofProcess(QObject):
+    """Checks the interpreter, runs ``python -m kernprof -l`` in the background, keeps the run."""
+
+    #: Text the run printed (stdout and stderr, as it comes).
+    output = Signal(str)
+    #: The run could not start: one sentence.
+    failed_to_start = Signal(str)
+    #: The run ended (any way): its kept record.
+    finished = Signal(object)
+
+    def __init__(self, history: RunHistory, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self.config: RunConfig | None = None
+        self.record: RunRecord | None = None
+        self._process: QProcess | None = None
+        self._console: list[str] = []
+        self._started = 0.0
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        """True from the start of the check to the end of the run."""
+        return self._process is not None
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the running step (the check or kernprof), if any."""
+        return self._process.processId() if self._process is not None else None
+
+    def start(self, config: RunConfig) -> bool:
+        """Check, then run ``config``; False (and ``failed_to_start``) when it cannot start."""
+        if self.running:
+            return False
+        problem = config.problem()
+        if problem:
+            self.failed_to_start.emit(problem)
+            return False
+        self.config, self.record = config, None
+        self._console, self._stopping = [], False
+        self._started = time.monotonic()
+        probe = self._new_process()
+        probe.finished.connect(self._probe_finished)
+        command = line_profiler_probe(config.python)
+        probe.start(command[0], command[1:])
+        return True
+
+    def _new_process(self) -> QProcess:
+        process = QProcess(self)
+        process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        process.errorOccurred.connect(self._error)
+        self._process = process
+        return process
+
+    def _probe_finished(self, exit_code: int, _status: QProcess.ExitStatus) -> None:
+        assert self.config is not None
+        probe, self._process = self._process, None
+        if probe is not None:
+            probe.deleteLater()
+        if self._stopping:
+            self.failed_to_start.emit("The run was stopped before it started.")
+            return
+        if exit_code != 0:
+            self.failed_to_start.emit(
+                f"line_profiler is not installed for {self.config.python}; install it with: "
+                f"{install_hint(self.config.python)}"
+            )
+            return
+        self._run()
+
+    def _run(self) -> None:
+        assert self.config is not None
+        config = self.config
+        self.record = self.history.start(config)
+        process = self._new_process()
+        process.setWorkingDirectory(str(config.cwd))
+        environment = process.processEnvironment()
+        for key, value in config.environment().items():
+            environment.insert(key, value)
+        process.setProcessEnvironment(environment)
+        process.readyReadStandardOutput.connect(self._read_output)
+        process.finished.connect(self._run_finished)
+        command = config.session_command(self.record.profile)
+        self._emit(f"$ {quoted(self.record.command)}\n")
+        process.start(command[0], command[1:])
+
+    def _emit(self, text: str) -> None:
+        self._console.append(text)
+        self.output.emit(text)
+
+    def _read_output(self) -> None:
+        if self._process is not None:
+            data = self._process.readAllStandardOutput().data()
+            self._emit(bytes(data).decode("utf-8", errors="replace"))
+
+    def _run_finished(self, exit_code: int, status: QProcess.ExitStatus) -> None:
+        self._read_output()
+        process, self._process = self._process, None
+        if process is not None:
+            process.deleteLater()
+        crashed = status == QProcess.ExitStatus.CrashExit
+        code = None if crashed and not self._stopping else exit_code
+        if crashed and not self._stopping:
+            self._emit("\n[the process crashed]\n")
+        assert self.record is not None
+        record = self.history.finish(
+            self.record, code, self.elapsed_since_start(), "".join(self._console), self._stopping
+        )
+        self._emit(f"\n{record.message}\n")
+        self.finished.emit(record)
+
+    def elapsed_since_start(self) -> float:
+        """Seconds since start, also after the process has ended."""
+        return time.monotonic() - self._started
+
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart and self.config is not None:
+            self._process = None
+            self.failed_to_start.emit(f"The interpreter {self.config.python} cannot be started.")
+
+    def stop(self) -> None:
+        """End the run and every process it started (politely, then by force)."""
+        process = self._process
+        if process is None:
+            return
+        self._stopping = True
+        pid = process.processId()
+        if pid and self.record is not None:
+            stop_process_group(pid)
+        else:
+            process.terminate()
+        QTimer.singleShot(STOP_GRACE_MS, lambda: self._kill(process))
+
+    def _kill(self, process: QProcess) -> None:
+        if self._process is process and process.state() != QProcess.ProcessState.NotRunning:
+            pid = process.processId()
+            if pid:
+                stop_process_group(pid, force=True)
+            process.kill()

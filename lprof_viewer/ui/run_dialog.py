@@ -1,0 +1,149 @@
+"""The Run Script dialog: interpreter, folder, arguments, environment and extra -p targets."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from lprof_viewer.core.kernprof_command import RunConfig, format_env, parse_env, quoted
+
+
+def _with_browse(edit: QLineEdit, browse: Any) -> QWidget:
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(edit, 1)
+    button = QPushButton("Browse…")
+    button.clicked.connect(browse)
+    layout.addWidget(button)
+    return row
+
+
+class RunDialog(QDialog):
+    """Edits a :class:`RunConfig`; shows the exact command it will run."""
+
+    def __init__(self, config: RunConfig, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Run {config.script.name} with kernprof")
+        self.setObjectName("runDialog")
+        self.script = QLineEdit(str(config.script))
+        self.python = QLineEdit(str(config.python))
+        self.cwd = QLineEdit(str(config.cwd))
+        self.args = QLineEdit(quoted(config.args))
+        self.prof_mods = QLineEdit(", ".join(config.prof_mods))
+        self.prof_mods.setPlaceholderText("extra -p targets, e.g. myapp.views, myapp.models")
+        self.env = QPlainTextEdit(format_env(config.env))
+        self.env.setPlaceholderText("KEY=VALUE per line, e.g. DJANGO_SETTINGS_MODULE=site.settings")
+        self.env.setFixedHeight(80)
+        self.command = QLabel()
+        self.command.setObjectName("runCommand")
+        self.command.setWordWrap(True)
+        self.problem = QLabel()
+        self.problem.setObjectName("runProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020;")
+        form = QFormLayout(self)
+        form.addRow("Script", _with_browse(self.script, self._browse_script))
+        form.addRow("Python", _with_browse(self.python, self._browse_python))
+        form.addRow("Working folder", _with_browse(self.cwd, self._browse_cwd))
+        form.addRow("Arguments", self.args)
+        form.addRow("Environment", self.env)
+        form.addRow("Also profile (-p)", self.prof_mods)
+        form.addRow("Command", self.command)
+        form.addRow(self.problem)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        run_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        run_button.setText("Run")
+        self.buttons.accepted.connect(self._accept_if_valid)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        for edit in (self.script, self.python, self.cwd, self.args, self.prof_mods):
+            edit.textChanged.connect(self._refresh)
+        self.env.textChanged.connect(self._refresh)
+        self.resize(640, 0)
+        self._refresh()
+
+    def config(self) -> RunConfig:
+        """The run as filled in (raises ValueError for unreadable arguments or environment)."""
+        return RunConfig(
+            Path(self.script.text().strip()).expanduser(),
+            Path(self.python.text().strip()).expanduser(),
+            Path(self.cwd.text().strip()).expanduser(),
+            shlex.split(self.args.text()),
+            parse_env(self.env.toPlainText()),
+            [m.strip() for m in self.prof_mods.text().split(",") if m.strip()],
+        )
+
+    def _refresh(self) -> None:
+        try:
+            config = self.config()
+        except ValueError as error:
+            self.command.setText("")
+            self.problem.setText(f"{error}.")
+            return
+        self.command.setText(quoted(config.command(Path(f"{config.script.name}.lprof"))))
+        self.problem.setText(config.problem() or "")
+
+    def _accept_if_valid(self) -> None:
+        self._refresh()
+        if not self.problem.text():
+            self.accept()
+
+    def _browse_script(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Script to profile", "", "Python (*.py)")
+        if name:
+            self.script.setText(name)
+
+    def _browse_python(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Python interpreter")
+        if name:
+            self.python.setText(name)
+
+    def _browse_cwd(self) -> None:
+        name = QFileDialog.getExistingDirectory(self, "Working folder")
+        if name:
+            self.cwd.setText(name)
+
+
+def config_to_settings(config: RunConfig) -> dict[str, object]:
+    """What to remember of a run for its script."""
+    return {
+        "python": str(config.python),
+        "cwd": str(config.cwd),
+        "args": list(config.args),
+        "env": dict(config.env),
+        "prof_mods": list(config.prof_mods),
+    }
+
+
+def config_from_settings(script: Path, values: dict[str, object]) -> RunConfig:
+    """A script's remembered run settings over the defaults."""
+    config = RunConfig.for_script(script)
+    if isinstance(values.get("python"), str):
+        config.python = Path(str(values["python"]))
+    if isinstance(values.get("cwd"), str):
+        config.cwd = Path(str(values["cwd"]))
+    args, env, mods = values.get("args"), values.get("env"), values.get("prof_mods")
+    if isinstance(args, list):
+        config.args = [str(a) for a in args]
+    if isinstance(env, dict):
+        config.env = {str(k): str(v) for k, v in env.items()}
+    if isinstance(mods, list):
+        config.prof_mods = [str(m) for m in mods]
+    return config

@@ -1,0 +1,180 @@
+"""Profiling runs without the window: command building, the history, `lprof-viewer run`."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from fixtures import SCRIPTS_DIR, copy_django_site
+
+from lprof_viewer.cli import main
+from lprof_viewer.core.kernprof_command import RunConfig, find_project_python, parse_env
+from lprof_viewer.core.lprof_reader import load_lprof
+from lprof_viewer.core.run_headless import RunError, run_and_record
+from lprof_viewer.core.run_history import (
+    FAILED,
+    NOTHING_RAN,
+    OK,
+    RunHistory,
+)
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> RunHistory:
+    return RunHistory(tmp_path / "history")
+
+
+def script_copy(tmp_path: Path, name: str, folder: str = "work") -> Path:
+    target = tmp_path / folder
+    target.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(SCRIPTS_DIR / name, target / name))
+
+
+def test_project_python_is_the_venv_beside_or_above_the_script(tmp_path):
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    venv.create(project / ".venv", with_pip=False)
+    script = project / "scripts" / "profile_it.py"
+    script.write_text("print(1)\n")
+    assert find_project_python(script) == project / ".venv" / "bin" / "python"
+    lone = tmp_path / "lone.py"
+    lone.write_text("")
+    assert find_project_python(lone, {"VIRTUAL_ENV": str(project / ".venv")}) == (
+        project / ".venv" / "bin" / "python"
+    )
+    assert find_project_python(lone, {}) == Path(sys.executable)
+
+
+def test_command_is_python_m_kernprof_with_targets_and_arguments(tmp_path):
+    config = RunConfig(tmp_path / "s.py", Path("/py"), tmp_path, ["--n", "3"], {}, ["app.views"])
+    assert config.command(tmp_path / "o.lprof") == [
+        "/py", "-m", "kernprof", "-l", "-o", str(tmp_path / "o.lprof"),
+        "-p", "app.views", str(tmp_path / "s.py"), "--n", "3",
+    ]  # fmt: skip
+    assert parse_env("A=1\n# note\n\nB = two=2") == {"A": "1", "B": " two=2"}
+    with pytest.raises(ValueError):
+        parse_env("no equals sign")
+
+
+def test_a_successful_run_is_kept_with_profile_snapshot_and_plain_copy(tmp_path, history):
+    script = script_copy(tmp_path, "busy.py")
+    out = io.StringIO()
+    record = run_and_record(RunConfig.for_script(script), history, out)
+    assert record.outcome == OK and record.exit_status == 0
+    assert record.duration is not None and record.duration > 0
+    assert "Wrote profile results" in out.getvalue()
+    assert load_lprof(record.profile).functions[0].name == "slow_sum"
+    beside = script.with_name("busy.py.lprof")  # where plain kernprof -l writes
+    assert beside.read_bytes() == record.profile.read_bytes()
+    snapshot = record.snapshot_files()[str(script)]
+    assert snapshot.read_bytes() == script.read_bytes()
+    # Kept across restarts: a fresh history object over the same folder finds it.
+    again = RunHistory(history.root).runs_for(script)
+    assert [r.run_id for r in again] == [record.run_id]
+    assert again[0].command[1:4] == ["-m", "kernprof", "-l"]
+
+
+def test_a_profile_from_a_run_is_shown_with_the_code_it_measured(tmp_path, history):
+    from lprof_viewer.core.annotate import ProfileAnnotator
+
+    script = script_copy(tmp_path, "busy.py")
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    script.write_text("# rewritten since\n" * 40)  # the code moves on
+    beside = script.with_name("busy.py.lprof")
+    found = history.run_for_profile(beside)
+    assert found is not None and found.run_id == record.run_id
+    profile = load_lprof(beside)
+    annotated = ProfileAnnotator(profile, snapshots=found.snapshot_files()).annotate(
+        profile.functions[0]
+    )
+    assert not annotated.stale
+    assert any("def slow_sum" in annotated.text(n) for n in annotated.line_numbers)
+
+
+def test_a_script_that_raises_keeps_its_partial_profile(tmp_path, history):
+    script = script_copy(tmp_path, "raises.py")
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    assert record.outcome == FAILED and record.exit_status == 1
+    assert "lines that ran before the error" in record.message
+    assert load_lprof(record.profile).functions[0].total_hits > 0
+
+
+def test_a_script_whose_profiled_function_never_runs_says_so(tmp_path, history):
+    script = script_copy(tmp_path, "never_called.py")
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    assert record.outcome == NOTHING_RAN
+    assert "no profiled function ever ran" in record.message
+
+
+@pytest.mark.parametrize("script_name", ["profile_view.py", "profile_wsgi.py"])
+def test_django_scripts_run_both_ways(tmp_path, history, script_name):
+    site = copy_django_site(tmp_path / "django_site")
+    config = RunConfig.for_script(site / script_name)
+    config.env = {"DJANGO_SETTINGS_MODULE": "django_site.settings"}
+    record = run_and_record(config, history, io.StringIO())
+    assert record.outcome == OK, record.message + record.console.read_text()
+    names = {f.name for f in load_lprof(record.profile) if f.ran}
+    assert "BookListView.get_context_data" in names
+
+
+def test_bad_input_gets_one_sentence_and_loses_nothing(tmp_path, history):
+    missing = RunConfig(tmp_path / "nope.py", Path(sys.executable), tmp_path)
+    with pytest.raises(RunError, match="does not exist"):
+        run_and_record(missing, history, io.StringIO())
+    script = script_copy(tmp_path, "busy.py")
+    no_python = RunConfig(script, tmp_path / "no" / "python", script.parent)
+    with pytest.raises(RunError, match="interpreter .* does not exist"):
+        run_and_record(no_python, history, io.StringIO())
+    bare = tmp_path / "bare-venv"
+    venv.create(bare, with_pip=False)
+    without = RunConfig(script, bare / "bin" / "python", script.parent)
+    with pytest.raises(RunError, match="line_profiler is not installed.*pip install line_profiler"):
+        run_and_record(without, history, io.StringIO())
+    assert not history.runs_for(script)  # nothing half-made was kept
+
+
+def test_paths_with_spaces_and_non_ascii_characters(tmp_path, history):
+    script = script_copy(tmp_path, "busy.py", folder="mes scripts été")
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    assert record.outcome == OK
+    assert record.snapshot_files()
+
+
+def test_run_verb_streams_output_and_exits_with_the_scripts_status(tmp_path, capsys):
+    env_home = tmp_path / "data"
+    os.environ["LPROF_VIEWER_DATA"] = str(env_home)
+    try:
+        ok = script_copy(tmp_path, "busy.py")
+        out = tmp_path / "copy.lprof"
+        assert main(["run", str(ok), "-o", str(out)]) == 0
+        assert load_lprof(out).functions[0].name == "slow_sum"
+        failing = script_copy(tmp_path, "raises.py")
+        assert main(["run", str(failing)]) == 1
+        assert main(["run", str(tmp_path / "missing.py")]) == 2
+        err = capsys.readouterr().err
+        assert "does not exist" in err and "Traceback" not in err.split("does not exist")[1]
+    finally:
+        del os.environ["LPROF_VIEWER_DATA"]
+    assert len(RunHistory(env_home).runs_for(ok)) == 1
+
+
+def test_run_verb_passes_arguments_after_the_double_dash(tmp_path):
+    script = tmp_path / "args.py"
+    script.write_text(
+        "import sys\n@profile\ndef show():\n    print('ARGS', sys.argv[1:])\nshow()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "lprof_viewer", "run", str(script), "--", "--flag", "x y"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ARGS ['--flag', 'x y']" in result.stdout

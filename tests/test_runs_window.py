@@ -1,0 +1,149 @@
+"""Running kernprof from the window: toolbar, console, stop, history."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from fixtures import SCRIPTS_DIR
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from ui_helpers import cell
+
+from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.core.run_history import RunHistory
+from lprof_viewer.ui.function_table_model import FunctionTableModel as F
+from lprof_viewer.ui.main_window import MainWindow
+from lprof_viewer.ui.settings import AppSettings
+
+RUN_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings, history=RunHistory(tmp_path / "history"))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def script_copy(tmp_path: Path, name: str) -> Path:
+    folder = tmp_path / "scripts"
+    folder.mkdir(exist_ok=True)
+    return Path(shutil.copy(SCRIPTS_DIR / name, folder / name))
+
+
+def accept_run_dialog_soon() -> None:
+    def accept() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(200, accept)
+
+
+def test_run_script_from_the_toolbar_opens_the_new_profile(qtbot, window, tmp_path):
+    script = script_copy(tmp_path, "busy.py")
+    with qtbot.waitSignal(window.all_ready, timeout=RUN_TIMEOUT_MS):
+        window.open_paths([script])  # the script in front is the one Run Script runs
+    accept_run_dialog_soon()
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.run_action.trigger()
+    tab = window.current_tab()
+    assert tab.run is not None and not tab.run.failed
+    assert cell(tab.function_table, 0, F.NAME) == "slow_sum"
+    console = window.runs.console.toPlainText()
+    assert "-m kernprof -l" in console and "finished in" in console
+    assert window.tabs.count() == 2  # the script tab is still there
+    # F5 runs it again without asking; the history lists both runs.
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.rerun_action.trigger()
+    assert window.tabs.count() == 3
+    assert window.runs.history_panel.model.rowCount() == 2
+
+
+def test_a_failing_script_opens_its_partial_profile_marked_failed(qtbot, window, tmp_path):
+    script = script_copy(tmp_path, "raises.py")
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+    tab = window.current_tab()
+    assert "(failed run)" in window.tabs.tabText(window.tabs.currentIndex())
+    assert tab.file_banner.isVisible() and "exited with status 1" in tab.file_banner.text
+    assert tab.function_model.rowCount() == 1
+    assert "FixtureError" in window.runs.console.toPlainText()
+    assert "exited with status 1" in window.statusBar().currentMessage()
+
+
+def test_the_window_stays_responsive_and_stop_ends_the_run_and_its_children(
+    qtbot, window, tmp_path
+):
+    script = script_copy(tmp_path, "sleeper.py")
+    pid_file = tmp_path / "child.pid"
+    config = RunConfig.for_script(script)
+    config.args = [str(pid_file)]
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(50)
+    assert window.runs.start(config)
+    qtbot.waitUntil(lambda: "sleeping" in window.runs.console.toPlainText(), timeout=30_000)
+    ticks.clear()
+    qtbot.wait(1000)
+    assert len(ticks) >= 12  # the event loop kept turning while the script ran
+    assert "Running…" in window.runs.elapsed_label.text()
+    kernprof_pid = window.runs.process.pid
+    child_pid = int(pid_file.read_text())
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.stop_action.trigger()
+    timer.stop()
+    for pid in (kernprof_pid, child_pid):
+        qtbot.waitUntil(lambda pid=pid: not _alive(pid), timeout=10_000)
+    assert "stopped" in window.statusBar().currentMessage()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting for its parent to reap it is gone for our purposes
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_bad_interpreter_and_missing_script_say_so_and_keep_open_tabs(
+    qtbot, window, tmp_path, busy_lprof
+):
+    with qtbot.waitSignal(window.all_ready, timeout=RUN_TIMEOUT_MS):
+        window.open_paths([busy_lprof])
+    script = script_copy(tmp_path, "busy.py")
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig(script, tmp_path / "nowhere" / "python", script.parent))
+    assert "does not exist" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(tmp_path / "missing.py"))
+    assert "missing.py does not exist" in window.statusBar().currentMessage()
+    assert window.tabs.count() == 1 and window.current_tab().function_model.rowCount() == 6
+
+
+def test_history_opens_and_deletes_runs(qtbot, window, tmp_path):
+    script = script_copy(tmp_path, "busy.py")
+    for _ in range(2):
+        with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+            window.runs.start(RunConfig.for_script(script))
+    panel = window.runs.history_panel
+    assert panel.model.rowCount() == 2
+    panel.table.selectRow(1)
+    with qtbot.waitSignal(window.all_ready, timeout=RUN_TIMEOUT_MS):
+        panel.open_selected()
+    assert window.tabs.count() == 3
+    oldest = panel.model.runs[1]
+    panel.table.selectRow(1)
+    panel.delete_selected()
+    assert panel.model.rowCount() == 1
+    assert not oldest.folder.exists()
