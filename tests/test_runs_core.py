@@ -129,12 +129,12 @@ def test_bad_input_gets_one_sentence_and_loses_nothing(tmp_path, history):
         run_and_record(missing, history, io.StringIO())
     script = script_copy(tmp_path, "busy.py")
     no_python = RunConfig(script, tmp_path / "no" / "python", script.parent)
-    with pytest.raises(RunError, match="interpreter .* does not exist"):
+    with pytest.raises(RunError, match=r"interpreter .* does not exist"):
         run_and_record(no_python, history, io.StringIO())
     bare = tmp_path / "bare-venv"
     venv.create(bare, with_pip=False)
     without = RunConfig(script, bare / "bin" / "python", script.parent)
-    with pytest.raises(RunError, match="line_profiler is not installed.*pip install line_profiler"):
+    with pytest.raises(RunError, match=r"line_profiler is not installed.*pip install"):
         run_and_record(without, history, io.StringIO())
     assert not history.runs_for(script)  # nothing half-made was kept
 
