@@ -15,14 +15,15 @@ from typing import TextIO
 
 from lprof_viewer import __version__
 from lprof_viewer.core.annotate import ProfileAnnotator
+from lprof_viewer.core.diff_export import DIFF_FORMATS, diff_exporter_for
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
 from lprof_viewer.core.kernprof_command import RunConfig, parse_env
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
 from lprof_viewer.core.merge import merge_stats
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
-from lprof_viewer.core.units import UNIT_SECONDS, TimeUnit
+from lprof_viewer.core.units import UNIT_CHOICES, UNIT_SECONDS, TimeUnit
 
-HEADLESS_VERBS = ("export", "merge", "run")
+HEADLESS_VERBS = ("export", "merge", "run", "diff")
 EXIT_BAD_INPUT = 2
 
 
@@ -72,6 +73,48 @@ def merge_parser() -> argparse.ArgumentParser:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.lprof")
     return parser
+
+
+def diff_parser() -> argparse.ArgumentParser:
+    """``lprof-viewer diff A B [--format text|json|html] [-o OUT]``."""
+    parser = argparse.ArgumentParser(
+        prog="lprof-viewer diff",
+        description="Compare two profiles: did the change help, and where?",
+    )
+    parser.add_argument("a", type=Path, metavar="A.lprof", help="the run before")
+    parser.add_argument("b", type=Path, metavar="B.lprof", help="the run after")
+    parser.add_argument("--format", "-f", choices=DIFF_FORMATS, default="text")
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    parser.add_argument("--unit", choices=UNIT_CHOICES, default="auto")
+    parser.add_argument(
+        "--source-map", action="append", default=[], type=_source_root, metavar="OLD=NEW"
+    )
+    return parser
+
+
+def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Write the diff of two profiles."""
+    from lprof_viewer.core.diff import ProfileDiff
+    from lprof_viewer.core.run_history import RunHistory, default_history_root
+
+    history = RunHistory(default_history_root())
+    annotators = []
+    for path in (args.a, args.b):
+        run = history.run_for_profile(path)
+        snapshots = run.snapshot_files() if run else None
+        profile = load_profiles([path])
+        annotators.append(ProfileAnnotator(profile, args.source_map, snapshots=snapshots))
+    diff = ProfileDiff(*annotators)
+    exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
+    if args.output is None:
+        exporter.write(diff, stdout)
+        return 0
+    try:
+        with args.output.open("w", encoding="utf-8", newline="") as stream:
+            exporter.write(diff, stream)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
+    return 0
 
 
 def run_parser() -> argparse.ArgumentParser:
@@ -204,6 +247,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return run_export(export_parser().parse_args(argv[1:]), stdout)
         if argv and argv[0] == "merge":
             return run_merge(merge_parser().parse_args(argv[1:]))
+        if argv and argv[0] == "diff":
+            return run_diff(diff_parser().parse_args(argv[1:]), stdout)
         if argv and argv[0] == "run":
             return run_script(run_parser().parse_args(_split_script_args(argv[1:])), stdout)
         args = window_parser().parse_args(argv)

@@ -1,0 +1,232 @@
+"""Write a profile diff as text, JSON (a pinned contract) or one self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+import json
+from abc import ABC, abstractmethod
+from typing import Any, TextIO
+
+from lprof_viewer.core.diff import (
+    CHANGED,
+    INSERTED,
+    REMOVED,
+    AlignedLine,
+    FunctionDiff,
+    ProfileDiff,
+    describe_change,
+)
+from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
+from lprof_viewer.core.units import TimeUnit
+
+#: Diff export formats by ``--format`` name.
+DIFF_FORMATS = ("text", "json", "html")
+
+
+class DiffExporter(ABC):
+    """Writes a :class:`ProfileDiff` to a text stream."""
+
+    def __init__(self, unit: TimeUnit | None = None) -> None:
+        self.unit = unit or TimeUnit("auto")
+
+    @abstractmethod
+    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
+        """Write the whole diff, biggest change first."""
+
+
+def diff_exporter_for(name: str, unit: TimeUnit | None = None) -> DiffExporter:
+    """A new exporter for ``text``, ``json`` or ``html``."""
+    exporters: dict[str, type[DiffExporter]] = {
+        "text": DiffTextExporter,
+        "json": DiffJsonExporter,
+        "html": DiffHtmlExporter,
+    }
+    return exporters[name](unit)
+
+
+def function_record(function: FunctionDiff) -> dict[str, Any]:
+    """One function as the JSON export writes it (times in seconds)."""
+    return {
+        "name": function.name,
+        "file": function.filename,
+        "start_line_a": function.a.start_line if function.a else None,
+        "start_line_b": function.b.start_line if function.b else None,
+        "time_a": function.time_a,
+        "time_b": function.time_b,
+        "delta": function.delta,
+        "ratio": function.ratio,
+        "only_in": function.only_in,
+        "lines": [
+            {
+                "line_a": line.line_a,
+                "line_b": line.line_b,
+                "source_a": line.text_a,
+                "source_b": line.text_b,
+                "hits_a": line.stat_a.hits if line.stat_a else 0,
+                "hits_b": line.stat_b.hits if line.stat_b else 0,
+                "time_a": line.time_a,
+                "time_b": line.time_b,
+                "delta": line.delta,
+            }
+            for line in function.lines
+        ],
+    }
+
+
+class DiffJsonExporter(DiffExporter):
+    """``{"total_a", "total_b", "functions": [...]}``."""
+
+    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
+        """One JSON document."""
+        document = {
+            "total_a": diff.total_a,
+            "total_b": diff.total_b,
+            "functions": [function_record(f) for f in diff.functions],
+        }
+        stream.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        stream.write("\n")
+
+
+def _signed(unit: TimeUnit, seconds: float) -> str:
+    text = unit.format(abs(seconds))
+    return f"+{text}" if seconds > 0 else f"-{text}" if seconds < 0 else text
+
+
+_MARKS = {CHANGED: "~", INSERTED: "+", REMOVED: "-"}
+
+
+class DiffTextExporter(DiffExporter):
+    """A summary, the functions by change, then each function's lines side by side."""
+
+    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
+        """Plain text for a terminal or a pull request comment."""
+        unit = self.unit
+        stream.write(f"A: {diff.a.name}\nB: {diff.b.name}\n{diff.summary()}\n\n")
+        stream.write(f"{'Time A':>12} {'Time B':>12} {'Change':>12}  {'':14} Function\n")
+        for function in diff.functions:
+            where = f" (only in {function.only_in.upper()})" if function.only_in else ""
+            stream.write(
+                f"{unit.format(function.time_a):>12} {unit.format(function.time_b):>12} "
+                f"{_signed(unit, function.delta):>12}  "
+                f"{describe_change(function.time_a, function.time_b):14} {function.name}{where}\n"
+            )
+        for function in diff.functions:
+            stream.write(self._function_text(function))
+
+    def _function_text(self, function: FunctionDiff) -> str:
+        unit = self.unit
+        lines, _, note = function.alignment
+        out = [f"\n{function.name} — {function.filename}\n"]
+        if note:
+            out.append(f"{note}\n")
+        out.append(f"  {'A#':>5} {'Time A':>10} {'B#':>5} {'Time B':>10} {'Change':>11}  Code\n")
+        for line in lines:
+            text = line.text_b if line.line_b is not None else line.text_a
+            out.append(
+                f"{_MARKS.get(line.kind, ' ')} {_number(line.line_a):>5} "
+                f"{unit.format(line.stat_a.time) if line.stat_a else '':>10} "
+                f"{_number(line.line_b):>5} "
+                f"{unit.format(line.stat_b.time) if line.stat_b else '':>10} "
+                f"{_signed(unit, line.delta) if line.stat_a or line.stat_b else '':>11}  {text}\n"
+            )
+        return "".join(out)
+
+
+def _number(line: int | None) -> str:
+    return "" if line is None else str(line)
+
+
+PAGE_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1d1f23; }
+h1 { font-size: 1.3em; } h2 { font-size: 1.05em; margin: 1.6em 0 0.3em; }
+.summary { font-size: 1.1em; font-weight: 600; }
+.meta { color: #555; font-size: 0.9em; }
+table { border-collapse: collapse; font-size: 0.86em; }
+th, td { padding: 0 0.5em; text-align: right; white-space: pre; }
+td.code, th.code { text-align: left; font-family: ui-monospace, Menlo, Consolas, monospace; }
+td.num { font-family: ui-monospace, Menlo, Consolas, monospace; }
+tr.inserted td.b, tr.inserted td.code.b { background: #e6ffec; }
+tr.removed td.a, tr.removed td.code.a { background: #ffebe9; }
+tr.changed td.mark { color: #9a6700; }
+.faster { color: #1a7f37; } .slower { color: #cf222e; }
+td.mark { font-weight: bold; }
+"""
+
+
+class DiffHtmlExporter(DiffExporter):
+    """The side-by-side view as one page to attach to a pull request (no scripts, no network)."""
+
+    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
+        """The summary, the functions table, then each function side by side with heat."""
+        unit = self.unit
+        stream.write(
+            "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(diff.a.name)} vs {html.escape(diff.b.name)}</title>"
+            f"<style>{PAGE_STYLE}</style></head><body>\n"
+            f"<h1>{html.escape(diff.a.name)} → {html.escape(diff.b.name)}</h1>\n"
+            f"<p class='summary'>{html.escape(diff.summary())}</p>\n"
+            "<table><tr><th class='code'>Function</th><th>Time A</th><th>Time B</th>"
+            "<th>Change</th><th>Ratio</th><th>Hits A</th><th>Hits B</th></tr>\n"
+        )
+        for index, function in enumerate(diff.functions):
+            verdict = describe_change(function.time_a, function.time_b)
+            css = "faster" if function.delta < 0 else "slower" if function.delta > 0 else ""
+            arrow = "▼" if function.delta < 0 else "▲" if function.delta > 0 else ""
+            only = f" (only in {function.only_in.upper()})" if function.only_in else ""
+            stream.write(
+                f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.name)}</a>"
+                f"{only}</td><td>{unit.format(function.time_a)}</td>"
+                f"<td>{unit.format(function.time_b)}</td>"
+                f"<td class='{css}'>{arrow} {_signed(unit, function.delta)}</td>"
+                f"<td class='{css}'>{verdict}</td>"
+                f"<td>{function.hits_a:,}</td><td>{function.hits_b:,}</td></tr>\n"
+            )
+        stream.write("</table>\n")
+        for index, function in enumerate(diff.functions):
+            stream.write(self._function_html(index, function))
+        stream.write("</body></html>\n")
+
+    def _function_html(self, index: int, function: FunctionDiff) -> str:
+        unit = self.unit
+        lines, _, note = function.alignment
+        hottest = max([max(line.time_a, line.time_b) for line in lines], default=0.0)
+        parts = [
+            f"<h2 id='d{index}'>{html.escape(function.name)}</h2>"
+            f"<p class='meta'>{html.escape(function.filename)} — "
+            f"{html.escape(describe_change(function.time_a, function.time_b))}</p>\n"
+        ]
+        if note:
+            parts.append(f"<p class='meta'>{html.escape(note)}</p>\n")
+        parts.append(
+            "<table><tr><th>A#</th><th>Hits A</th><th>Time A</th><th class='code'>A</th>"
+            "<th></th><th>Change</th><th>B#</th><th>Hits B</th><th>Time B</th>"
+            "<th class='code'>B</th></tr>\n"
+        )
+        for line in lines:
+            parts.append(self._row(line, hottest, unit))
+        parts.append("</table>\n")
+        return "".join(parts)
+
+    @staticmethod
+    def _row(line: AlignedLine, hottest: float, unit: TimeUnit) -> str:
+        def side(stat: Any, number: int | None, text: str, which: str) -> str:
+            shade = (
+                f" style='background:{hex_color(heat_color(heat_fraction(stat.time, hottest)))}'"
+                if stat
+                else ""
+            )
+            return (
+                f"<td class='num {which}'>{_number(number)}</td>"
+                f"<td class='num {which}'>{f'{stat.hits:,}' if stat else ''}</td>"
+                f"<td class='num {which}'{shade}>{unit.format(stat.time) if stat else ''}</td>"
+                f"<td class='code {which}'{shade}>{html.escape(text)}</td>"
+            )
+
+        timed = line.stat_a or line.stat_b
+        css = "faster" if line.delta < 0 else "slower" if line.delta > 0 else ""
+        return (
+            f"<tr class='{line.kind}'>{side(line.stat_a, line.line_a, line.text_a, 'a')}"
+            f"<td class='mark'>{_MARKS.get(line.kind, '')}</td>"
+            f"<td class='num {css}'>{_signed(unit, line.delta) if timed else ''}</td>"
+            f"{side(line.stat_b, line.line_b, line.text_b, 'b')}</tr>\n"
+        )
