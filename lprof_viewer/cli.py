@@ -156,6 +156,9 @@ def window_parser() -> argparse.ArgumentParser:
         "--run", type=Path, metavar="SCRIPT", help="open the window and profile SCRIPT"
     )
     parser.add_argument(
+        "--diff", nargs=2, type=Path, metavar=("A", "B"), help="compare two profiles side by side"
+    )
+    parser.add_argument(
         "--screenshot",
         type=Path,
         metavar="OUT.png",

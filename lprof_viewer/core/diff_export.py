@@ -92,7 +92,7 @@ def _signed(unit: TimeUnit, seconds: float) -> str:
     return f"+{text}" if seconds > 0 else f"-{text}" if seconds < 0 else text
 
 
-_MARKS = {CHANGED: "~", INSERTED: "+", REMOVED: "-"}
+_MARKS = {INSERTED: "+", REMOVED: "-"}
 
 
 class DiffTextExporter(DiffExporter):
@@ -121,13 +121,19 @@ class DiffTextExporter(DiffExporter):
             out.append(f"{note}\n")
         out.append(f"  {'A#':>5} {'Time A':>10} {'B#':>5} {'Time B':>10} {'Change':>11}  Code\n")
         for line in lines:
+            change = _signed(unit, line.delta) if line.stat_a or line.stat_b else ""
+            time_a = unit.format(line.stat_a.time) if line.stat_a else ""
+            time_b = unit.format(line.stat_b.time) if line.stat_b else ""
+            if line.kind == CHANGED:  # both versions, as a code review shows them
+                out.append(f"- {_number(line.line_a):>5} {time_a:>10} {'':>5} {'':>10} ")
+                out.append(f"{change:>11}  {line.text_a}\n")
+                out.append(f"+ {'':>5} {'':>10} {_number(line.line_b):>5} {time_b:>10} ")
+                out.append(f"{'':>11}  {line.text_b}\n")
+                continue
             text = line.text_b if line.line_b is not None else line.text_a
             out.append(
-                f"{_MARKS.get(line.kind, ' ')} {_number(line.line_a):>5} "
-                f"{unit.format(line.stat_a.time) if line.stat_a else '':>10} "
-                f"{_number(line.line_b):>5} "
-                f"{unit.format(line.stat_b.time) if line.stat_b else '':>10} "
-                f"{_signed(unit, line.delta) if line.stat_a or line.stat_b else '':>11}  {text}\n"
+                f"{_MARKS.get(line.kind, ' ')} {_number(line.line_a):>5} {time_a:>10} "
+                f"{_number(line.line_b):>5} {time_b:>10} {change:>11}  {text}\n"
             )
         return "".join(out)
 

@@ -67,15 +67,22 @@ def run_window(args: argparse.Namespace) -> int:
     window.show()
     run = window.runs.config_for(args.run.resolve()) if args.run else None
     if args.screenshot is not None:
-        return _screenshot(app, window, paths, args.screenshot, run)
+        return _screenshot(app, window, paths, args.screenshot, run, args.diff)
     window.open_paths(paths)
+    if args.diff:
+        window.open_diff(*args.diff)
     if run is not None:
         window.runs.start(run)
     return app.exec()
 
 
 def _screenshot(
-    app: QApplication, window: MainWindow, paths: list[Path], out: Path, run: RunConfig | None
+    app: QApplication,
+    window: MainWindow,
+    paths: list[Path],
+    out: Path,
+    run: RunConfig | None,
+    diff: list[Path] | None,
 ) -> NoReturn:
     """Open ``paths`` (and run ``run``), wait until all is shown, save the window as PNG, exit."""
     result = {"status": 0}
@@ -100,7 +107,10 @@ def _screenshot(
         window.runs.start(run)
     else:
         window.all_ready.connect(lambda: QTimer.singleShot(0, grab))
-        if not window.open_paths(paths):
+        opened = window.open_paths(paths)
+        if diff:
+            window.open_diff(*diff)
+        elif not opened:
             QTimer.singleShot(0, grab)
     app.exec()
     # The picture is saved: skip tearing down a large profile and every Qt

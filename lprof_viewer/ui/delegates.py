@@ -7,7 +7,7 @@ from typing import Any
 from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from lprof_viewer.ui.roles import SHARE_ROLE, TOKENS_ROLE
@@ -55,7 +55,35 @@ class TokenPalette:
         return found
 
 
-class CodeDelegate(QStyledItemDelegate):
+class HeatKeepingDelegate(QStyledItemDelegate):
+    """Draws a selected cell as its heat tinted by the selection colour, not covered by it.
+
+    Qt styles paint either the selection or the item's background: the line the
+    view selects is usually the hottest, and its heat must stay visible.
+    """
+
+    SELECTION_WEIGHT = 0.35
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        """Blend a selected cell's heat with the highlight and paint it as unselected."""
+        super().initStyleOption(option, index)
+        selected = option.state & QStyle.StateFlag.State_Selected
+        background = option.backgroundBrush.color()
+        if not selected or option.backgroundBrush.style() == Qt.BrushStyle.NoBrush:
+            return
+        highlight = option.palette.color(QPalette.ColorRole.Highlight)
+        weight = self.SELECTION_WEIGHT
+        option.backgroundBrush = QBrush(
+            QColor(
+                round(background.red() * (1 - weight) + highlight.red() * weight),
+                round(background.green() * (1 - weight) + highlight.green() * weight),
+                round(background.blue() * (1 - weight) + highlight.blue() * weight),
+            )
+        )
+        option.state &= ~QStyle.StateFlag.State_Selected
+
+
+class CodeDelegate(HeatKeepingDelegate):
     """Paints a source line's Pygments tokens in a monospace font over the row's heat."""
 
     def __init__(self, font: QFont, parent: Any = None) -> None:
@@ -82,8 +110,8 @@ class CodeDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
         option.text = text_backup
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         default = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )

@@ -31,6 +31,7 @@ from lprof_viewer.assets import demo_profile
 from lprof_viewer.core.run_history import RunHistory, default_history_root
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, TimeUnit
+from lprof_viewer.ui.diff_tab import DiffTab
 from lprof_viewer.ui.editor import open_in_editor
 from lprof_viewer.ui.profile_tab import ProfileTab
 from lprof_viewer.ui.run_controller import RunController
@@ -38,7 +39,7 @@ from lprof_viewer.ui.script_tab import ScriptTab
 from lprof_viewer.ui.settings import AppSettings
 from lprof_viewer.ui.welcome import WelcomePage
 
-Tab = ProfileTab | ScriptTab
+Tab = ProfileTab | ScriptTab | DiffTab
 OPEN_FILTER = "Profiles and scripts (*.lprof *.py);;Profiles (*.lprof);;Python scripts (*.py)"
 
 
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.reload_action = self._action("&Reload", self.reload_current, "Ctrl+R")
         self.close_action = self._action("&Close Tab", self.close_current, "Ctrl+W")
         self.demo_action = self._action("Open &Demo Profile", self.open_demo)
+        self.compare_action = self._action("&Compare Two Profiles…", self.compare_dialog)
         self.find_action = self._action("&Find Function", self.focus_filter, "Ctrl+F")
         self.editor_action = self._action("&Editor Command…", self.ask_editor_command)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -104,8 +106,9 @@ class MainWindow(QMainWindow):
         file_menu = menu_bar.addMenu("&File")
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
-        for action in (self.reload_action, self.close_action, self.demo_action):
+        for action in (self.compare_action, self.reload_action, self.close_action):
             file_menu.addAction(action)
+        file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         run_menu = menu_bar.addMenu("&Run")
@@ -180,6 +183,27 @@ class MainWindow(QMainWindow):
             self._refresh_recent()
         return opened
 
+    def compare_dialog(self) -> None:
+        """File > Compare: pick the run before (A), then the run after (B)."""
+        first, _ = QFileDialog.getOpenFileName(self, "Run A (before)", "", "Profiles (*.lprof)")
+        if not first:
+            return
+        second, _ = QFileDialog.getOpenFileName(self, "Run B (after)", "", "Profiles (*.lprof)")
+        if second:
+            self.open_diff(Path(first), Path(second))
+
+    def open_diff(self, path_a: Path, path_b: Path) -> DiffTab:
+        """Compare two profiles in a new tab."""
+        tab = DiffTab(path_a, path_b, self.roots, self.unit, self.history)
+        tab.ready.connect(self._tab_ready)
+        tab.status_changed.connect(self._update_status)
+        tab.open_in_editor.connect(self._open_in_editor)
+        index = self.tabs.addTab(tab, tab.title)
+        self.tabs.setTabToolTip(index, f"A: {path_a}\nB: {path_b}")
+        self.tabs.setCurrentIndex(index)
+        self.stack.setCurrentWidget(self.tabs)
+        return tab
+
     def open_path(self, path: Path) -> None:
         """Open one file in a new tab."""
         self.open_paths([path])
@@ -250,7 +274,7 @@ class MainWindow(QMainWindow):
     def current_tab(self) -> Tab | None:
         """The tab in front."""
         widget: QWidget | None = self.tabs.currentWidget()
-        return widget if isinstance(widget, ProfileTab | ScriptTab) else None
+        return widget if isinstance(widget, ProfileTab | ScriptTab | DiffTab) else None
 
     def close_tab(self, index: int) -> None:
         """Close one tab; the welcome page returns when none is left."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QFontDatabase, QPalette
+from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,11 @@ from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate, ShareBarDelegate
 from lprof_viewer.ui.function_table_model import FunctionTableModel
 from lprof_viewer.ui.source_table_model import SourceTableModel
+from lprof_viewer.ui.tables import (
+    fit_rows_to_font,
+    let_heat_show_through_selection,
+    make_table,
+)
 from lprof_viewer.ui.workers import BackgroundTask
 
 
@@ -61,20 +65,6 @@ def load_in_background(
     run = history.run_for_profile(paths[0]) if history and len(paths) == 1 else None
     snapshots = run.snapshot_files() if run else None
     return LoadedProfile(profile, ProfileAnnotator(profile, roots, snapshots=snapshots), run)
-
-
-def _table(name: str) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(False)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
-    table.horizontalHeader().setHighlightSections(False)
-    return table
 
 
 class ProfileTab(QWidget):
@@ -151,7 +141,7 @@ class ProfileTab(QWidget):
         self.hide_never_ran = QCheckBox("Hide functions that never ran")
         self.hide_never_ran.setObjectName("hideNeverRan")
         self.function_model = FunctionTableModel(self)
-        self.function_table = _table("functionTable")
+        self.function_table = make_table("functionTable")
         self.function_table.setModel(self.function_model)
         self.function_table.horizontalHeader().setSortIndicator(
             FunctionTableModel.TOTAL, Qt.SortOrder.DescendingOrder
@@ -173,20 +163,18 @@ class ProfileTab(QWidget):
 
         self.source_banner = MessageBanner("sourceBanner")
         self.source_model = SourceTableModel(self)
-        self.source_table = _table("sourceTable")
+        self.source_table = make_table("sourceTable")
         self.source_table.setFont(mono)
         self.source_table.setModel(self.source_model)
         self.source_table.setItemDelegateForColumn(
             SourceTableModel.CODE, CodeDelegate(mono, self.source_table)
         )
-        self.source_table.verticalHeader().setDefaultSectionSize(
-            self.source_table.fontMetrics().height() + 4
-        )
+        fit_rows_to_font(self.source_table)
         source_header = self.source_table.horizontalHeader()
         source_header.setStretchLastSection(True)
         for column, width in ((0, 60), (1, 80), (2, 90), (3, 84), (4, 64), (5, 84)):
             source_header.resizeSection(column, width)
-        self._let_heat_show_through_selection()
+        let_heat_show_through_selection(self.source_table)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -207,18 +195,6 @@ class ProfileTab(QWidget):
         self.function_table.activated.connect(self.jump_to_hottest_line)
         self.source_table.doubleClicked.connect(self._source_double_clicked)
         return self.splitter
-
-    def _let_heat_show_through_selection(self) -> None:
-        """A translucent selection, so the selected (often hottest) line keeps its heat."""
-        palette = self.source_table.palette()
-        highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
-        highlight.setAlpha(80)
-        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-            palette.setColor(group, QPalette.ColorRole.Highlight, highlight)
-            palette.setColor(
-                group, QPalette.ColorRole.HighlightedText, palette.color(QPalette.ColorRole.Text)
-            )
-        self.source_table.setPalette(palette)
 
     # -- loading -----------------------------------------------------------------
     @property

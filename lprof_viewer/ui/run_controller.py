@@ -44,6 +44,9 @@ class RunController(QObject):
         self.process.failed_to_start.connect(self._failed_to_start)
         self.process.finished.connect(self._finished)
         self.history_panel.open_requested.connect(self.open_run)
+        self.history_panel.compare_requested.connect(
+            lambda older, newer: self.window.open_diff(older.profile, newer.profile)
+        )
         self._build_actions()
         self._build_docks()
 

@@ -1,0 +1,334 @@
+"""Table models of the diff screen: the functions by change, and each side of one function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from lprof_viewer.core.diff import (
+    CHANGED,
+    INSERTED,
+    REMOVED,
+    SAME,
+    AlignedLine,
+    FunctionDiff,
+    ProfileDiff,
+    describe_change,
+)
+from lprof_viewer.core.heat import heat_color, heat_fraction
+from lprof_viewer.core.highlight import ChunkedHighlighter
+from lprof_viewer.core.model import LineStat
+from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.ui.roles import SORT_ROLE, TOKENS_ROLE
+
+Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+FASTER = QColor(26, 127, 55)
+SLOWER = QColor(207, 34, 46)
+INSERTED_TINT = QColor(46, 160, 67, 60)
+REMOVED_TINT = QColor(248, 81, 73, 60)
+ABSENT_TINT = QColor(128, 128, 128, 40)
+
+
+def signed_time(unit: TimeUnit, seconds: float) -> str:
+    """A change in time with its sign and an arrow (not colour alone)."""
+    if seconds == 0:
+        return "0"
+    arrow, sign = ("▼", "-") if seconds < 0 else ("▲", "+")
+    return f"{arrow} {sign}{unit.format(abs(seconds))}"
+
+
+def change_color(seconds: float) -> QColor | None:
+    """Green for faster, red for slower."""
+    return FASTER if seconds < 0 else SLOWER if seconds > 0 else None
+
+
+class DiffFunctionTableModel(QAbstractTableModel):
+    """One row per function of either run: its times in A and B and the change."""
+
+    NAME, TIME_A, TIME_B, CHANGE, RATIO, HITS_A, HITS_B = range(7)
+    HEADERS = ("Function", "Time A", "Time B", "Change", "Ratio", "Hits A", "Hits B")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._all: list[FunctionDiff] = []
+        self._rows: list[FunctionDiff] = []
+        self._unit = TimeUnit("auto")
+        self._filter = ""
+        self._sort: tuple[int, Qt.SortOrder] = (self.CHANGE, Qt.SortOrder.DescendingOrder)
+
+    def set_diff(self, diff: ProfileDiff | None) -> None:
+        """Show ``diff``'s functions, biggest change first."""
+        self.beginResetModel()
+        self._all = list(diff.functions) if diff else []
+        self._rows = self._visible()
+        self.endResetModel()
+
+    def set_unit(self, unit: TimeUnit) -> None:
+        """Write times in ``unit``."""
+        self.beginResetModel()
+        self._unit = unit
+        self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        """Keep functions whose name or file contains ``text``."""
+        self.beginResetModel()
+        self._filter = text.strip().casefold()
+        self._rows = self._visible()
+        self.endResetModel()
+
+    def _visible(self) -> list[FunctionDiff]:
+        needle = self._filter
+        rows = [
+            f
+            for f in self._all
+            if not needle or needle in f.name.casefold() or needle in f.filename.casefold()
+        ]
+        column, order = self._sort
+        rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        return rows
+
+    def _key(self, column: int) -> Callable[[FunctionDiff], Any]:
+        keys: dict[int, Callable[[FunctionDiff], Any]] = {
+            self.NAME: lambda f: f.name.casefold(),
+            self.TIME_A: lambda f: f.time_a,
+            self.TIME_B: lambda f: f.time_b,
+            self.CHANGE: lambda f: abs(f.delta),
+            self.RATIO: lambda f: f.ratio if f.ratio is not None else float("inf"),
+            self.HITS_A: lambda f: f.hits_a,
+            self.HITS_B: lambda f: f.hits_b,
+        }
+        return keys[column]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column's native value (Change sorts by the size of the change)."""
+        self.beginResetModel()
+        self._sort = (column, order)
+        self._rows = self._visible()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of visible functions."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of columns."""
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        """Column titles, with the unit on time columns."""
+        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
+            return None
+        title = self.HEADERS[section]
+        if section in (self.TIME_A, self.TIME_B, self.CHANGE) and not self._unit.is_auto:
+            return f"{title} ({self._unit.label})"
+        return title
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """Text, colour, sort value and tooltip of one cell."""
+        if not index.isValid():
+            return None
+        function = self._rows[index.row()]
+        column = index.column()
+        if role == _DISPLAY:
+            return self._display(function, column)
+        if role == SORT_ROLE:
+            return self._key(column)(function)
+        if role == Qt.ItemDataRole.ForegroundRole and column in (self.CHANGE, self.RATIO):
+            return change_color(function.delta)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != self.NAME:
+            return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{function.name}\n{function.filename}"
+        return None
+
+    def _display(self, function: FunctionDiff, column: int) -> str:
+        unit = self._unit
+        if column == self.NAME:
+            where = f"  (only in {function.only_in.upper()})" if function.only_in else ""
+            return f"{function.name}{where}"
+        if column == self.TIME_A:
+            return unit.format(function.time_a) if function.a else ""
+        if column == self.TIME_B:
+            return unit.format(function.time_b) if function.b else ""
+        if column == self.CHANGE:
+            return signed_time(unit, function.delta)
+        if column == self.RATIO:
+            return describe_change(function.time_a, function.time_b)
+        hits = function.hits_a if column == self.HITS_A else function.hits_b
+        return f"{hits:,}"
+
+    def function_at(self, row: int) -> FunctionDiff | None:
+        """The function shown in ``row``."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+
+class DiffSideModel(QAbstractTableModel):
+    """One run's side of the selected function: a row per aligned line, blank where absent."""
+
+    LINE, HITS, TIME, PER_HIT, PERCENT, CODE = range(6)
+    HEADERS = ("Line #", "Hits", "Time", "Per Hit", "% Time", "Source")
+
+    def __init__(self, side: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.side = side
+        self._lines: list[AlignedLine] = []
+        self._unit = TimeUnit("auto")
+        self._hottest = 0.0
+        self._base = QColor(255, 255, 255)
+        self._highlighter: ChunkedHighlighter | None = None
+
+    def set_lines(self, lines: list[AlignedLine], base: QColor) -> None:
+        """Show ``lines``; heat is shared by both sides (the hottest line of either)."""
+        self.beginResetModel()
+        self._lines = lines
+        self._base = QColor(base)
+        self._hottest = max([max(line.time_a, line.time_b) for line in lines], default=0.0)
+        self._highlighter = ChunkedHighlighter([self._text(line) for line in lines])
+        self.endResetModel()
+
+    def set_unit(self, unit: TimeUnit) -> None:
+        """Write times in ``unit``."""
+        self.beginResetModel()
+        self._unit = unit
+        self.endResetModel()
+
+    def _text(self, line: AlignedLine) -> str:
+        return line.text_a if self.side == "a" else line.text_b
+
+    def _number(self, line: AlignedLine) -> int | None:
+        return line.line_a if self.side == "a" else line.line_b
+
+    def _stat(self, line: AlignedLine) -> LineStat | None:
+        return line.stat_a if self.side == "a" else line.stat_b
+
+    def line_at(self, row: int) -> int | None:
+        """The source line number shown in ``row`` on this side."""
+        return self._number(self._lines[row]) if 0 <= row < len(self._lines) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of aligned rows (the same on both sides)."""
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of columns."""
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        """Column titles, with the unit on time columns."""
+        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
+            return None
+        title = self.HEADERS[section]
+        if section == self.CODE:
+            return f"Run {self.side.upper()}"
+        if section in (self.TIME, self.PER_HIT) and not self._unit.is_auto:
+            return f"{title} ({self._unit.label})"
+        return title
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """Text, heat or insertion marks, and tokens of one cell."""
+        if not index.isValid():
+            return None
+        line = self._lines[index.row()]
+        column = index.column()
+        number, stat = self._number(line), self._stat(line)
+        if role == _DISPLAY:
+            return self._display(line, number, stat, column)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._background(line, number, stat, column)
+        if role == TOKENS_ROLE and column == self.CODE and self._highlighter:
+            return self._highlighter.tokens(index.row())
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != self.CODE:
+            return _RIGHT
+        return None
+
+    def _display(
+        self, line: AlignedLine, number: int | None, stat: LineStat | None, column: int
+    ) -> str:
+        if number is None:
+            return ""
+        if column == self.LINE:
+            return str(number)
+        if column == self.CODE:
+            return self._text(line)
+        if stat is None:
+            return ""
+        if column == self.HITS:
+            return f"{stat.hits:,}"
+        if column == self.TIME:
+            return self._unit.format(stat.time)
+        if column == self.PER_HIT:
+            return self._unit.format(stat.per_hit)
+        return "" if stat.percent is None else f"{stat.percent:.1f}"
+
+    def _background(
+        self, line: AlignedLine, number: int | None, stat: LineStat | None, column: int
+    ) -> Any:
+        if number is None:
+            return ABSENT_TINT
+        if column == self.LINE and line.kind != SAME:
+            # Marked as in a code review: red where A had it, green where B has it;
+            # the other cells keep their heat.
+            return REMOVED_TINT if self.side == "a" else INSERTED_TINT
+        if stat is None:
+            return None
+        base = (self._base.red(), self._base.green(), self._base.blue())
+        return QColor(*heat_color(heat_fraction(stat.time, self._hottest), base))
+
+
+class DiffChangeModel(QAbstractTableModel):
+    """The column between the two sides: how each aligned line's time changed."""
+
+    MARKS: ClassVar[dict[str, str]] = {CHANGED: "~", INSERTED: "+", REMOVED: "−"}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._lines: list[AlignedLine] = []
+        self._unit = TimeUnit("auto")
+
+    def set_lines(self, lines: list[AlignedLine]) -> None:
+        """Show the changes of ``lines``."""
+        self.beginResetModel()
+        self._lines = lines
+        self.endResetModel()
+
+    def set_unit(self, unit: TimeUnit) -> None:
+        """Write times in ``unit``."""
+        self.beginResetModel()
+        self._unit = unit
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of aligned rows."""
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """One column."""
+        return 0 if parent.isValid() else 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        """'Change'."""
+        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
+            return "Change"
+        return None
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """The signed change (with an arrow and a +/~/− mark), coloured."""
+        if not index.isValid():
+            return None
+        line = self._lines[index.row()]
+        timed = line.stat_a is not None or line.stat_b is not None
+        if role == _DISPLAY:
+            mark = self.MARKS.get(line.kind, " ")
+            return f"{mark} {signed_time(self._unit, line.delta)}" if timed else mark.strip()
+        if role == Qt.ItemDataRole.ForegroundRole and timed:
+            return change_color(line.delta)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return line.kind
+        return None

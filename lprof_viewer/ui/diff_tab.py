@@ -1,0 +1,308 @@
+"""The comparison screen: two runs' functions by change, and one function side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lprof_viewer.core.annotate import ProfileAnnotator
+from lprof_viewer.core.diff import FunctionDiff, ProfileDiff
+from lprof_viewer.core.lprof_reader import load_profiles
+from lprof_viewer.core.run_history import RunHistory
+from lprof_viewer.core.sources import SourceRoot
+from lprof_viewer.core.units import TimeUnit, format_auto
+from lprof_viewer.ui.banner import MessageBanner
+from lprof_viewer.ui.delegates import CodeDelegate
+from lprof_viewer.ui.diff_models import DiffChangeModel, DiffFunctionTableModel, DiffSideModel
+from lprof_viewer.ui.tables import fit_rows_to_font, let_heat_show_through_selection, make_table
+from lprof_viewer.ui.workers import BackgroundTask
+
+
+def compute_diff(
+    path_a: Path, path_b: Path, roots: Sequence[SourceRoot], history: RunHistory | None
+) -> ProfileDiff:
+    """Load both profiles (with their runs' snapshots) and compare them (on a pool thread)."""
+    annotators = []
+    for path in (path_a, path_b):
+        run = history.run_for_profile(path) if history else None
+        snapshots = run.snapshot_files() if run else None
+        annotators.append(ProfileAnnotator(load_profiles([path]), roots, snapshots=snapshots))
+    diff = ProfileDiff(*annotators)
+    if diff.functions:
+        _ = diff.functions[0].lines  # align the function shown first off the GUI thread
+    return diff
+
+
+class DiffTab(QWidget):
+    """Run A against run B: a summary, the functions by change, two synchronised source panes."""
+
+    ready = Signal()
+    status_changed = Signal()
+    open_in_editor = Signal(object, int)
+
+    def __init__(
+        self,
+        path_a: Path,
+        path_b: Path,
+        roots: Sequence[SourceRoot] = (),
+        unit: TimeUnit | None = None,
+        history: RunHistory | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = [Path(path_a), Path(path_b)]
+        self.roots = list(roots)
+        self.unit = unit or TimeUnit("auto")
+        self.history = history
+        self.diff: ProfileDiff | None = None
+        self.error: str | None = None
+        self.is_ready = False
+        self._build()
+        self.reload()
+
+    # -- building --------------------------------------------------------------------
+    def _build(self) -> None:
+        self.pages = QStackedWidget()
+        busy = QWidget()
+        busy_layout = QVBoxLayout(busy)
+        busy_layout.addStretch()
+        busy_layout.addWidget(QLabel(f"Comparing {self.title}…"), 0, Qt.AlignmentFlag.AlignCenter)
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        busy_layout.addWidget(bar)
+        busy_layout.addStretch()
+        self.busy = busy
+        self.error_label = QLabel()
+        self.error_label.setObjectName("loadError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.content = self._build_content()
+        for page in (self.busy, self.error_label, self.content):
+            self.pages.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+    def _build_content(self) -> QWidget:
+        self.summary = QLabel()
+        self.summary.setObjectName("diffSummary")
+        font = self.summary.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.summary.setFont(font)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("functionFilter")
+        self.filter_edit.setPlaceholderText("Filter by name or file (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.function_model = DiffFunctionTableModel(self)
+        self.function_table = make_table("diffFunctionTable")
+        self.function_table.setModel(self.function_model)
+        self.function_table.horizontalHeader().setSortIndicator(
+            DiffFunctionTableModel.CHANGE, Qt.SortOrder.DescendingOrder
+        )
+        self.function_table.setSortingEnabled(True)
+        header = self.function_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 7):
+            header.resizeSection(column, 92)
+        self.note = MessageBanner("diffNote")
+        self.side_a, self.side_b = DiffSideModel("a", self), DiffSideModel("b", self)
+        self.change_model = DiffChangeModel(self)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.source_a = self._side_table("diffSourceA", self.side_a, mono)
+        self.source_b = self._side_table("diffSourceB", self.side_b, mono)
+        self.change_table = make_table("diffChange")
+        self.change_table.setModel(self.change_model)
+        self.change_table.setFont(mono)
+        fit_rows_to_font(self.change_table)
+        self.change_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.change_table.horizontalHeader().setStretchLastSection(True)
+        self.change_table.setFixedWidth(120)
+        self.source_a.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._synchronise_scrolling()
+        panes = QWidget()
+        panes_layout = QHBoxLayout(panes)
+        panes_layout.setContentsMargins(0, 0, 0, 0)
+        panes_layout.setSpacing(2)
+        panes_layout.addWidget(self.source_a, 1)
+        panes_layout.addWidget(self.change_table)
+        panes_layout.addWidget(self.source_b, 1)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.summary)
+        top_layout.addWidget(self.filter_edit)
+        top_layout.addWidget(self.function_table)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.note)
+        bottom_layout.addWidget(panes)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setSizes([260, 440])
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.function_table.selectionModel().currentRowChanged.connect(self._function_selected)
+        for table, model in ((self.source_a, self.side_a), (self.source_b, self.side_b)):
+            table.doubleClicked.connect(
+                lambda index, m=model, side=model.side: self._double_clicked(index, m, side)
+            )
+        return splitter
+
+    def _side_table(self, name: str, model: DiffSideModel, mono: Any) -> QTableView:
+        table = make_table(name)
+        table.setFont(mono)
+        table.setModel(model)
+        table.setItemDelegateForColumn(DiffSideModel.CODE, CodeDelegate(mono, table))
+        fit_rows_to_font(table)
+        let_heat_show_through_selection(table)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column, width in ((0, 52), (1, 64), (2, 78), (3, 72), (4, 56)):
+            header.resizeSection(column, width)
+        return table
+
+    def _synchronise_scrolling(self) -> None:
+        """The three panes move together, line for line (B's scroll bar drives them)."""
+        bars = [t.verticalScrollBar() for t in (self.source_a, self.change_table, self.source_b)]
+        for bar in bars:
+            for other in bars:
+                if other is not bar:
+                    bar.valueChanged.connect(other.setValue)
+        selections = [t for t in (self.source_a, self.change_table, self.source_b)]
+        for table in selections:
+            table.selectionModel().currentRowChanged.connect(
+                lambda current, _previous, source=table: self._select_row_everywhere(
+                    current.row(), source
+                )
+            )
+
+    def _select_row_everywhere(self, row: int, source: QTableView) -> None:
+        for table in (self.source_a, self.change_table, self.source_b):
+            if table is not source and table.currentIndex().row() != row:
+                table.selectRow(row)
+
+    # -- loading -----------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        """'a.lprof ↔ b.lprof'."""
+        return f"{self.paths[0].name} ↔ {self.paths[1].name}"
+
+    def reload(self) -> None:
+        """Compare the two files again, in the background."""
+        self.is_ready = False
+        if self.diff is None:
+            self.pages.setCurrentWidget(self.busy)
+        self._task = BackgroundTask(compute_diff, *self.paths, list(self.roots), self.history)
+        self._task.start(self._loaded, self._failed)
+
+    def _loaded(self, diff: ProfileDiff) -> None:
+        self.diff, self.error = diff, None
+        self.summary.setText(diff.summary())
+        self.function_model.set_unit(self.unit)
+        self.function_model.set_diff(diff)
+        self.pages.setCurrentWidget(self.content)
+        if self.function_model.rowCount():
+            self.function_table.selectionModel().setCurrentIndex(
+                self.function_model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        self._finish()
+
+    def _failed(self, message: str) -> None:
+        self.error = message
+        self.error_label.setText(message)
+        self.pages.setCurrentWidget(self.error_label)
+        self._finish()
+
+    def _finish(self) -> None:
+        self.is_ready = True
+        self.status_changed.emit()
+        self.ready.emit()
+
+    # -- selection -----------------------------------------------------------------------
+    def current_function(self) -> FunctionDiff | None:
+        """The function selected in the functions table."""
+        index = self.function_table.currentIndex()
+        return self.function_model.function_at(index.row()) if index.isValid() else None
+
+    def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.show_function(self.function_model.function_at(current.row()))
+
+    def show_function(self, function: FunctionDiff | None) -> None:
+        """Fill both panes and the change column with ``function``'s aligned lines."""
+        lines, _, note = function.alignment if function else ([], "", "")
+        base = self.source_b.palette().color(QPalette.ColorRole.Base)
+        for model in (self.side_a, self.side_b):
+            model.set_unit(self.unit)
+            model.set_lines(lines, base)
+        self.change_model.set_unit(self.unit)
+        self.change_model.set_lines(lines)
+        if note:
+            self.note.show_message(note, "info")
+        else:
+            self.note.clear()
+        hottest = max(range(len(lines)), key=lambda r: abs(lines[r].delta), default=None)
+        if hottest is not None:
+            self.source_b.selectRow(hottest)
+            self.source_b.scrollTo(
+                self.side_b.index(hottest, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+            )
+
+    def _apply_filter(self) -> None:
+        self.function_model.set_filter(self.filter_edit.text())
+        if self.function_model.rowCount():
+            self.function_table.selectRow(0)
+        else:
+            self.show_function(None)
+
+    def _double_clicked(self, index: QModelIndex, model: DiffSideModel, side: str) -> None:
+        function = self.current_function()
+        line = model.line_at(index.row())
+        if function is None or line is None:
+            return
+        annotated = function.annotated[0 if side == "a" else 1]
+        if annotated is not None and annotated.source is not None:
+            self.open_in_editor.emit(annotated.source.path, line)
+
+    # -- shared tab interface ------------------------------------------------------------
+    def set_unit(self, unit: TimeUnit) -> None:
+        """Show every time in ``unit``."""
+        self.unit = unit
+        self.function_model.set_unit(unit)
+        self.show_function(self.current_function())
+
+    def focus_filter(self) -> None:
+        """Ctrl+F."""
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def status_parts(self) -> list[str]:
+        """Both files and their totals, for the status bar."""
+        if self.diff is None:
+            return [self.title, self.error or "comparing…"]
+        return [
+            self.title,
+            f"A {format_auto(self.diff.total_a)} → B {format_auto(self.diff.total_b)}",
+            f"{len(self.diff.functions):,} functions",
+            "",
+        ]
