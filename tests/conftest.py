@@ -1,19 +1,35 @@
 """Shared pytest setup: headless Qt and session-scoped fixtures with real ``.lprof`` files."""
 
+import io
 import os
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Keep QSettings (recent files, source roots) of tests, and of the app processes
 # they start, out of the user's real configuration.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lprof-viewer-test-config-")
+os.environ["LPROF_VIEWER_DATA"] = tempfile.mkdtemp(prefix="lprof-viewer-test-data-")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
-from fixtures import copy_django_site, copy_script, run_kernprof
+from fixtures import (
+    EDITED_SCRIPT_NOW,
+    EDITED_SCRIPT_V1,
+    EDITED_SCRIPT_V2,
+    apply_one_query_fix,
+    as_line_profiler_4,
+    copy_django_site,
+    copy_script,
+    run_kernprof,
+)
+
+from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.core.run_headless import run_and_record
+from lprof_viewer.core.run_history import OK, RunHistory
 
 DJANGO_ENV = {"DJANGO_SETTINGS_MODULE": "django_site.settings"}
 
@@ -90,3 +106,58 @@ def django_view_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def django_wsgi_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Profile of a full request through the WSGI handler (``profile_wsgi.py``)."""
     return _profile_django(tmp_path_factory, "profile_wsgi.py")
+
+
+@pytest.fixture(scope="session")
+def django_before_after_lprofs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """``BookListView`` profiled before and after the N+1 loop became one query.
+
+    Two copies of the site, the second edited by ``apply_one_query_fix`` (lines
+    inserted above unchanged lines of ``author_names``): each profile records its
+    own copy, which keeps its version of the code, as a run's snapshot does. Both
+    are profiled at once to save a second.
+    """
+    sites = [
+        copy_django_site(tmp_path_factory.mktemp(name) / "django_site")
+        for name in ("django_before", "django_after")
+    ]
+    apply_one_query_fix(sites[1])
+    outs = [site / "profile_view.lprof" for site in sites]
+    with ThreadPoolExecutor(2) as pool:
+        done = pool.map(
+            lambda site, out: run_kernprof(site / "profile_view.py", out, env=DJANGO_ENV),
+            sites,
+            outs,
+        )
+        list(done)  # re-raises a failed run
+    return outs[0], outs[1]
+
+
+@pytest.fixture(scope="session")
+def busy_4x_5x_lprofs(
+    busy_lprof: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The same run of ``busy.py`` as line_profiler 4.x (derived) and 5.x (real) files record it."""
+    old = as_line_profiler_4(busy_lprof, tmp_path_factory.mktemp("busy_4x") / "busy_4x.lprof")
+    return old, busy_lprof
+
+
+@pytest.fixture(scope="session")
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunHistory, Path, Path, Path]:
+    """A script run twice from a run history, edited between and after the runs.
+
+    Answers (history, profile A, profile B, script); the script on disk matches
+    neither run, so only the runs' source snapshots show what each measured.
+    """
+    folder = tmp_path_factory.mktemp("two_runs")
+    history = RunHistory(folder / "history")
+    script = folder / "work" / "job.py"
+    script.parent.mkdir()
+    profiles = []
+    for text in (EDITED_SCRIPT_V1, EDITED_SCRIPT_V2):
+        script.write_text(text, encoding="utf-8")
+        record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+        assert record.outcome == OK, record.message
+        profiles.append(record.profile)
+    script.write_text(EDITED_SCRIPT_NOW, encoding="utf-8")
+    return history, profiles[0], profiles[1], script

@@ -8,6 +8,7 @@ from line_profiler import load_stats
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QTableView
 
+from lprof_viewer.core.run_history import RunHistory
 from lprof_viewer.ui.main_window import MainWindow
 from lprof_viewer.ui.settings import AppSettings
 
@@ -17,7 +18,7 @@ LOAD_TIMEOUT_MS = 20_000
 def make_window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     """A shown main window whose settings live in ``tmp_path``."""
     settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings)
+    window = MainWindow(settings, history=RunHistory(tmp_path / "history"))
     qtbot.addWidget(window)
     window.show()
     return window

@@ -80,6 +80,11 @@ class RunRecord:
     """Other places the profile was written (the ``<script>.lprof`` beside the script)."""
 
     @property
+    def label(self) -> str:
+        """'busy.py 21:58:51': the script and the time the run started."""
+        return f"{self.script.name} {time.strftime('%H:%M:%S', time.localtime(self.started_at))}"
+
+    @property
     def profile(self) -> Path:
         """The profile kernprof wrote for this run."""
         return self.folder / "profile.lprof"

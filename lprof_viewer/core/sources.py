@@ -307,14 +307,27 @@ def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
         return None
     indent = indents[index]
     last = index
+    body_column = 0
+    end = count  # the first line after the block that holds code, or the end of the file
     for position in range(index + 1, count):
         depth = indents[position]
         if depth < 0:
             continue
         if depth <= indent:
+            end = position
             break
+        body_column = body_column or depth
         last = position
-    if last == index or not unusual.isdisjoint(range(index, last + 1)):
+    if last == index:
+        return None
+    # inspect.getblock also keeps the comments after the last statement that are
+    # indented at least as far as the body.
+    for position in range(end - 1, last, -1):
+        text = lines[position].lstrip()
+        if text.startswith("#") and len(lines[position]) - len(text) >= body_column:
+            last = position
+            break
+    if not unusual.isdisjoint(range(index, last + 1)):
         return None
     return last + 1
 

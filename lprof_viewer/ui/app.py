@@ -70,7 +70,7 @@ def run_window(args: argparse.Namespace) -> int:
         return _screenshot(app, window, paths, args.screenshot, run, args.diff)
     window.open_paths(paths)
     if args.diff:
-        window.open_diff(*args.diff)
+        window.open_diff(args.diff[0], args.diff[1])
     if run is not None:
         window.runs.start(run)
     return app.exec()
@@ -109,7 +109,7 @@ def _screenshot(
         window.all_ready.connect(lambda: QTimer.singleShot(0, grab))
         opened = window.open_paths(paths)
         if diff:
-            window.open_diff(*diff)
+            window.open_diff(diff[0], diff[1])
         elif not opened:
             QTimer.singleShot(0, grab)
     app.exec()

@@ -64,10 +64,12 @@ class DiffTab(QWidget):
         roots: Sequence[SourceRoot] = (),
         unit: TimeUnit | None = None,
         history: RunHistory | None = None,
+        labels: tuple[str, str] | None = None,
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
         self.paths = [Path(path_a), Path(path_b)]
+        self.labels = labels or (self.paths[0].name, self.paths[1].name)
         self.roots = list(roots)
         self.unit = unit or TimeUnit("auto")
         self.history = history
@@ -203,8 +205,8 @@ class DiffTab(QWidget):
     # -- loading -----------------------------------------------------------------------
     @property
     def title(self) -> str:
-        """'a.lprof ↔ b.lprof'."""
-        return f"{self.paths[0].name} ↔ {self.paths[1].name}"
+        """'a.lprof ↔ b.lprof' (or the runs' names)."""
+        return f"{self.labels[0]} ↔ {self.labels[1]}"
 
     def reload(self) -> None:
         """Compare the two files again, in the background."""

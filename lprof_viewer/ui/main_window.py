@@ -192,9 +192,11 @@ class MainWindow(QMainWindow):
         if second:
             self.open_diff(Path(first), Path(second))
 
-    def open_diff(self, path_a: Path, path_b: Path) -> DiffTab:
+    def open_diff(
+        self, path_a: Path, path_b: Path, labels: tuple[str, str] | None = None
+    ) -> DiffTab:
         """Compare two profiles in a new tab."""
-        tab = DiffTab(path_a, path_b, self.roots, self.unit, self.history)
+        tab = DiffTab(path_a, path_b, self.roots, self.unit, self.history, labels)
         tab.ready.connect(self._tab_ready)
         tab.status_changed.connect(self._update_status)
         tab.open_in_editor.connect(self._open_in_editor)

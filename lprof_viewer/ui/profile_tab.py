@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -201,9 +200,7 @@ class ProfileTab(QWidget):
     def title(self) -> str:
         """The tab's title: the file name (or the run's script and time), or how many merged."""
         if self.run is not None:
-            when = time.strftime("%H:%M:%S", time.localtime(self.run.started_at))
-            failed = " (failed run)" if self.run.failed else ""
-            return f"{self.run.script.name} {when}{failed}"
+            return self.run.label + (" (failed run)" if self.run.failed else "")
         if len(self.paths) == 1:
             return self.paths[0].name
         return f"{self.paths[0].name} + {len(self.paths) - 1}"

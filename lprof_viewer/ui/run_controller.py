@@ -44,9 +44,7 @@ class RunController(QObject):
         self.process.failed_to_start.connect(self._failed_to_start)
         self.process.finished.connect(self._finished)
         self.history_panel.open_requested.connect(self.open_run)
-        self.history_panel.compare_requested.connect(
-            lambda older, newer: self.window.open_diff(older.profile, newer.profile)
-        )
+        self.history_panel.compare_requested.connect(self.compare_runs)
         self._build_actions()
         self._build_docks()
 
@@ -155,6 +153,10 @@ class RunController(QObject):
             self.history_dock.show()
             self.console_dock.raise_()
             self.run_settled.emit()
+
+    def compare_runs(self, older: RunRecord, newer: RunRecord) -> None:
+        """Compare two kept runs, the older as A."""
+        self.window.open_diff(older.profile, newer.profile, (older.label, newer.label))
 
     def open_run(self, record: RunRecord):  # type: ignore[no-untyped-def]
         """Open a kept run's profile in a new tab, shown with the code it measured."""

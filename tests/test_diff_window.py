@@ -1,0 +1,164 @@
+"""The comparison screen, driven as a person would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from fixtures import SCRIPTS_DIR, run_kernprof
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
+from ui_helpers import cell, column_texts, make_window
+
+from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.ui.diff_models import DiffFunctionTableModel as D
+from lprof_viewer.ui.diff_models import DiffSideModel as S
+
+BEFORE = """
+@profile
+def lookup(items, wanted):
+    for item in items:
+        if item == wanted:
+            return item
+    return None
+
+
+@profile
+def main():
+    items = list(range(3000))
+    found = 0
+    for wanted in range(0, 3000, 7):
+        found += lookup(items, wanted) is not None
+    return found
+
+
+main()
+"""
+
+AFTER = """
+@profile
+def lookup(items, wanted):
+    # A set answers at once: the change under test.
+    return wanted if wanted in items else None
+
+
+@profile
+def main():
+    items = set(range(3000))
+    found = 0
+    for wanted in range(0, 3000, 7):
+        found += lookup(items, wanted) is not None
+    return found
+
+
+main()
+"""
+
+
+def profile_versions(tmp_path: Path) -> tuple[Path, Path]:
+    """The same script before and after an optimisation, each profiled by kernprof."""
+    outputs = []
+    for name, text in (("before", BEFORE), ("after", AFTER)):
+        folder = tmp_path / name
+        folder.mkdir()
+        script = folder / "search.py"
+        script.write_text(text.lstrip())
+        out = folder / f"{name}.lprof"
+        run_kernprof(script, out)
+        outputs.append(out)
+    return outputs[0], outputs[1]
+
+
+def open_diff(qtbot, tmp_path):  # type: ignore[no-untyped-def]
+    before, after = profile_versions(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(before, after)
+    return window, tab
+
+
+def test_summary_and_functions_sorted_by_the_size_of_the_change(qtbot, tmp_path):
+    _window, tab = open_diff(qtbot, tmp_path)
+    assert "faster" in tab.summary.text() and "→" in tab.summary.text()
+    functions = tab.findChild(QTableView, "diffFunctionTable")
+    changes = [
+        abs(tab.function_model.function_at(r).delta) for r in range(functions.model().rowCount())
+    ]
+    assert changes == sorted(changes, reverse=True)
+    assert set(column_texts(functions, D.NAME)) == {"lookup", "main"}
+    for row in range(2):
+        assert cell(functions, row, D.CHANGE).startswith("▼")  # an arrow, not colour alone
+        assert cell(functions, row, D.RATIO).endswith("faster")
+
+
+def test_lines_are_aligned_by_code_and_changes_are_marked(qtbot, tmp_path):
+    _window, tab = open_diff(qtbot, tmp_path)
+    functions = tab.findChild(QTableView, "diffFunctionTable")
+    row = column_texts(functions, D.NAME).index("lookup")
+    rect = functions.visualRect(functions.model().index(row, 0))
+    qtbot.mouseClick(functions.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    side_a = tab.findChild(QTableView, "diffSourceA")
+    side_b = tab.findChild(QTableView, "diffSourceB")
+    assert side_a.model().rowCount() == side_b.model().rowCount()
+    code_a, code_b = column_texts(side_a, S.CODE), column_texts(side_b, S.CODE)
+    same = [i for i, (a, b) in enumerate(zip(code_a, code_b, strict=True)) if a and a == b]
+    assert any("def lookup" in code_a[i] for i in same)
+    assert any("for item in items" in text for text in code_a)
+    assert any("return wanted if wanted in items" in text for text in code_b)
+    # B has fewer lines: some rows of B are empty, marked as absent.
+    assert "" in column_texts(side_b, S.LINE)
+    changed_rows = [i for i in range(len(code_a)) if code_a[i] != code_b[i]]
+    background = Qt.ItemDataRole.BackgroundRole
+    for index in changed_rows:
+        marked = side_b.model().data(side_b.model().index(index, S.LINE), background)
+        assert marked is not None
+
+
+def test_the_panes_scroll_together_line_for_line(qtbot, tmp_path):
+    _window, tab = open_diff(qtbot, tmp_path)
+    tab.resize(900, 300)
+    assert tab.current_function() is not None  # the first function is selected on open
+    side_a = tab.findChild(QTableView, "diffSourceA")
+    side_b = tab.findChild(QTableView, "diffSourceB")
+    change = tab.findChild(QTableView, "diffChange")
+    side_b.verticalScrollBar().setValue(side_b.verticalScrollBar().maximum())
+    assert side_a.verticalScrollBar().value() == side_b.verticalScrollBar().value()
+    assert change.verticalScrollBar().value() == side_b.verticalScrollBar().value()
+    side_a.selectRow(1)
+    assert side_b.currentIndex().row() == 1 and change.currentIndex().row() == 1
+
+
+def test_unit_and_filter_work_on_the_diff_too(qtbot, tmp_path):
+    window, tab = open_diff(qtbot, tmp_path)
+    window.set_unit("ms")
+    functions = tab.findChild(QTableView, "diffFunctionTable")
+    assert functions.model().headerData(D.TIME_A, Qt.Orientation.Horizontal) == "Time A (ms)"
+    qtbot.keyClicks(tab.filter_edit, "look")
+    assert column_texts(functions, D.NAME) == ["lookup"]
+
+
+def test_a_broken_file_shows_one_sentence_in_the_tab(qtbot, tmp_path):
+    before, _ = profile_versions(tmp_path)
+    broken = tmp_path / "broken.lprof"
+    broken.write_bytes(before.read_bytes()[:40])
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(before, broken)
+    assert "broken.lprof is truncated" in tab.error_label.text()
+
+
+def test_compare_from_the_history_opens_a_diff_of_two_runs(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    script = Path(shutil.copy(SCRIPTS_DIR / "busy.py", tmp_path / "busy.py"))
+    for _ in range(2):
+        with qtbot.waitSignal(window.runs.run_settled, timeout=60_000):
+            window.runs.start(RunConfig.for_script(script))
+    panel = window.runs.history_panel
+    panel.table.selectRow(0)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        panel.compare_selected()
+    tab = window.current_tab()
+    older, newer = panel.model.runs[1], panel.model.runs[0]
+    assert tab.paths == [older.profile, newer.profile]
+    assert tab.title.count("busy.py") == 2
+    assert tab.function_model.rowCount() == 6
