@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from pygments.lexer import Lexer
-from pygments.lexers import PythonLexer
+from pygments.lexers.python import PythonLexer
 from pygments.token import _TokenType
 
 

@@ -20,7 +20,6 @@ import os
 import shutil
 import sys
 import time
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,7 +156,7 @@ class RunHistory:
         """
         started = time.time()
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(started))
-        run_id = f"{stamp}-{uuid.uuid4().hex[:6]}"
+        run_id = f"{stamp}-{os.urandom(3).hex()}"
         folder = self.runs_dir / _script_key(config.script) / run_id
         folder.mkdir(parents=True)
         record = RunRecord(

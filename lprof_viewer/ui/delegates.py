@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from lprof_viewer.ui.roles import SHARE_ROLE, TOKENS_ROLE
+from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 
 Index = QModelIndex | QPersistentModelIndex
-LIGHT_STYLE = "default"
-DARK_STYLE = "github-dark"
 
 
 class ShareBarDelegate(QStyledItemDelegate):
@@ -35,10 +33,10 @@ class ShareBarDelegate(QStyledItemDelegate):
 
 
 class TokenPalette:
-    """Pygments style colours as QColors and fonts, looked up per token type."""
+    """Token colours and fonts as QColors and QFonts, looked up per token type."""
 
-    def __init__(self, style_name: str, base_font: QFont) -> None:
-        self._style = get_style_by_name(style_name)
+    def __init__(self, table: dict[_TokenType, Format], base_font: QFont) -> None:
+        self._table = table
         self._base_font = base_font
         self._cache: dict[_TokenType, tuple[QColor | None, QFont]] = {}
 
@@ -46,11 +44,11 @@ class TokenPalette:
         """Colour (None: the palette's text colour) and font of a token."""
         found = self._cache.get(token_type)
         if found is None:
-            style = self._style.style_for_token(token_type)
-            color = QColor(f"#{style['color']}") if style["color"] else None
+            hex_color, bold, italic = token_format(self._table, token_type)
+            color = QColor(f"#{hex_color}") if hex_color else None
             font = QFont(self._base_font)
-            font.setBold(bool(style["bold"]))
-            font.setItalic(bool(style["italic"]))
+            font.setBold(bold)
+            font.setItalic(italic)
             found = self._cache[token_type] = (color, font)
         return found
 
@@ -93,7 +91,7 @@ class CodeDelegate(HeatKeepingDelegate):
 
     def _palette(self, dark: bool) -> TokenPalette:
         if dark not in self._palettes:
-            self._palettes[dark] = TokenPalette(DARK_STYLE if dark else LIGHT_STYLE, self._font)
+            self._palettes[dark] = TokenPalette(DARK if dark else LIGHT, self._font)
         return self._palettes[dark]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:

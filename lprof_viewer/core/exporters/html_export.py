@@ -6,7 +6,7 @@ import html
 from collections.abc import Iterable
 from typing import TextIO
 
-from pygments.formatters import HtmlFormatter
+from pygments.formatters.html import HtmlFormatter
 from pygments.token import STANDARD_TYPES
 
 from lprof_viewer.core.annotate import AnnotatedFunction
