@@ -68,6 +68,19 @@ def heat_fraction(time: float, hottest: float) -> float:
     return time / hottest if hottest > 0 else 0.0
 
 
+def relative_luminance(rgb: RGB) -> float:
+    """WCAG relative luminance, 0 (black) to 1 (white)."""
+    r, g, b = (_to_linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def is_dark(rgb: RGB) -> bool:
+    """True when light text reads better than dark text on this background."""
+    luminance = relative_luminance(rgb)
+    # Contrast with white is (1.05)/(L+0.05), with black (L+0.05)/0.05: equal at L≈0.18.
+    return luminance < 0.179
+
+
 def hex_color(rgb: RGB) -> str:
     """``#rrggbb`` for CSS."""
     return "#{:02x}{:02x}{:02x}".format(*rgb)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from lprof_viewer.core.heat import is_dark
 from lprof_viewer.ui.roles import SHARE_ROLE, TOKENS_ROLE
 from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 
@@ -63,22 +64,28 @@ class HeatKeepingDelegate(QStyledItemDelegate):
     SELECTION_WEIGHT = 0.35
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
-        """Blend a selected cell's heat with the highlight and paint it as unselected."""
+        """Blend a selected cell's heat with the highlight; keep its text readable on it."""
         super().initStyleOption(option, index)
-        selected = option.state & QStyle.StateFlag.State_Selected
-        background = option.backgroundBrush.color()
-        if not selected or option.backgroundBrush.style() == Qt.BrushStyle.NoBrush:
+        if option.backgroundBrush.style() == Qt.BrushStyle.NoBrush:
             return
-        highlight = option.palette.color(QPalette.ColorRole.Highlight)
-        weight = self.SELECTION_WEIGHT
-        option.backgroundBrush = QBrush(
-            QColor(
+        background = option.backgroundBrush.color()
+        if option.state & QStyle.StateFlag.State_Selected:
+            highlight = option.palette.color(QPalette.ColorRole.Highlight)
+            weight = self.SELECTION_WEIGHT
+            background = QColor(
                 round(background.red() * (1 - weight) + highlight.red() * weight),
                 round(background.green() * (1 - weight) + highlight.green() * weight),
                 round(background.blue() * (1 - weight) + highlight.blue() * weight),
             )
-        )
-        option.state &= ~QStyle.StateFlag.State_Selected
+            option.backgroundBrush = QBrush(background)
+            option.state &= ~QStyle.StateFlag.State_Selected
+        text = QColor("#f4f4f4") if background_is_dark(background) else QColor("#111111")
+        option.palette.setColor(QPalette.ColorRole.Text, text)
+
+
+def background_is_dark(color: QColor) -> bool:
+    """True when light text reads better on ``color``."""
+    return is_dark((color.red(), color.green(), color.blue()))
 
 
 class CodeDelegate(HeatKeepingDelegate):
@@ -113,7 +120,11 @@ class CodeDelegate(HeatKeepingDelegate):
         default = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
-        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        # Token colours for the background actually under them: hot lines are dark.
+        if option.backgroundBrush.style() != Qt.BrushStyle.NoBrush:
+            dark = background_is_dark(option.backgroundBrush.color())
+        else:
+            dark = background_is_dark(palette.color(QPalette.ColorRole.Base))
         token_palette = self._palette(dark)
         rect = option.rect.adjusted(4, 0, -2, 0)
         painter.save()
