@@ -22,6 +22,7 @@ from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read
 from lprof_viewer.core.merge import merge_stats
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, UNIT_SECONDS, TimeUnit
+from lprof_viewer.desktop.instance_protocol import is_standalone
 
 HEADLESS_VERBS = ("export", "merge", "run", "diff")
 EXIT_BAD_INPUT = 2
@@ -170,6 +171,18 @@ def window_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--palette", choices=("system", "dark"), default="system", help="force a dark palette"
     )
+    parser.add_argument(
+        "--new-instance",
+        action="store_true",
+        help="open a window of its own instead of handing the files to the running one",
+    )
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="make .lprof files open in lprof-viewer from this user's desktop (Linux)",
+    )
+    desktop.add_argument("--uninstall-desktop", action="store_true", help="undo --install-desktop")
     parser.add_argument("--version", action="version", version=f"lprof-viewer {__version__}")
     return parser
 
@@ -260,6 +273,15 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `lprof-viewer export big.lprof | head`
         return 0
+    if args.install_desktop or args.uninstall_desktop:
+        from lprof_viewer.desktop import xdg_install
+
+        return xdg_install.main(uninstalling=args.uninstall_desktop)
+    if not is_standalone(args):
+        from lprof_viewer.ui.single_instance import hand_off_to_running_window
+
+        if hand_off_to_running_window(args):
+            return 0
     from lprof_viewer.ui.app import run_window
 
     return run_window(args)

@@ -124,7 +124,7 @@ def test_the_panes_scroll_together_line_for_line(qtbot, tmp_path):
     side_b.verticalScrollBar().setValue(side_b.verticalScrollBar().maximum())
     assert side_a.verticalScrollBar().value() == side_b.verticalScrollBar().value()
     assert change.verticalScrollBar().value() == side_b.verticalScrollBar().value()
-    side_a.selectRow(1)
+    side_a.setCurrentIndex(side_a.model().index(1, 0))
     assert side_b.currentIndex().row() == 1 and change.currentIndex().row() == 1
 
 

@@ -12,7 +12,6 @@ from ui_helpers import line_profiler_timings
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.lprof_reader import load_lprof
 from lprof_viewer.core.units import TimeUnit
-from lprof_viewer.ui.roles import TOKENS_ROLE
 from lprof_viewer.ui.source_table_model import SourceTableModel
 
 S = SourceTableModel
@@ -52,7 +51,7 @@ def test_rows_cover_the_whole_function_with_its_source(qapp, busy_lprof):
     assert code[0] == "@profile"
     assert code[1].startswith("def slow_sum(")
     assert code[-1].strip() == "return total"
-    assert model.data(model.index(0, S.CODE), TOKENS_ROLE)  # highlighted
+    assert model.tokens(0)  # highlighted
 
 
 def test_heat_tells_hot_lines_never_run_code_and_non_code_apart(qapp, busy_lprof):
@@ -96,6 +95,6 @@ def test_highlighting_is_lexed_only_for_the_rows_asked_for(qapp, tmp_path):
     model.set_function(ProfileAnnotator(profile).annotate(profile.functions[0]))
     assert model.rowCount() == 20_002
     middle = model.index(10_000, S.CODE)
-    tokens = model.data(middle, TOKENS_ROLE)
+    tokens = model.tokens(10_000)
     assert "".join(text for _, text in tokens) == model.data(middle)
     assert model._highlighter is not None and model._highlighter.chunks_lexed == 1

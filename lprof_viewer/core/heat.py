@@ -81,6 +81,15 @@ def is_dark(rgb: RGB) -> bool:
     return luminance < 0.179
 
 
+def blend(below: RGB, above: RGB, weight: float) -> RGB:
+    """``above`` laid over ``below`` with opacity ``weight`` (0..1)."""
+    return (
+        round(below[0] * (1 - weight) + above[0] * weight),
+        round(below[1] * (1 - weight) + above[1] * weight),
+        round(below[2] * (1 - weight) + above[2] * weight),
+    )
+
+
 def hex_color(rgb: RGB) -> str:
     """``#rrggbb`` for CSS."""
     return "#{:02x}{:02x}{:02x}".format(*rgb)

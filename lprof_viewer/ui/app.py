@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from lprof_viewer.assets import demo_profile
 from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.ui.application import ViewerApplication
 from lprof_viewer.ui.main_window import MainWindow
 from lprof_viewer.ui.settings import AppSettings
 
@@ -52,7 +53,7 @@ def make_application() -> QApplication:
     """The QApplication, named so QSettings has a home."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
+        app = ViewerApplication(sys.argv[:1])
     app.setOrganizationName("lprof-viewer")
     app.setApplicationName("lprof-viewer")
     return app
@@ -61,10 +62,14 @@ def make_application() -> QApplication:
 def run_window(args: argparse.Namespace) -> int:
     """Show the window on ``args.files`` (and the demo); answer the exit status."""
     app = make_application()
+    if isinstance(app, ViewerApplication) and app.serve_or_hand_off(args):
+        return 0  # a window started at the same moment took these files
     if getattr(args, "palette", None) == "dark":
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
     window = MainWindow(AppSettings(), args.source_map)
+    if isinstance(app, ViewerApplication):  # files from Finder, and from later launches
+        app.set_window(window)
     if args.screenshot is not None:
         window.resize(1280, 800)  # the same picture whatever size was last remembered
     paths = [Path(p) for p in args.files]

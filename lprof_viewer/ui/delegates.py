@@ -6,11 +6,11 @@ from typing import Any
 
 from pygments.token import _TokenType
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from lprof_viewer.core.heat import is_dark
-from lprof_viewer.ui.roles import SHARE_ROLE, TOKENS_ROLE
+from lprof_viewer.ui.roles import SHARE_ROLE
 from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 
 Index = QModelIndex | QPersistentModelIndex
@@ -54,41 +54,7 @@ class TokenPalette:
         return found
 
 
-class HeatKeepingDelegate(QStyledItemDelegate):
-    """Draws a selected cell as its heat tinted by the selection colour, not covered by it.
-
-    Qt styles paint either the selection or the item's background: the line the
-    view selects is usually the hottest, and its heat must stay visible.
-    """
-
-    SELECTION_WEIGHT = 0.35
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
-        """Blend a selected cell's heat with the highlight; keep its text readable on it."""
-        super().initStyleOption(option, index)
-        if option.backgroundBrush.style() == Qt.BrushStyle.NoBrush:
-            return
-        background = option.backgroundBrush.color()
-        if option.state & QStyle.StateFlag.State_Selected:
-            highlight = option.palette.color(QPalette.ColorRole.Highlight)
-            weight = self.SELECTION_WEIGHT
-            background = QColor(
-                round(background.red() * (1 - weight) + highlight.red() * weight),
-                round(background.green() * (1 - weight) + highlight.green() * weight),
-                round(background.blue() * (1 - weight) + highlight.blue() * weight),
-            )
-            option.backgroundBrush = QBrush(background)
-            option.state &= ~QStyle.StateFlag.State_Selected
-        text = QColor("#f4f4f4") if background_is_dark(background) else QColor("#111111")
-        option.palette.setColor(QPalette.ColorRole.Text, text)
-
-
-def background_is_dark(color: QColor) -> bool:
-    """True when light text reads better on ``color``."""
-    return is_dark((color.red(), color.green(), color.blue()))
-
-
-class CodeDelegate(HeatKeepingDelegate):
+class CodeDelegate(QStyledItemDelegate):
     """Paints a source line's Pygments tokens in a monospace font over the row's heat."""
 
     def __init__(self, font: QFont, parent: Any = None) -> None:
@@ -103,7 +69,8 @@ class CodeDelegate(HeatKeepingDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         """Draw the background as usual, then each token in its colour."""
-        tokens = index.data(TOKENS_ROLE)
+        model = index.model()
+        tokens = model.tokens(index.row()) if hasattr(model, "tokens") else None
         if not tokens:
             super().paint(painter, option, index)
             return
@@ -121,10 +88,10 @@ class CodeDelegate(HeatKeepingDelegate):
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
         # Token colours for the background actually under them: hot lines are dark.
-        if option.backgroundBrush.style() != Qt.BrushStyle.NoBrush:
-            dark = background_is_dark(option.backgroundBrush.color())
-        else:
-            dark = background_is_dark(palette.color(QPalette.ColorRole.Base))
+        brush = option.backgroundBrush
+        under = brush.color() if brush.style() != Qt.BrushStyle.NoBrush else None
+        shown = under or palette.color(QPalette.ColorRole.Base)
+        dark = is_dark((shown.red(), shown.green(), shown.blue()))
         token_palette = self._palette(dark)
         rect = option.rect.adjusted(4, 0, -2, 0)
         painter.save()

@@ -18,20 +18,22 @@ from lprof_viewer.core.diff import (
     ProfileDiff,
     describe_change,
 )
-from lprof_viewer.core.heat import heat_color, heat_fraction
+from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
-from lprof_viewer.ui.roles import SORT_ROLE, TOKENS_ROLE
+from lprof_viewer.ui.roles import SORT_ROLE
+from lprof_viewer.ui.row_shading import RowShading
 
 Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 FASTER = QColor(26, 127, 55)
 SLOWER = QColor(207, 34, 46)
-INSERTED_TINT = QColor(46, 160, 67, 60)
-REMOVED_TINT = QColor(248, 81, 73, 60)
-ABSENT_TINT = QColor(128, 128, 128, 40)
+#: Tints laid over the background: (colour, opacity).
+INSERTED_TINT: tuple[RGB, float] = ((46, 160, 67), 0.25)
+REMOVED_TINT: tuple[RGB, float] = ((248, 81, 73), 0.25)
+ABSENT_TINT: tuple[RGB, float] = ((128, 128, 128), 0.16)
 
 
 def signed_time(unit: TimeUnit, seconds: float) -> str:
@@ -179,14 +181,15 @@ class DiffSideModel(QAbstractTableModel):
         self._lines: list[AlignedLine] = []
         self._unit = TimeUnit("auto")
         self._hottest = 0.0
-        self._base = QColor(255, 255, 255)
         self._highlighter: ChunkedHighlighter | None = None
+        self.shading = RowShading()
 
-    def set_lines(self, lines: list[AlignedLine], base: QColor) -> None:
+    def set_lines(self, lines: list[AlignedLine], base: QColor, highlight: QColor) -> None:
         """Show ``lines``; heat is shared by both sides (the hottest line of either)."""
         self.beginResetModel()
         self._lines = lines
-        self._base = QColor(base)
+        self.shading.set_palette(base, highlight)
+        self.shading.selected_row = -1
         self._hottest = max([max(line.time_a, line.time_b) for line in lines], default=0.0)
         self._highlighter = ChunkedHighlighter([self._text(line) for line in lines])
         self.endResetModel()
@@ -205,6 +208,18 @@ class DiffSideModel(QAbstractTableModel):
 
     def _stat(self, line: AlignedLine) -> LineStat | None:
         return line.stat_a if self.side == "a" else line.stat_b
+
+    def tokens(self, row: int) -> list[Any] | None:
+        """Pygments tokens of this side's code in ``row`` (for the code delegate)."""
+        return self._highlighter.tokens(row) if self._highlighter else None
+
+    def set_selected_row(self, row: int) -> None:
+        """Blend the selection into ``row`` (the view draws none of its own)."""
+        previous, self.shading.selected_row = self.shading.selected_row, row
+        last = self.columnCount() - 1
+        for changed in {previous, row}:
+            if 0 <= changed < self.rowCount():
+                self.dataChanged.emit(self.index(changed, 0), self.index(changed, last))
 
     def line_at(self, row: int) -> int | None:
         """The source line number shown in ``row`` on this side."""
@@ -239,9 +254,9 @@ class DiffSideModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._display(line, number, stat, column)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self._background(line, number, stat, column)
-        if role == TOKENS_ROLE and column == self.CODE and self._highlighter:
-            return self._highlighter.tokens(index.row())
+            return self.shading.background(index.row(), self._shade(line, number, stat, column))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.shading.foreground(index.row(), self._shade(line, number, stat, column))
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.CODE:
             return _RIGHT
         return None
@@ -265,19 +280,19 @@ class DiffSideModel(QAbstractTableModel):
             return self._unit.format(stat.per_hit)
         return "" if stat.percent is None else f"{stat.percent:.1f}"
 
-    def _background(
+    def _shade(
         self, line: AlignedLine, number: int | None, stat: LineStat | None, column: int
-    ) -> Any:
+    ) -> RGB | None:
+        base = self.shading.base
         if number is None:
-            return ABSENT_TINT
+            return blend(base, *ABSENT_TINT)
         if column == self.LINE and line.kind != SAME:
             # Marked as in a code review: red where A had it, green where B has it;
             # the other cells keep their heat.
-            return REMOVED_TINT if self.side == "a" else INSERTED_TINT
+            return blend(base, *(REMOVED_TINT if self.side == "a" else INSERTED_TINT))
         if stat is None:
             return None
-        base = (self._base.red(), self._base.green(), self._base.blue())
-        return QColor(*heat_color(heat_fraction(stat.time, self._hottest), base))
+        return heat_color(heat_fraction(stat.time, self._hottest), base)
 
 
 class DiffChangeModel(QAbstractTableModel):

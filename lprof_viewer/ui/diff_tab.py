@@ -31,7 +31,12 @@ from lprof_viewer.core.units import TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate
 from lprof_viewer.ui.diff_models import DiffChangeModel, DiffFunctionTableModel, DiffSideModel
-from lprof_viewer.ui.tables import fit_rows_to_font, let_heat_show_through_selection, make_table
+from lprof_viewer.ui.tables import (
+    fit_rows_to_font,
+    let_heat_show_through_selection,
+    make_table,
+    selection_color,
+)
 from lprof_viewer.ui.workers import BackgroundTask
 
 
@@ -189,8 +194,7 @@ class DiffTab(QWidget):
             for other in bars:
                 if other is not bar:
                     bar.valueChanged.connect(other.setValue)
-        selections = [t for t in (self.source_a, self.change_table, self.source_b)]
-        for table in selections:
+        for table in (self.source_a, self.change_table, self.source_b):
             table.selectionModel().currentRowChanged.connect(
                 lambda current, _previous, source=table: self._select_row_everywhere(
                     current.row(), source
@@ -200,7 +204,7 @@ class DiffTab(QWidget):
     def _select_row_everywhere(self, row: int, source: QTableView) -> None:
         for table in (self.source_a, self.change_table, self.source_b):
             if table is not source and table.currentIndex().row() != row:
-                table.selectRow(row)
+                table.setCurrentIndex(table.model().index(row, 0))
 
     # -- loading -----------------------------------------------------------------------
     @property
@@ -256,7 +260,7 @@ class DiffTab(QWidget):
         base = self.source_b.palette().color(QPalette.ColorRole.Base)
         for model in (self.side_a, self.side_b):
             model.set_unit(self.unit)
-            model.set_lines(lines, base)
+            model.set_lines(lines, base, selection_color(self.source_b))
         self.change_model.set_unit(self.unit)
         self.change_model.set_lines(lines)
         if note:
@@ -265,7 +269,7 @@ class DiffTab(QWidget):
             self.note.clear()
         hottest = max(range(len(lines)), key=lambda r: abs(lines[r].delta), default=None)
         if hottest is not None:
-            self.source_b.selectRow(hottest)
+            self.source_b.setCurrentIndex(self.side_b.index(hottest, 0))
             self.source_b.scrollTo(
                 self.side_b.index(hottest, 0), QAbstractItemView.ScrollHint.PositionAtCenter
             )

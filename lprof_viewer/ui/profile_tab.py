@@ -36,6 +36,7 @@ from lprof_viewer.ui.tables import (
     fit_rows_to_font,
     let_heat_show_through_selection,
     make_table,
+    selection_color,
 )
 from lprof_viewer.ui.workers import BackgroundTask
 
@@ -292,17 +293,16 @@ class ProfileTab(QWidget):
 
     def show_function(self, annotated: AnnotatedFunction | None) -> None:
         """Fill the source table with ``annotated`` and select its hottest line."""
-        self.source_model.set_base_color(self.source_table.palette().color(QPalette.ColorRole.Base))
+        self.source_model.set_palette(
+            self.source_table.palette().color(QPalette.ColorRole.Base),
+            selection_color(self.source_table),
+        )
         self.source_model.set_function(annotated)
         self._show_source_banner(annotated)
         row = self.source_model.hottest_row()
         if row is not None:
             index = self.source_model.index(row, 0)
-            self.source_table.selectionModel().setCurrentIndex(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
+            self.source_table.setCurrentIndex(index)
             self.source_table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _show_source_banner(self, annotated: AnnotatedFunction | None) -> None:
@@ -326,7 +326,7 @@ class ProfileTab(QWidget):
         row = self.source_model.hottest_row()
         if row is not None:
             self.source_table.setFocus()
-            self.source_table.selectRow(row)
+            self.source_table.setCurrentIndex(self.source_model.index(row, 0))
             self.source_table.scrollTo(self.source_model.index(row, 0))
 
     def _apply_filter(self) -> None:

@@ -6,5 +6,3 @@ from PySide6.QtCore import Qt
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: A 0..1 share the delegate draws as a bar.
 SHARE_ROLE = Qt.ItemDataRole.UserRole + 2
-#: Pygments tokens of a source line, for the code delegate.
-TOKENS_ROLE = Qt.ItemDataRole.UserRole + 3

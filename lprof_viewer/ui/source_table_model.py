@@ -8,16 +8,27 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.annotate import AnnotatedFunction
-from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, heat_color, heat_fraction
+from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.sources import body_start
 from lprof_viewer.core.units import TimeUnit
-from lprof_viewer.ui.roles import SORT_ROLE, TOKENS_ROLE
+from lprof_viewer.ui.roles import SORT_ROLE
+from lprof_viewer.ui.row_shading import RowShading
 
 Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+#: The roles data() answers; views ask for a dozen per cell, most of them unused.
+_ROLES = frozenset(
+    {
+        _DISPLAY,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        SORT_ROLE,
+    }
+)
 
 
 class SourceTableModel(QAbstractTableModel):
@@ -33,9 +44,9 @@ class SourceTableModel(QAbstractTableModel):
         self._stats: dict[int, LineStat] = {}
         self._hottest = 0.0
         self._unit = TimeUnit("auto")
-        self._base = QColor(255, 255, 255)
         self._highlighter: ChunkedHighlighter | None = None
-        self._heat_cache: dict[int, QColor] = {}
+        self._heat_cache: dict[int, RGB] = {}
+        self.shading = RowShading()
         self._body_start = 0
 
     # -- data in ---------------------------------------------------------------
@@ -49,6 +60,7 @@ class SourceTableModel(QAbstractTableModel):
         texts = [annotated.text(n) for n in self._numbers] if annotated else []
         self._highlighter = ChunkedHighlighter(texts) if annotated else None
         self._heat_cache.clear()
+        self.shading.selected_row = -1
         self._body_start = (
             body_start(annotated.source, annotated.function.start_line)
             if annotated and annotated.source
@@ -69,15 +81,18 @@ class SourceTableModel(QAbstractTableModel):
             last = len(self._numbers) - 1
             self.dataChanged.emit(self.index(0, self.TIME), self.index(last, self.PER_HIT))
 
-    def set_base_color(self, base: QColor) -> None:
-        """The view's background, which heat is mixed from (light or dark palette)."""
-        self._base = QColor(base)
+    def set_palette(self, base: QColor, highlight: QColor) -> None:
+        """The view's background (heat is mixed from it) and selection colour."""
+        self.shading.set_palette(base, highlight)
         self._heat_cache.clear()
 
-    @property
-    def is_dark(self) -> bool:
-        """True on a dark palette."""
-        return self._base.lightness() < 128
+    def set_selected_row(self, row: int) -> None:
+        """Blend the selection into ``row`` (the view draws none of its own)."""
+        previous, self.shading.selected_row = self.shading.selected_row, row
+        last = self.columnCount() - 1
+        for changed in {previous, row}:
+            if 0 <= changed < self.rowCount():
+                self.dataChanged.emit(self.index(changed, 0), self.index(changed, last))
 
     # -- Qt model API -------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -98,8 +113,8 @@ class SourceTableModel(QAbstractTableModel):
         return title
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        """Text, heat background, alignment and tokens of one cell."""
-        if not index.isValid() or self._function is None:
+        """Text, heat background, alignment and sort value of one cell."""
+        if role not in _ROLES or not index.isValid() or self._function is None:
             return None
         lineno = self._numbers[index.row()]
         column = index.column()
@@ -107,9 +122,9 @@ class SourceTableModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._display(lineno, stat, column)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self._background(lineno, stat)
-        if role == TOKENS_ROLE and column == self.CODE and self._highlighter:
-            return self._highlighter.tokens(index.row())
+            return self.shading.background(index.row(), self._shade(lineno, stat))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.shading.foreground(index.row(), self._shade(lineno, stat))
         if role == SORT_ROLE:
             return self._sort_value(lineno, stat, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.CODE:
@@ -144,17 +159,17 @@ class SourceTableModel(QAbstractTableModel):
             stat.percent_of_total or 0,
         )[column - 1]
 
-    def _background(self, lineno: int, stat: LineStat | None) -> QColor | None:
+    def _shade(self, lineno: int, stat: LineStat | None) -> RGB | None:
+        """Heat for a timed line, a tint for code that never ran, nothing otherwise."""
         if stat is None:
             if self._function is not None and self._is_unrun_code(lineno):
-                return QColor(*(NEVER_RAN_DARK if self.is_dark else NEVER_RAN_LIGHT))
+                return NEVER_RAN_DARK if self.shading.is_dark else NEVER_RAN_LIGHT
             return None
-        color = self._heat_cache.get(lineno)
-        if color is None:
-            base = (self._base.red(), self._base.green(), self._base.blue())
-            color = QColor(*heat_color(heat_fraction(stat.time, self._hottest), base))
-            self._heat_cache[lineno] = color
-        return color
+        shade = self._heat_cache.get(lineno)
+        if shade is None:
+            fraction = heat_fraction(stat.time, self._hottest)
+            shade = self._heat_cache[lineno] = heat_color(fraction, self.shading.base)
+        return shade
 
     def _is_unrun_code(self, lineno: int) -> bool:
         """A code line of the body that was never timed (never ran)."""
@@ -162,6 +177,14 @@ class SourceTableModel(QAbstractTableModel):
         if function is None or function.source is None or not function.shows_source:
             return False
         return lineno >= self._body_start and function.source.is_code(lineno)
+
+    def tokens(self, row: int) -> list[Any] | None:
+        """Pygments tokens of the code in ``row`` (lexed on first request, then cached).
+
+        The code delegate calls this directly: passing a list of tokens through
+        a Qt role would convert it to and from a QVariant for every paint.
+        """
+        return self._highlighter.tokens(row) if self._highlighter else None
 
     # -- lookups -------------------------------------------------------------------
     def row_of_line(self, lineno: int) -> int | None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
-
-from lprof_viewer.ui.delegates import HeatKeepingDelegate
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView
 
 
 def make_table(name: str) -> QTableView:
@@ -22,8 +21,23 @@ def make_table(name: str) -> QTableView:
 
 
 def let_heat_show_through_selection(table: QTableView) -> None:
-    """Selected lines keep their heat, tinted by the selection colour."""
-    table.setItemDelegate(HeatKeepingDelegate(table))
+    """The view selects nothing; its model blends the current row into the heat.
+
+    The current row (keyboard, click, the hottest line on open) is shown by the
+    model's shading; use ``setCurrentIndex``, not ``selectRow``. Call after
+    ``setModel``; the model must have ``set_selected_row(row)``.
+    """
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    model = table.model()
+    select_row = model.set_selected_row  # type: ignore[attr-defined]
+    table.selectionModel().currentRowChanged.connect(
+        lambda current, _previous: select_row(current.row())
+    )
+
+
+def selection_color(table: QTableView) -> QColor:
+    """The application's selection colour (the table's own is made invisible)."""
+    return QApplication.palette(table).color(QPalette.ColorRole.Highlight)
 
 
 def fit_rows_to_font(table: QTableView) -> None:
