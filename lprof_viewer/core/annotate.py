@@ -35,7 +35,7 @@ class AnnotatedFunction:
     function: FunctionProfile
     source: SourceFile | None
     staleness: Staleness | None
-    line_numbers: range
+    line_numbers: Sequence[int]
     """The lines to show: the function's block, or its timed span without source."""
     percent_of_total: float | None
     profile_total_ticks: float
@@ -72,6 +72,24 @@ class AnnotatedFunction:
         return tuple(AnnotatedLine(n, text(n), stats.get(n)) for n in self.line_numbers)
 
 
+#: Without source, a span this much longer than the timed lines shows them alone.
+MAX_BLANK_SPAN = 10_000
+
+
+def _span_without_source(start_line: int, timed: list[int]) -> Sequence[int]:
+    """Lines to show with no source: the timed span, as line_profiler does.
+
+    Numbers are not shown beside code that may be the wrong code. A timed line
+    absurdly far from the rest (a hostile file's line 2,000,000,000) would make
+    that span billions of empty rows: then only the start and timed lines show.
+    """
+    first = min(start_line, *timed) if timed else start_line
+    last = max(timed, default=first)
+    if last - first > len(timed) + MAX_BLANK_SPAN:
+        return sorted({start_line, *timed})
+    return range(first, last + 1)
+
+
 class ProfileAnnotator:
     """Finds and checks the source of each function of one profile."""
 
@@ -105,15 +123,13 @@ class ProfileAnnotator:
             None if source is None else check_source(function, source, self.profile.recorded_at)
         )
         timed = [lineno for lineno, _, _ in function.lines]
+        numbers: Sequence[int]
         if source is not None and (staleness is None or not staleness.mismatched):
             block = code_block(source, function.start_line)
             # A timed line below the block (odd syntax) must still show its numbers.
             numbers = range(block.start, max(block.stop - 1, *timed) + 1) if timed else block
         else:
-            # Without trustworthy source, show the timed span with no text, as
-            # line_profiler does, rather than numbers beside the wrong code.
-            first = min(function.start_line, *timed) if timed else function.start_line
-            numbers = range(first, max(timed, default=first) + 1)
+            numbers = _span_without_source(function.start_line, timed)
         return AnnotatedFunction(
             function,
             source,

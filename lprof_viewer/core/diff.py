@@ -199,7 +199,9 @@ def align_lines(
 def _texts(side: AnnotatedFunction) -> list[str]:
     """``side.text(n)`` for each of its line numbers, in one slice of the source."""
     numbers, source = side.line_numbers, side.source
-    if source is None or not side.shows_source or numbers.start < 1:
+    if source is None or not side.shows_source or not isinstance(numbers, range):
+        return [side.text(n) for n in numbers]
+    if numbers.start < 1:
         return [side.text(n) for n in numbers]
     texts = list(source.lines[numbers.start - 1 : numbers.stop - 1])
     texts += [""] * (len(numbers) - len(texts))  # numbers past the end of the file

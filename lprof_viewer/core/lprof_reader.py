@@ -14,6 +14,7 @@ import math
 import os
 import pickle
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -98,7 +99,54 @@ class _LineStatsUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError("persistent ids are not allowed")
 
 
+#: Stack a nested tuple level may take while CPython hashes it (measured ~50 B).
+_STACK_PER_TUPLE = 128
+_BASE_STACK = 8 << 20
+_MAX_STACK = 1 << 30
+_TUPLE_OPCODES = (b"\x85", b"\x86", b"\x87", b"t")
+_stack_size_lock = threading.Lock()
+
+
+def _stack_for(data: bytes, name: str) -> int:
+    """Stack size that survives hashing the deepest tuple ``data`` could build.
+
+    CPython hashes a dict key made of nested tuples recursively, with no depth
+    check: a small file holding a key nested 200,000 deep crashes the process.
+    Every level costs one tuple opcode, so counting those bytes (an upper
+    bound: they also occur inside data) bounds the depth.
+    """
+    levels = sum(data.count(opcode) for opcode in _TUPLE_OPCODES)
+    size = _BASE_STACK + levels * _STACK_PER_TUPLE
+    if size > _MAX_STACK:
+        raise ProfileLoadError(f"{name} is not a line_profiler profile: it nests too deeply.")
+    return size
+
+
 def _unpickle(data: bytes, name: str) -> Any:
+    """Unpickle on a thread whose stack fits the data, turning every failure into one sentence."""
+    stack = _stack_for(data, name)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = _unpickle_here(data, name)
+        except BaseException as error:  # handed to the calling thread below
+            outcome["error"] = error
+
+    with _stack_size_lock:
+        previous = threading.stack_size(stack)
+        try:
+            worker = threading.Thread(target=work, name="lprof-unpickle")
+            worker.start()
+        finally:
+            threading.stack_size(previous)
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _unpickle_here(data: bytes, name: str) -> Any:
     # Python 2 files hold byte strings for file names: read them as UTF-8,
     # keeping undecodable bytes instead of failing.
     unpickler = _LineStatsUnpickler(io.BytesIO(data), encoding="utf-8", errors="surrogateescape")
@@ -180,6 +228,11 @@ def _check_unit(unit: Any, name: str) -> float:
     return float(unit)
 
 
+#: Line numbers are C ints in CPython; hits and timer ticks are 64-bit counters.
+MAX_LINE = 2**31 - 1
+MAX_COUNT = 2**63 - 1
+
+
 def _check_key(key: Any, name: str) -> FunctionKey:
     if (
         type(key) is not tuple
@@ -191,6 +244,10 @@ def _check_key(key: Any, name: str) -> FunctionKey:
         raise ProfileLoadError(
             f"{name} has a function entry {_short_repr(key)} that is not "
             "(file name, first line, function name)."
+        )
+    if not 0 <= key[1] <= MAX_LINE:
+        raise ProfileLoadError(
+            f"{name} has a function {key[2]!r} whose first line number is negative or too large."
         )
     return key
 
@@ -220,6 +277,8 @@ def _check_lines(key: FunctionKey, lines: Any, name: str) -> list[RawLine]:
         raise ProfileLoadError(f"{where}: line numbers and hits cannot be negative.")
     if min(times) < 0 or (float in time_types and not all(map(math.isfinite, times))):
         raise ProfileLoadError(f"{where}: times must be finite and not negative.")
+    if max(linenos) > MAX_LINE or max(hits) > MAX_COUNT or max(times) > MAX_COUNT:
+        raise ProfileLoadError(f"{where}: numbers too large for a profile.")
     return list(map(tuple, lines))
 
 
@@ -277,7 +336,7 @@ def _whole_profile_is_clean(timings: dict[Any, Any]) -> bool:
         files, first_lines, names = zip(*keys, strict=True)
         if set(map(type, files)) | set(map(type, names)) != {str}:
             return False
-        if set(map(type, first_lines)) != _INT:
+        if set(map(type, first_lines)) != _INT or not _lines_in_range(first_lines):
             return False
     if not set(map(type, values)) <= {list}:
         return False
@@ -287,17 +346,23 @@ def _whole_profile_is_clean(timings: dict[Any, Any]) -> bool:
     if set(map(type, flat)) != {tuple} or set(map(len, flat)) != {3}:
         return False
     fields = set(map(type, chain.from_iterable(flat)))
-    if fields == _INT:  # what kernprof writes: whole ticks everywhere
-        return min(chain.from_iterable(flat)) >= 0
-    if fields != _NUMBER or set(map(type, map(itemgetter(0), flat))) != _INT:
-        return False
-    hit_counts = map(itemgetter(1), flat)
-    times = list(map(itemgetter(2), flat))
+    if fields != _INT:  # kernprof writes whole ticks everywhere; floats only in times
+        if fields != _NUMBER or set(map(type, map(itemgetter(0), flat))) != _INT:
+            return False
+        if set(map(type, map(itemgetter(1), flat))) != _INT:
+            return False
+        if not all(map(math.isfinite, map(itemgetter(2), flat))):
+            return False
     return (
-        set(map(type, hit_counts)) == _INT
-        and min(chain.from_iterable(flat)) >= 0
-        and all(map(math.isfinite, times))
+        min(chain.from_iterable(flat)) >= 0
+        and max(chain.from_iterable(flat)) <= MAX_COUNT
+        and _lines_in_range(map(itemgetter(0), flat))
     )
+
+
+def _lines_in_range(linenos: Iterable[int]) -> bool:
+    numbers = list(linenos)
+    return not numbers or (min(numbers) >= 0 and max(numbers) <= MAX_LINE)
 
 
 def read_stats(path: str | os.PathLike[str]) -> RawStats:
