@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # they start, out of the user's real configuration.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="lprof-viewer-test-config-")
 os.environ["LPROF_VIEWER_DATA"] = tempfile.mkdtemp(prefix="lprof-viewer-test-data-")
+# Windows the tests start never hand files to (or take them from) a real running one.
+os.environ["LPROF_VIEWER_INSTANCE"] = f"lprof-viewer-test-{os.getpid()}"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -41,6 +43,14 @@ def _profile_script(factory: pytest.TempPathFactory, name: str, *, check: bool =
     out = folder / f"{script.stem}.lprof"
     run_kernprof(script, out, check=check)
     return out
+
+
+@pytest.fixture(scope="session")
+def qapp_cls() -> type:
+    """pytest-qt's ``qapp`` is the app's own QApplication (it handles ``QFileOpenEvent``)."""
+    from lprof_viewer.ui.application import ViewerApplication
+
+    return ViewerApplication
 
 
 @pytest.fixture(scope="session")

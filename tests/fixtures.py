@@ -6,11 +6,15 @@ the copies and tests may edit or delete those sources freely.
 """
 
 import os
+import pickle
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from line_profiler import load_stats
+from line_profiler._line_profiler import LineStats as LineStats3x
 
 TESTS_DIR = Path(__file__).resolve().parent
 SCRIPTS_DIR = TESTS_DIR / "scripts"
@@ -64,3 +68,101 @@ def copy_django_site(dest: Path) -> Path:
     """Copy the ``tests/django_site`` project to ``dest`` (created); return ``dest``."""
     shutil.copytree(DJANGO_SITE_DIR, dest, ignore=_IGNORED)
     return dest
+
+
+# The N+1 loop of ``shop.views.author_names`` (one author query per book) ...
+N_PLUS_ONE_LOOP = """\
+    \"\"\"Collect the distinct author names, one FK query per book (the N+1 pattern).\"\"\"
+    seen: set[str] = set()
+    names = []
+    for book in books:
+        name = book.author.name
+        if name not in seen:
+"""
+# ... and the fix: one query joining the authors in. Three lines are inserted above
+# the unchanged ``seen``/``names`` lines (shifting them), the loop header changes and
+# the line that queried once per book is gone.
+ONE_QUERY_LOOP = """\
+    \"\"\"Collect the distinct author names with one query, not one per book.\"\"\"
+    # One query joins every book to its author (was: one query per book).
+    pks = [book.pk for book in books]
+    rows = Book.objects.filter(pk__in=pks).order_by("title").values_list("author__name")
+    seen: set[str] = set()
+    names = []
+    for (name,) in rows:
+        if name not in seen:
+"""
+
+
+def apply_one_query_fix(site: Path) -> Path:
+    """Edit a copy of the Django site: replace the N+1 loop of ``author_names``; answer views.py."""
+    views = site / "shop" / "views.py"
+    text = views.read_text(encoding="utf-8")
+    assert text.count(N_PLUS_ONE_LOOP) == 1, f"the N+1 loop is no longer in {views}"
+    views.write_text(text.replace(N_PLUS_ONE_LOOP, ONE_QUERY_LOOP), encoding="utf-8")
+    return views
+
+
+KeyMap = Callable[[tuple[str, int, str]], tuple[str, int, str]]
+
+
+def repickle(
+    source: Path,
+    out: Path,
+    key_map: KeyMap = lambda key: key,
+    unit: float | None = None,
+    stats_class: type = LineStats3x,
+) -> Path:
+    """Write ``source``'s timings to ``out`` again, keys rewritten by ``key_map``.
+
+    With ``unit`` the ticks are rescaled to it (rounded to whole ticks, as a timer
+    of that resolution records them). The default class pickles as
+    ``line_profiler._line_profiler.LineStats``, where line_profiler 3.x to 5.0.0
+    kept it.
+    """
+    stats = load_stats(source)
+    scale = 1.0 if unit is None else stats.unit / unit
+    timings = {
+        key_map(key): [
+            (lineno, hits, ticks if unit is None else round(ticks * scale))
+            for lineno, hits, ticks in lines
+        ]
+        for key, lines in stats.timings.items()
+    }
+    with out.open("wb") as handle:
+        pickle.dump(stats_class(timings, unit or stats.unit), handle, pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def as_line_profiler_4(source: Path, out: Path) -> Path:
+    """A 4.x-style copy of a 5.x profile: method names unqualified, 3.x-5.0.0 class path.
+
+    Derived rather than recorded because installing line_profiler 4.x is not
+    possible offline in the time a test may take; the only differences 4.x makes
+    for the same code are these two (4.x records ``process`` where 5.x records
+    ``Worker.process``).
+    """
+    return repickle(source, out, lambda key: (key[0], key[1], key[2].rsplit(".", 1)[-1]))
+
+
+# A script profiled twice from the run history, edited between the runs and again after.
+EDITED_SCRIPT_V1 = '''\
+"""Profiled twice from the run history, edited between the runs."""
+
+
+@profile
+def work(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+
+
+work(3000)
+'''
+# Version 2: two lines inserted above unchanged ones.
+EDITED_SCRIPT_V2 = EDITED_SCRIPT_V1.replace(
+    "    total = 0\n", "    step = 2\n    n = n // step\n    total = 0\n"
+)
+# On disk at diff time: neither version (everything shifted, a line changed).
+EDITED_SCRIPT_NOW = "# a header\n# added\n# later\n" + EDITED_SCRIPT_V2.replace("% 7", "% 11")

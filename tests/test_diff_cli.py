@@ -1,0 +1,275 @@
+"""``lprof-viewer diff A B``: the JSON contract, the text and HTML pages, and bad input.
+
+Expected times come from line_profiler itself: ``load_stats`` ticks times unit.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from line_profiler import LineStats, load_stats
+
+from lprof_viewer.cli import main
+from lprof_viewer.core.run_history import RunHistory
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+TOP_KEYS = {"total_a", "total_b", "functions"}
+FUNCTION_KEYS = {
+    "name",
+    "file",
+    "start_line_a",
+    "start_line_b",
+    "time_a",
+    "time_b",
+    "delta",
+    "ratio",
+    "only_in",
+    "lines",
+}
+LINE_KEYS = {
+    "line_a",
+    "line_b",
+    "source_a",
+    "source_b",
+    "hits_a",
+    "hits_b",
+    "time_a",
+    "time_b",
+    "delta",
+}
+N_PLUS_ONE_LINE = "        name = book.author.name"
+ONE_QUERY_LINE = (
+    '    rows = Book.objects.filter(pk__in=pks).order_by("title").values_list("author__name")'
+)
+
+
+def diff_output(a: Path, b: Path, fmt: str) -> str:
+    """What ``lprof-viewer diff A B --format FMT`` writes to standard output."""
+    out = io.StringIO()
+    assert main(["diff", str(a), str(b), "--format", fmt], stdout=out) == 0
+    return out.getvalue()
+
+
+def diff_json(a: Path, b: Path) -> dict[str, Any]:
+    """The JSON diff of two profiles, parsed."""
+    document: dict[str, Any] = json.loads(diff_output(a, b, "json"))
+    return document
+
+
+def merged(paths: list[Path], out: Path) -> Path:
+    """``lprof-viewer merge PATHS -o OUT``; answer ``out``."""
+    assert main(["merge", *map(str, paths), "-o", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def mixed_pair(
+    django_before_after_lprofs: tuple[Path, Path],
+    busy_lprof: Path,
+    never_called_lprof: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path]:
+    """Merged files: the Django view before + busy.py, after + never_called.py.
+
+    Functions in every state: matched across runs, only in A and only in B.
+    """
+    before, after = django_before_after_lprofs
+    folder = tmp_path_factory.mktemp("mixed")
+    return (
+        merged([before, busy_lprof], folder / "a.lprof"),
+        merged([after, never_called_lprof], folder / "b.lprof"),
+    )
+
+
+def ticks_by_function(stats: LineStats) -> dict[tuple[str, int], list[tuple[int, int, int]]]:
+    """line_profiler's own timings keyed by (name, first line)."""
+    return {(name, start): lines for (_, start, name), lines in stats.timings.items()}
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def test_json_keys_are_exactly_the_contract(mixed_pair: tuple[Path, Path]) -> None:
+    document = diff_json(*mixed_pair)
+    assert set(document) == TOP_KEYS
+    assert document["functions"]
+    for function in document["functions"]:
+        assert set(function) == FUNCTION_KEYS
+        assert function["only_in"] in (None, "a", "b")
+        for line in function["lines"]:
+            assert set(line) == LINE_KEYS
+
+
+def test_json_times_are_line_profilers_seconds(mixed_pair: tuple[Path, Path]) -> None:
+    a, b = mixed_pair
+    document = diff_json(a, b)
+    stats = {"a": load_stats(a), "b": load_stats(b)}
+    timings = {side: ticks_by_function(s) for side, s in stats.items()}
+    assert document["total_a"] == pytest.approx(
+        sum(t for lines in stats["a"].timings.values() for _, _, t in lines) * stats["a"].unit,
+        rel=1e-12,
+    )
+    for function in document["functions"]:
+        for side in ("a", "b"):
+            start = function[f"start_line_{side}"]
+            if start is None:
+                assert function[f"time_{side}"] == 0
+                assert all(line[f"line_{side}"] is None for line in function["lines"])
+                continue
+            # A's name may differ from the name shown (B's), but not in these files.
+            lines = timings[side][(function["name"], start)]
+            unit = stats[side].unit
+            assert function[f"time_{side}"] == pytest.approx(
+                sum(t for _, _, t in lines) * unit, rel=1e-12
+            )
+            by_line = {lineno: (hits, t * unit) for lineno, hits, t in lines}
+            for line in function["lines"]:
+                hits, seconds = by_line.get(line[f"line_{side}"], (0, 0.0))
+                assert (line[f"hits_{side}"], line[f"time_{side}"]) == (hits, seconds)
+        for line in function["lines"]:
+            assert line["delta"] == pytest.approx(line["time_b"] - line["time_a"], abs=1e-15)
+        assert function["delta"] == pytest.approx(function["time_b"] - function["time_a"])
+
+
+def test_json_functions_sorted_by_size_of_change_with_only_in(
+    mixed_pair: tuple[Path, Path],
+) -> None:
+    functions = diff_json(*mixed_pair)["functions"]
+    changes = [abs(f["delta"]) for f in functions]
+    assert changes == sorted(changes, reverse=True)
+    only_in = {f["name"]: f["only_in"] for f in functions}
+    assert only_in["author_names"] is None
+    assert only_in["slow_sum"] == only_in["Worker.process"] == "a"
+    assert only_in["unused"] == "b"
+    unused = next(f for f in functions if f["name"] == "unused")
+    assert unused["start_line_a"] is None and unused["time_a"] == 0 and unused["ratio"] is None
+    slow = next(f for f in functions if f["name"] == "slow_sum")
+    assert slow["start_line_b"] is None and slow["time_b"] == 0 and slow["ratio"] == 0
+
+
+def test_json_hot_function_lines_side_by_side(
+    django_before_after_lprofs: tuple[Path, Path],
+) -> None:
+    functions = diff_json(*django_before_after_lprofs)["functions"]
+    hot = next(f for f in functions if f["name"] == "author_names")
+    recorded_b = {name: file for file, _, name in load_stats(django_before_after_lprofs[1]).timings}
+    assert hot["file"] == recorded_b["author_names"]  # B's file: the newer run
+    assert hot["time_b"] < hot["time_a"] and 0 < hot["ratio"] < 1
+    rows = {(line["source_a"] or line["source_b"]).strip(): line for line in hot["lines"]}
+    n_plus_one = rows[N_PLUS_ONE_LINE.strip()]
+    assert n_plus_one["hits_a"] == 200 and n_plus_one["line_b"] is None
+    assert (n_plus_one["source_b"], n_plus_one["hits_b"], n_plus_one["time_b"]) == ("", 0, 0)
+    query = rows[ONE_QUERY_LINE.strip()]
+    assert query["line_a"] is None and query["source_a"] == "" and query["hits_b"] == 1
+    unchanged = rows["if name not in seen:"]
+    assert unchanged["line_b"] == unchanged["line_a"] + 2
+    assert unchanged["source_a"] == unchanged["source_b"]
+    assert unchanged["hits_a"] == unchanged["hits_b"] == 200
+
+
+def test_the_installed_command_writes_the_same_json(
+    django_before_after_lprofs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    a, b = django_before_after_lprofs
+    out = tmp_path / "diff.json"
+    command = [sys.executable, "-m", "lprof_viewer", "diff", str(a), str(b)]
+    proc = subprocess.run(
+        [*command, "--format", "json", "-o", str(out)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == "", proc.stderr
+    assert json.loads(out.read_text(encoding="utf-8")) == diff_json(a, b)
+
+
+def test_a_run_from_the_history_is_diffed_with_its_snapshot(
+    two_runs: tuple[RunHistory, Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history, a, b, _ = two_runs
+    monkeypatch.setenv("LPROF_VIEWER_DATA", str(history.root))
+    (work,) = diff_json(a, b)["functions"]
+    inserted = [line["source_b"].strip() for line in work["lines"] if line["line_a"] is None]
+    assert inserted == ["step = 2", "n = n // step"]
+    body = next(line for line in work["lines"] if "total +=" in line["source_a"])
+    assert body["source_a"] == body["source_b"] == "        total += i % 7"
+    assert (body["hits_a"], body["hits_b"]) == (3000, 1500)
+
+
+# -- text and HTML ---------------------------------------------------------------------------
+
+
+def test_text_has_the_summary_and_every_function(mixed_pair: tuple[Path, Path]) -> None:
+    text = diff_output(*mixed_pair, "text")
+    lines = text.splitlines()
+    assert lines[0] == "A: a.lprof" and lines[1] == "B: b.lprof"
+    assert re.fullmatch(r"Total \S+ s → \S+ s \(-\S+ s, \d+\.\dx faster\)", lines[2]), lines[2]
+    table = lines[5 : lines.index("", 5)]  # the functions, after a header line
+    assert [row.split()[-1] for row in table][:2] == [
+        "BookListView.get_context_data",
+        "author_names",
+    ]
+    assert any(row.endswith("slow_sum (only in A)") and "gone" in row for row in table)
+    assert any(row.endswith("unused (only in B)") for row in table)
+    assert len(table) == len(diff_json(*mixed_pair)["functions"])
+    assert N_PLUS_ONE_LINE in text and ONE_QUERY_LINE in text
+
+
+class _PageScan:
+    """What an HTML page refers to and runs: scripts, and src/href attributes."""
+
+    def __init__(self, page: str) -> None:
+        self.scripts = re.findall(r"<script\b", page, re.I)
+        self.sources = re.findall(r"\bsrc\s*=", page, re.I)
+        self.links = re.findall(r"\bhref\s*=\s*['\"]([^'\"]*)", page, re.I)
+        self.imports = re.findall(r"@import|url\(", page, re.I)
+
+
+def test_html_is_one_self_contained_page(django_before_after_lprofs: tuple[Path, Path]) -> None:
+    page = diff_output(*django_before_after_lprofs, "html")
+    scan = _PageScan(page)
+    assert scan.scripts == [] and scan.sources == [] and scan.imports == []
+    assert scan.links and all(link.startswith("#") for link in scan.links)
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    # Both sides' code of the hot function, with the inserted and removed lines marked.
+    assert html.escape(N_PLUS_ONE_LINE) in page and html.escape(ONE_QUERY_LINE) in page
+    inserted = [row for row in page.splitlines() if row.startswith("<tr class='inserted'>")]
+    removed = [row for row in page.splitlines() if row.startswith("<tr class='removed'>")]
+    assert len(inserted) == 3 and any(html.escape(ONE_QUERY_LINE) in row for row in inserted)
+    assert len(removed) == 1 and html.escape(N_PLUS_ONE_LINE) in removed[0]
+    assert "<td class='mark'>+</td>" in inserted[0] and "<td class='mark'>-</td>" in removed[0]
+    assert "faster" in page
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["truncated", "text", "missing"])
+def test_a_broken_b_file_is_one_sentence_and_exit_2(
+    damage: str,
+    django_before_after_lprofs: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    a, b = django_before_after_lprofs
+    broken = tmp_path / "broken.lprof"
+    if damage == "truncated":
+        broken.write_bytes(b.read_bytes()[:200])
+    elif damage == "text":
+        broken.write_text("Timer unit: 1e-06 s\n\nTotal time: 0.2 s\n", encoding="utf-8")
+    out = io.StringIO()
+    assert main(["diff", str(a), str(broken), "--format", "json"], stdout=out) == 2
+    assert out.getvalue() == ""
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("lprof-viewer: broken.lprof ") and line.endswith((".", ")."))

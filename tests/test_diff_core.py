@@ -1,0 +1,321 @@
+"""Diffing two profiles without Qt: matching functions, aligning lines by code, totals."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from fixtures import repickle
+
+from lprof_viewer.core.annotate import ProfileAnnotator
+from lprof_viewer.core.diff import (
+    BY_OFFSET,
+    BY_SOURCE,
+    CHANGED,
+    INSERTED,
+    REMOVED,
+    SAME,
+    AlignedLine,
+    FunctionDiff,
+    ProfileDiff,
+    match_functions,
+)
+from lprof_viewer.core.lprof_reader import load_profiles
+from lprof_viewer.core.model import FunctionProfile
+from lprof_viewer.core.run_history import RunHistory
+
+N_PLUS_ONE_LINE = "name = book.author.name"
+
+
+def diff_of(
+    a: Path | list[Path],
+    b: Path | list[Path],
+    snapshots: tuple[Mapping[str, Path] | None, Mapping[str, Path] | None] = (None, None),
+) -> ProfileDiff:
+    """The diff of two profiles (lists are merged), each side with its own source."""
+    sides = [
+        ProfileAnnotator(load_profiles(paths if isinstance(paths, list) else [paths]), (), None, s)
+        for paths, s in zip((a, b), snapshots, strict=True)
+    ]
+    return ProfileDiff(*sides)
+
+
+def function_named(diff: ProfileDiff, name: str) -> FunctionDiff:
+    """The one function diff called ``name``."""
+    (found,) = [f for f in diff.functions if f.name == name]
+    return found
+
+
+def row_with(lines: list[AlignedLine], text: str) -> AlignedLine:
+    """The one aligned row whose code (either side) contains ``text``."""
+    (found,) = [line for line in lines if text in line.text_a or text in line.text_b]
+    return found
+
+
+@pytest.fixture(scope="module")
+def django_diff(django_before_after_lprofs: tuple[Path, Path]) -> ProfileDiff:
+    """``BookListView`` before (N+1 loop) against after (one query)."""
+    return diff_of(*django_before_after_lprofs)
+
+
+# -- the Django view, before and after the N+1 fix ------------------------------------------
+
+
+def test_hot_function_is_matched_across_runs(django_diff: ProfileDiff) -> None:
+    names = {f.name: f.only_in for f in django_diff.functions}
+    assert names == {
+        "author_names": None,
+        "BookListView.get_queryset": None,
+        "BookListView.get_context_data": None,
+    }
+    hot = function_named(django_diff, "author_names")
+    assert hot.a is not None and hot.b is not None
+    assert hot.a.filename != hot.b.filename  # two copies, each with its own version
+    assert (hot.a.start_line, hot.b.start_line) == (13, 13)
+
+
+def test_lines_are_aligned_by_content_not_number(django_diff: ProfileDiff) -> None:
+    hot = function_named(django_diff, "author_names")
+    lines, method, note = hot.alignment
+    assert (method, note) == (BY_SOURCE, "")
+    # An unchanged line below the inserted ones stands on both sides, shifted, with both timings.
+    unchanged = row_with(lines, "if name not in seen:")
+    assert unchanged.kind == SAME and unchanged.text_a == unchanged.text_b
+    assert unchanged.line_b == unchanged.line_a + 2  # three lines in, one out, above it
+    assert unchanged.stat_a is not None and unchanged.stat_b is not None
+    assert unchanged.stat_a.hits == unchanged.stat_b.hits == 200
+    assert unchanged.time_a > 0 and unchanged.time_b > 0
+    assert unchanged.delta == pytest.approx(unchanged.time_b - unchanged.time_a)
+    seen = row_with(lines, "seen: set[str] = set()")
+    assert (seen.kind, seen.line_b - seen.line_a) == (SAME, 3)
+    # Every line of each version appears once, in order.
+    assert [line.line_a for line in lines if line.line_a] == list(range(13, 24))
+    assert [line.line_b for line in lines if line.line_b] == list(range(13, 26))
+
+
+def test_inserted_and_removed_lines_are_marked(django_diff: ProfileDiff) -> None:
+    lines = function_named(django_diff, "author_names").lines
+    inserted = [line for line in lines if line.kind == INSERTED]
+    assert [line.line_b for line in inserted] == [16, 17, 18]
+    assert all(line.line_a is None and line.text_a == "" for line in inserted)
+    assert "values_list" in row_with(lines, "values_list").text_b
+    assert row_with(lines, "pks = [book.pk").stat_b.hits == 1  # type: ignore[union-attr]
+    (removed,) = [line for line in lines if line.kind == REMOVED]
+    assert N_PLUS_ONE_LINE in removed.text_a and removed.line_b is None
+    # The loop header changed: both versions on one row.
+    loop = row_with(lines, "for book in books:")
+    assert loop.kind == CHANGED and loop.text_b.strip() == "for (name,) in rows:"
+
+
+def test_hot_function_time_dropped_and_the_n_plus_one_line_is_gone(
+    django_diff: ProfileDiff,
+) -> None:
+    hot = function_named(django_diff, "author_names")
+    assert hot.time_b < hot.time_a and hot.delta < 0
+    assert hot.ratio is not None and 0 < hot.ratio < 1
+    n_plus_one = row_with(hot.lines, N_PLUS_ONE_LINE)
+    assert n_plus_one.stat_a is not None and n_plus_one.stat_a.hits == 200
+    assert n_plus_one.stat_b is None and n_plus_one.time_b == 0
+    assert n_plus_one.delta == -n_plus_one.time_a
+    assert django_diff.total_b < django_diff.total_a
+    assert "faster" in django_diff.summary()
+
+
+def test_functions_are_sorted_by_size_of_change(django_diff: ProfileDiff) -> None:
+    changes = [abs(f.delta) for f in django_diff.functions]
+    assert changes == sorted(changes, reverse=True)
+    assert django_diff.functions[-1].name == "BookListView.get_queryset"
+
+
+# -- line_profiler 4.x against 5.x ---------------------------------------------------------
+
+
+def test_4x_file_matches_5x_function_for_function(busy_4x_5x_lprofs: tuple[Path, Path]) -> None:
+    old, new = busy_4x_5x_lprofs
+    diff = diff_of(old, new)
+    assert all(f.only_in is None for f in diff.functions)
+    method = function_named(diff, "Worker.process")
+    assert method.a is not None and method.a.name == "process"
+    assert len(diff.functions) == len(load_profiles([new]).functions)
+    for function in diff.functions:
+        assert function.time_a == function.time_b and function.delta == 0
+        assert all(line.kind == SAME for line in function.lines)
+
+
+def test_4x_file_matches_5x_after_the_file_moved_and_shifted(
+    busy_4x_5x_lprofs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The unqualified-name fallback: no file, name or first line in common."""
+    old, new = busy_4x_5x_lprofs
+    moved = tmp_path / "moved" / "busy.py"
+    moved.parent.mkdir()
+    recorded = load_profiles([old]).functions[0].filename
+    original = Path(recorded).read_text(encoding="utf-8")
+    # Two lines inserted under the coding cookie shift every function.
+    head, rest = original.split("\n", 1)
+    moved.write_text(f"{head}\n# moved\n# and shifted\n{rest}", encoding="utf-8")
+    shifted = repickle(
+        old,
+        tmp_path / "old.lprof",
+        lambda key: (str(moved), key[1] + 2, key[2].rsplit(".", 1)[-1]),
+    )
+    diff = diff_of(shifted, new)
+    assert all(f.only_in is None for f in diff.functions)
+    method = function_named(diff, "Worker.process")
+    assert method.a is not None and method.b is not None
+    assert method.a.start_line == method.b.start_line + 2
+    assert all(line.kind == SAME for line in method.lines)
+
+
+# -- one-sided functions, units, merged profiles -------------------------------------------
+
+
+def test_function_in_only_one_run_is_listed_not_dropped(
+    busy_lprof: Path, django_before_after_lprofs: tuple[Path, Path]
+) -> None:
+    before, _ = django_before_after_lprofs
+    diff = diff_of([busy_lprof, before], busy_lprof)
+    only_a = {f.name for f in diff.functions if f.only_in == "a"}
+    assert only_a == {"author_names", "BookListView.get_queryset", "BookListView.get_context_data"}
+    gone = function_named(diff, "author_names")
+    assert gone.b is None and gone.time_b == 0 and gone.delta == -gone.time_a
+    lines, _, note = gone.alignment
+    assert note == "Only in run A." and {line.kind for line in lines} == {REMOVED}
+    assert row_with(lines, N_PLUS_ONE_LINE).stat_a.hits == 200  # type: ignore[union-attr]
+
+    reverse = diff_of(busy_lprof, [busy_lprof, before])
+    new = function_named(reverse, "author_names")
+    assert new.only_in == "b" and {line.kind for line in new.lines} == {INSERTED}
+    assert new.alignment[2] == "Only in run B."
+    assert {f.only_in for f in reverse.functions} == {None, "b"}
+
+
+def test_different_timer_units_are_rescaled(busy_lprof: Path, tmp_path: Path) -> None:
+    micro = repickle(busy_lprof, tmp_path / "micro.lprof", unit=1e-6)
+    assert load_profiles([micro]).unit == 1e-6
+    diff = diff_of(busy_lprof, micro)
+    assert all(f.only_in is None for f in diff.functions)
+    assert diff.total_b == pytest.approx(diff.total_a, rel=1e-3)
+    for function in diff.functions:
+        lines = function.lines
+        timed = sum(1 for line in lines if line.stat_a)
+        # Each line was rounded to a whole microsecond.
+        assert abs(function.delta) <= timed * 0.5e-6 + 1e-12
+        for line in lines:
+            assert abs(line.delta) <= 0.5e-6 + 1e-12
+
+
+def test_merged_profiles_diff_like_any_other(busy_lprof: Path, tmp_path: Path) -> None:
+    second = shutil.copy(busy_lprof, tmp_path / "second.lprof")
+    diff = diff_of([busy_lprof, Path(second)], busy_lprof)
+    assert diff.a.name == "busy.lprof + 1 more"
+    assert all(f.only_in is None for f in diff.functions)
+    assert diff.total_a == pytest.approx(2 * diff.total_b)
+    slow = function_named(diff, "slow_sum")
+    assert slow.hits_a == 2 * slow.hits_b
+    assert slow.alignment[1] == BY_SOURCE
+    loop = row_with(slow.lines, "total += i * i % 7")
+    assert loop.kind == SAME and loop.stat_a.hits == 2 * loop.stat_b.hits  # type: ignore[union-attr]
+
+
+# -- source: missing on one side, and snapshots kept by runs -------------------------------
+
+
+def test_without_source_on_one_side_lines_align_by_offset(
+    django_before_after_lprofs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    before, after = django_before_after_lprofs
+    recorded = load_profiles([after]).functions[0].filename
+    copy = tmp_path / "copy" / "views.py"
+    copy.parent.mkdir()
+    shutil.copy2(recorded, copy)
+    moved = repickle(after, tmp_path / "after.lprof", lambda key: (str(copy), *key[1:]))
+    assert function_named(diff_of(before, moved), "author_names").alignment[1] == BY_SOURCE
+
+    copy.unlink()  # B's source is gone
+    hot = function_named(diff_of(before, moved), "author_names")
+    lines, method, note = hot.alignment
+    assert method == BY_OFFSET
+    assert "run B" in note and "offset" in note and "run A" not in note
+    assert all(line.text_b == "" for line in lines)
+    assert any(line.text_a for line in lines)
+    # By offset, A's N+1 line (offset 6) faces whatever B ran six lines below its start.
+    n_plus_one = row_with(lines, N_PLUS_ONE_LINE)
+    assert n_plus_one.line_b == n_plus_one.line_a  # both functions start at line 13
+    assert hot.time_b < hot.time_a  # totals do not depend on alignment
+
+
+def snapshots_for(history: RunHistory, profile: Path) -> dict[str, Path] | None:
+    """What cli.run_diff passes: the snapshots of the run that wrote ``profile``."""
+    run = history.run_for_profile(profile)
+    return run.snapshot_files() if run else None
+
+
+def test_runs_diff_with_the_code_each_one_measured(
+    two_runs: tuple[RunHistory, Path, Path, Path],
+) -> None:
+    history, a, b, script = two_runs
+    snapshots = (snapshots_for(history, a), snapshots_for(history, b))
+    assert all(snapshots)
+    work = function_named(diff_of(a, b, snapshots), "work")
+    lines, method, note = work.alignment
+    assert (method, note) == (BY_SOURCE, "")
+    assert [line.text_b.strip() for line in lines if line.kind == INSERTED] == [
+        "step = 2",
+        "n = n // step",
+    ]
+    body = row_with(lines, "total += i % 7")  # the file on disk now says % 11
+    assert body.kind == SAME and body.line_b == body.line_a + 2
+    assert body.stat_a.hits == 3000 and body.stat_b.hits == 1500  # type: ignore[union-attr]
+    assert work.time_b < work.time_a
+
+    # Without the snapshots, the file on disk matches neither run.
+    stale = function_named(diff_of(a, b), "work")
+    assert stale.alignment[1] == BY_OFFSET
+    assert "run A and B" in stale.alignment[2]
+    assert "% 11" in script.read_text(encoding="utf-8")
+
+
+# -- matching rules on their own ------------------------------------------------------------
+
+
+def fp(name: str, start: int, filename: str = "/src/app.py") -> FunctionProfile:
+    """A function with one timed line, for matching tests."""
+    return FunctionProfile((filename, start, name), [(start + 1, 1, 10)], 1e-9)
+
+
+def test_matching_prefers_the_most_certain_key() -> None:
+    a = [fp("f", 10), fp("g", 20), fp("process", 30), fp("h", 40, "/old/place/mod.py")]
+    b = [fp("f", 12), fp("renamed", 20), fp("Worker.process", 32), fp("h", 90, "/new/mod.py")]
+    pairs = {(x.name if x else None, y.name if y else None) for x, y in match_functions(a, b)}
+    assert pairs == {
+        ("f", "f"),  # moved within its file
+        ("g", "renamed"),  # renamed in place
+        ("process", "Worker.process"),  # 4.x against 5.x, shifted
+        ("h", "h"),  # the file moved
+    }
+
+
+def test_ambiguous_names_are_not_guessed() -> None:
+    a = [fp("A.run", 10), fp("B.run", 20)]
+    b = [fp("run", 50), fp("run", 60)]
+    pairs = match_functions(a, b)
+    assert {(x is None, y is None) for x, y in pairs} == {(False, True), (True, False)}
+    assert len(pairs) == 4
+
+
+def test_a_key_shared_by_two_functions_of_a_is_not_guessed_either() -> None:
+    """4.x's two unqualified ``process`` methods against the one 5.x still has."""
+    a = [fp("process", 20), fp("process", 10)]
+    b = [fp("Worker.process", 12)]
+    pairs = match_functions(a, b)
+    assert all(x is None or y is None for x, y in pairs) and len(pairs) == 3
+
+
+def test_align_all_aligns_every_function_once(django_diff: ProfileDiff) -> None:
+    django_diff.align_all()
+    for function in django_diff.functions:
+        assert "alignment" in vars(function)  # cached: the window reads it for free
+        assert function.lines is function.alignment[0]
