@@ -11,16 +11,15 @@ one side, lines are aligned by their offset from the function's first line.
 from __future__ import annotations
 
 import difflib
-import gc
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from pathlib import PurePath
 from typing import NamedTuple
 
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
+from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.model import FunctionProfile, LineStat
 
 SAME, CHANGED, INSERTED, REMOVED = "same", "changed", "inserted", "removed"
@@ -65,13 +64,17 @@ def ratio(time_a: float, time_b: float) -> float | None:
 
 
 def describe_change(time_a: float, time_b: float) -> str:
-    """'2.3x faster', '1.4x slower' or 'same'."""
+    """'2.3x faster', '1.4x slower', '3% faster' for small changes, or 'same'."""
     if time_a == time_b:
         return "same"
     if time_b == 0:
         return "gone"
     if time_a == 0:
         return "new"
+    change = time_b / time_a
+    if 0.95 <= change <= 1.05:  # "1.0x faster" would hide the direction and size
+        percent = abs(change - 1) * 100
+        return f"{percent:.1f}% {'faster' if change < 1 else 'slower'}"
     if time_b < time_a:
         return f"{time_a / time_b:.1f}x faster"
     return f"{time_b / time_a:.1f}x slower"
@@ -144,23 +147,6 @@ class FunctionDiff:
         return self.alignment[0]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many rows are made.
-
-    Hundreds of thousands of new, long-lived rows and line stats (named tuples,
-    which the collector never untracks) make it rescan the growing heap over
-    and over; none of them can form a cycle.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _trusted(annotated: AnnotatedFunction | None) -> bool:
     return annotated is not None and annotated.shows_source
 
@@ -230,8 +216,8 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> list[Aligne
     rows: list[AlignedLine] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         pairs: list[tuple[int | None, int | None]]
-        if tag == "equal":
-            kinds = [SAME] * (i2 - i1)
+        if tag == "equal":  # equal once stripped: a re-indented line still changed
+            kinds = [SAME if texts_a[i] == texts_b[j1 + i - i1] else CHANGED for i in range(i1, i2)]
             pairs = [(i, j1 + i - i1) for i in range(i1, i2)]
         else:
             pairs, kinds = _pair_block(i1, i2, j1, j2)
@@ -343,14 +329,14 @@ class ProfileDiff:
     def __init__(self, annotator_a: ProfileAnnotator, annotator_b: ProfileAnnotator) -> None:
         self.a, self.b = annotator_a.profile, annotator_b.profile
         self.annotators = (annotator_a, annotator_b)
-        with _collector_paused():
+        with collector_paused():
             pairs = match_functions(self.a.functions, self.b.functions)
             self.functions = [FunctionDiff(fa, fb, annotator_a, annotator_b) for fa, fb in pairs]
         self.functions.sort(key=lambda d: (-abs(d.delta), d.name))
 
     def align_all(self) -> None:
         """Align every function's lines now, as an export of the whole diff needs them."""
-        with _collector_paused():
+        with collector_paused():
             for function in self.functions:
                 function.alignment  # noqa: B018 - computed and cached
 

@@ -8,20 +8,19 @@ ours, and the result is checked for shape and types before anyone sees it.
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import os
 import pickle
 import re
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.model import FunctionKey, Profile, RawLine, RawStats
 
 #: Where line_profiler versions have put ``LineStats``.
@@ -388,7 +387,7 @@ def read_stats(path: str | os.PathLike[str]) -> RawStats:
         raise ProfileLoadError(
             f"{name} is empty (if kernprof is still running, wait for it to finish and reload)."
         )
-    with _collector_paused():
+    with collector_paused():
         return validate_stats(_unpickle(data, name), name)
 
 
@@ -404,27 +403,11 @@ def load_profiles(paths: Iterable[str | os.PathLike[str]]) -> Profile:
     files = [Path(p) for p in paths]
     if not files:
         raise ValueError("no profile files given")
-    with _collector_paused():
+    with collector_paused():
         stats = [read_stats(p) for p in files]
         raw = stats[0] if len(stats) == 1 else merge_stats(stats)
         recorded_at = max((_mtime(p) for p in files), default=None)
         return Profile.from_raw(raw, files, recorded_at)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a profile is read.
-
-    Unpickling and checking 200,000 tuples makes it rescan the growing heap
-    many times over, though nothing read can form a cycle.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _mtime(path: Path) -> float:

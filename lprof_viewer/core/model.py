@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -111,20 +112,22 @@ class FunctionProfile:
 
     def line_stats(self, profile_total_ticks: float | None = None) -> list[LineStat]:
         """Every timed line with hits, time, per hit and both percentages."""
-        unit = self.unit
-        own_total = self.total_ticks
+        if not self.lines:
+            return []
         whole = self.total_ticks if profile_total_ticks is None else profile_total_ticks
-        return [
-            LineStat(
-                lineno,
-                hits,
-                convert_ticks(ticks, unit),
-                per_hit(convert_ticks(ticks, unit), hits),
-                percent(ticks, own_total),
-                percent(ticks, whole),
-            )
-            for lineno, hits, ticks in self.lines
-        ]
+        linenos, hits, ticks = zip(*self.lines, strict=True)
+        times = list(map(convert_ticks, ticks, repeat(self.unit)))
+        # Column by column with map(): a diff builds 400,000 of these.
+        columns = zip(
+            linenos,
+            hits,
+            times,
+            map(per_hit, times, hits),
+            map(percent, ticks, repeat(self.total_ticks)),
+            map(percent, ticks, repeat(whole)),
+            strict=True,
+        )
+        return list(map(LineStat._make, columns))
 
 
 def _by_total_time(function: FunctionProfile) -> tuple[float, str, str, int]:
