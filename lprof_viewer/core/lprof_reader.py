@@ -352,11 +352,9 @@ def _whole_profile_is_clean(timings: dict[Any, Any]) -> bool:
             return False
         if not all(map(math.isfinite, map(itemgetter(2), flat))):
             return False
-    return (
-        min(chain.from_iterable(flat)) >= 0
-        and max(chain.from_iterable(flat)) <= MAX_COUNT
-        and _lines_in_range(map(itemgetter(0), flat))
-    )
+    # Counts are bounded after loading, through each function's totals
+    # (non-negative values summing below the bound are each below it).
+    return min(chain.from_iterable(flat)) >= 0 and _lines_in_range(map(itemgetter(0), flat))
 
 
 def _lines_in_range(linenos: Iterable[int]) -> bool:
@@ -407,7 +405,22 @@ def load_profiles(paths: Iterable[str | os.PathLike[str]]) -> Profile:
         stats = [read_stats(p) for p in files]
         raw = stats[0] if len(stats) == 1 else merge_stats(stats)
         recorded_at = max((_mtime(p) for p in files), default=None)
-        return Profile.from_raw(raw, files, recorded_at)
+        profile = Profile.from_raw(raw, files, recorded_at)
+    _check_totals(profile)
+    return profile
+
+
+def _check_totals(profile: Profile) -> None:
+    """Refuse counts beyond 64 bits (a hostile file's 10**400 cannot be shown or exported)."""
+    functions = profile.functions
+    if not functions:
+        return
+    largest = max(max(f.total_ticks for f in functions), max(f.total_hits for f in functions))
+    if largest > MAX_COUNT:
+        culprit = next(f for f in functions if max(f.total_ticks, f.total_hits) == largest)
+        raise ProfileLoadError(
+            f"{profile.name} has bad timings for {culprit.name}: numbers too large for a profile."
+        )
 
 
 def _mtime(path: Path) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -40,7 +41,7 @@ class SourceTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._function: AnnotatedFunction | None = None
-        self._numbers: range = range(0)
+        self._numbers: Sequence[int] = range(0)
         self._stats: dict[int, LineStat] = {}
         self._hottest = 0.0
         self._unit = TimeUnit("auto")
