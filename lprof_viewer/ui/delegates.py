@@ -87,12 +87,14 @@ class CodeDelegate(QStyledItemDelegate):
         default = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
-        # Token colours for the background actually under them: hot lines are dark.
+        base = palette.color(QPalette.ColorRole.Base)
+        dark = is_dark((base.red(), base.green(), base.blue()))
+        token_palette = self._palette(dark)
+        # On a hot line whose shade flips light and dark, no token colour reads
+        # well on saturated red: draw every token in the row's readable text colour.
         brush = option.backgroundBrush
         under = brush.color() if brush.style() != Qt.BrushStyle.NoBrush else None
-        shown = under or palette.color(QPalette.ColorRole.Base)
-        dark = is_dark((shown.red(), shown.green(), shown.blue()))
-        token_palette = self._palette(dark)
+        plain = under is not None and is_dark((under.red(), under.green(), under.blue())) != dark
         rect = option.rect.adjusted(4, 0, -2, 0)
         painter.save()
         painter.setClipRect(option.rect)
@@ -100,7 +102,7 @@ class CodeDelegate(QStyledItemDelegate):
         for token_type, text in tokens:
             color, font = token_palette.format_for(token_type)
             painter.setFont(font)
-            painter.setPen(default if color is None else color)
+            painter.setPen(default if color is None or plain else color)
             text = text.expandtabs(8)
             width = painter.fontMetrics().horizontalAdvance(text)
             painter.drawText(

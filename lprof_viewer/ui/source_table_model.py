@@ -47,6 +47,7 @@ class SourceTableModel(QAbstractTableModel):
         self._unit = TimeUnit("auto")
         self._highlighter: ChunkedHighlighter | None = None
         self._heat_cache: dict[int, RGB] = {}
+        self._row_cache: dict[int, tuple[tuple[str, ...], QColor | None, QColor | None]] = {}
         self.shading = RowShading()
         self._body_start = 0
 
@@ -61,6 +62,7 @@ class SourceTableModel(QAbstractTableModel):
         texts = [annotated.text(n) for n in self._numbers] if annotated else []
         self._highlighter = ChunkedHighlighter(texts) if annotated else None
         self._heat_cache.clear()
+        self._row_cache.clear()
         self.shading.selected_row = -1
         self._body_start = (
             body_start(annotated.source, annotated.function.start_line)
@@ -77,6 +79,7 @@ class SourceTableModel(QAbstractTableModel):
     def set_unit(self, unit: TimeUnit) -> None:
         """Write times in ``unit``."""
         self._unit = unit
+        self._row_cache.clear()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.TIME, self.PER_HIT)
         if self._numbers:
             last = len(self._numbers) - 1
@@ -86,12 +89,14 @@ class SourceTableModel(QAbstractTableModel):
         """The view's background (heat is mixed from it) and selection colour."""
         self.shading.set_palette(base, highlight)
         self._heat_cache.clear()
+        self._row_cache.clear()
 
     def set_selected_row(self, row: int) -> None:
         """Blend the selection into ``row`` (the view draws none of its own)."""
         previous, self.shading.selected_row = self.shading.selected_row, row
         last = self.columnCount() - 1
         for changed in {previous, row}:
+            self._row_cache.pop(changed, None)
             if 0 <= changed < self.rowCount():
                 self.dataChanged.emit(self.index(changed, 0), self.index(changed, last))
 
@@ -117,20 +122,28 @@ class SourceTableModel(QAbstractTableModel):
         """Text, heat background, alignment and sort value of one cell."""
         if role not in _ROLES or not index.isValid() or self._function is None:
             return None
-        lineno = self._numbers[index.row()]
-        column = index.column()
-        stat = self._stats.get(lineno)
+        row = index.row()
+        cached = self._row_cache.get(row)
+        if cached is None:
+            cached = self._row_cache[row] = self._row(row)
         if role == _DISPLAY:
-            return self._display(lineno, stat, column)
+            return cached[0][index.column()]
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self.shading.background(index.row(), self._shade(lineno, stat))
+            return cached[1]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self.shading.foreground(index.row(), self._shade(lineno, stat))
-        if role == SORT_ROLE:
-            return self._sort_value(lineno, stat, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column != self.CODE:
-            return _RIGHT
-        return None
+            return cached[2]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if index.column() != self.CODE else None
+        lineno = self._numbers[row]
+        return self._sort_value(lineno, self._stats.get(lineno), index.column())
+
+    def _row(self, row: int) -> tuple[tuple[str, ...], QColor | None, QColor | None]:
+        """A row's texts and colours, computed once while it is shown (scrolling asks often)."""
+        lineno = self._numbers[row]
+        stat = self._stats.get(lineno)
+        texts = tuple(self._display(lineno, stat, column) for column in range(len(self.HEADERS)))
+        shade = self._shade(lineno, stat)
+        return texts, self.shading.background(row, shade), self.shading.foreground(row, shade)
 
     def _display(self, lineno: int, stat: LineStat | None, column: int) -> str:
         assert self._function is not None
