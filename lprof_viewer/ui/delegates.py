@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from pygments.token import _TokenType
@@ -9,7 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from lprof_viewer.core.heat import is_dark
+from lprof_viewer.core.heat import is_dark, relative_luminance
 from lprof_viewer.ui.roles import SHARE_ROLE
 from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 
@@ -54,6 +55,23 @@ class TokenPalette:
         return found
 
 
+#: The least contrast (WCAG ratio) a token colour needs on its background.
+MIN_TOKEN_CONTRAST = 3.0
+
+
+@lru_cache(maxsize=4096)
+def _reads_on(foreground: int, background: int) -> bool:
+    """True when text of colour ``foreground`` reads on ``background`` (both 0xAARRGGBB)."""
+    lighter, darker = sorted(
+        (
+            relative_luminance(((c >> 16) & 255, (c >> 8) & 255, c & 255))
+            for c in (foreground, background)
+        ),
+        reverse=True,
+    )
+    return (lighter + 0.05) / (darker + 0.05) >= MIN_TOKEN_CONTRAST
+
+
 class CodeDelegate(QStyledItemDelegate):
     """Paints a source line's Pygments tokens in a monospace font over the row's heat."""
 
@@ -90,11 +108,10 @@ class CodeDelegate(QStyledItemDelegate):
         base = palette.color(QPalette.ColorRole.Base)
         dark = is_dark((base.red(), base.green(), base.blue()))
         token_palette = self._palette(dark)
-        # On a hot line whose shade flips light and dark, no token colour reads
-        # well on saturated red: draw every token in the row's readable text colour.
+        # Token colours are made for the base colour: on a hot line, one that would
+        # not read on the shade under it takes the row's text colour instead.
         brush = option.backgroundBrush
-        under = brush.color() if brush.style() != Qt.BrushStyle.NoBrush else None
-        plain = under is not None and is_dark((under.red(), under.green(), under.blue())) != dark
+        under = (brush.color() if brush.style() != Qt.BrushStyle.NoBrush else base).rgb()
         rect = option.rect.adjusted(4, 0, -2, 0)
         painter.save()
         painter.setClipRect(option.rect)
@@ -102,7 +119,8 @@ class CodeDelegate(QStyledItemDelegate):
         for token_type, text in tokens:
             color, font = token_palette.format_for(token_type)
             painter.setFont(font)
-            painter.setPen(default if color is None or plain else color)
+            readable = color is not None and _reads_on(color.rgb(), under)
+            painter.setPen(color if readable else default)
             text = text.expandtabs(8)
             width = painter.fontMetrics().horizontalAdvance(text)
             painter.drawText(
