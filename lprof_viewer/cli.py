@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -96,26 +96,28 @@ def diff_parser() -> argparse.ArgumentParser:
 def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
     """Write the diff of two profiles."""
     from lprof_viewer.core.diff import ProfileDiff
-    from lprof_viewer.core.run_history import RunHistory, default_history_root
+    from lprof_viewer.core.run_history import RunHistory, default_history_root, open_with_sources
 
     history = RunHistory(default_history_root())
-    annotators = []
-    for path in (args.a, args.b):
-        run = history.run_for_profile(path)
-        snapshots = run.snapshot_files() if run else None
-        profile = load_profiles([path])
-        annotators.append(ProfileAnnotator(profile, args.source_map, snapshots=snapshots))
-    diff = ProfileDiff(*annotators)
+    (annotator_a, _), (annotator_b, _) = (
+        open_with_sources([path], args.source_map, history) for path in (args.a, args.b)
+    )
+    diff = ProfileDiff(annotator_a, annotator_b)
     exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
-    if args.output is None:
-        exporter.write(diff, stdout)
-        return 0
-    try:
-        with args.output.open("w", encoding="utf-8", newline="") as stream:
-            exporter.write(diff, stream)
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
+    _write_to(args.output, stdout, lambda stream: exporter.write(diff, stream))
     return 0
+
+
+def _write_to(output: Path | None, stdout: TextIO, write: Callable[[TextIO], None]) -> None:
+    """Let ``write`` fill ``output`` (standard output when None); one sentence if it can't."""
+    if output is None:
+        write(stdout)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            write(stream)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}.") from None
 
 
 def run_parser() -> argparse.ArgumentParser:
@@ -192,14 +194,7 @@ def run_export(args: argparse.Namespace, stdout: TextIO) -> int:
     profile = load_profiles(args.files)
     annotator = ProfileAnnotator(profile, args.source_map)
     exporter = exporter_for(args.format, ExportOptions(unit=TimeUnit(args.unit)))
-    if args.output is None:
-        exporter.export(annotator, stdout)
-        return 0
-    try:
-        with args.output.open("w", encoding="utf-8", newline="") as stream:
-            exporter.export(annotator, stream)
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
+    _write_to(args.output, stdout, lambda stream: exporter.export(annotator, stream))
     return 0
 
 

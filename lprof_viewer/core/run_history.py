@@ -20,12 +20,15 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.kernprof_command import RunConfig, default_output
-from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
+from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
+from lprof_viewer.core.sources import SourceRoot
 
 OK, FAILED, STOPPED, NO_PROFILE, NOTHING_RAN = (
     "ok",
@@ -307,3 +310,17 @@ class RunHistory:
         index = {k: v for k, v in self._read_index().items() if v != str(record.folder)}
         if self._index_path().exists():
             self._index_path().write_text(json.dumps(index), encoding="utf-8")
+
+
+def open_with_sources(
+    paths: Sequence[Path], roots: Sequence[SourceRoot], history: RunHistory | None
+) -> tuple[ProfileAnnotator, RunRecord | None]:
+    """Load ``paths`` (merged when several) with their sources, and the run that wrote them.
+
+    A profile a run in the history wrote is paired with that run's snapshot of
+    the code it measured, even after the files on disk changed.
+    """
+    profile = load_profiles(paths)
+    run = history.run_for_profile(paths[0]) if history is not None and len(paths) == 1 else None
+    snapshots = run.snapshot_files() if run else None
+    return ProfileAnnotator(profile, roots, snapshots=snapshots), run

@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.diff import FunctionDiff, ProfileDiff
-from lprof_viewer.core.lprof_reader import load_profiles
-from lprof_viewer.core.run_history import RunHistory
+from lprof_viewer.core.run_history import RunHistory, open_with_sources
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
@@ -44,12 +42,10 @@ def compute_diff(
     path_a: Path, path_b: Path, roots: Sequence[SourceRoot], history: RunHistory | None
 ) -> ProfileDiff:
     """Load both profiles (with their runs' snapshots) and compare them (on a pool thread)."""
-    annotators = []
-    for path in (path_a, path_b):
-        run = history.run_for_profile(path) if history else None
-        snapshots = run.snapshot_files() if run else None
-        annotators.append(ProfileAnnotator(load_profiles([path]), roots, snapshots=snapshots))
-    diff = ProfileDiff(*annotators)
+    (annotator_a, _), (annotator_b, _) = (
+        open_with_sources([path], roots, history) for path in (path_a, path_b)
+    )
+    diff = ProfileDiff(annotator_a, annotator_b)
     if diff.functions:
         _ = diff.functions[0].lines  # align the function shown first off the GUI thread
     return diff

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
-from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.model import FunctionProfile, Profile
-from lprof_viewer.core.run_history import RunHistory, RunRecord
+from lprof_viewer.core.run_history import RunHistory, RunRecord, open_with_sources
 from lprof_viewer.core.sources import SourceRoot, locate_in_folder, root_for_located_file
 from lprof_viewer.core.units import TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
@@ -61,10 +60,8 @@ def load_in_background(
     A profile written by a run in the history is shown with the snapshot of the
     code that run measured.
     """
-    profile = load_profiles(paths)
-    run = history.run_for_profile(paths[0]) if history and len(paths) == 1 else None
-    snapshots = run.snapshot_files() if run else None
-    return LoadedProfile(profile, ProfileAnnotator(profile, roots, snapshots=snapshots), run)
+    annotator, run = open_with_sources(paths, roots, history)
+    return LoadedProfile(annotator.profile, annotator, run)
 
 
 class ProfileTab(QWidget):
