@@ -192,6 +192,7 @@ def test_a_hostile_file_shows_its_error_runs_nothing_and_keeps_other_tabs(
     assert not marker.exists()
     assert window.tabs.count() == 2
     assert good.function_model.rowCount() == 6
+    assert window.settings.recent_files == [busy_lprof.resolve()]  # not the bad file
 
 
 def test_status_bar_names_file_total_functions_and_timer_unit(qtbot, tmp_path, busy_lprof):

@@ -176,11 +176,8 @@ class MainWindow(QMainWindow):
             index = self.tabs.addTab(tab, tab.title)
             self.tabs.setTabToolTip(index, str(path))
             self.tabs.setCurrentIndex(index)
-            if Path(path).exists():
-                self.settings.add_recent(Path(path))
         if opened:
             self.stack.setCurrentWidget(self.tabs)
-            self._refresh_recent()
         return opened
 
     def compare_dialog(self) -> None:
@@ -318,6 +315,11 @@ class MainWindow(QMainWindow):
             tab.set_unit(self.unit)
 
     def _tab_ready(self) -> None:
+        tab = self.sender()
+        # Only files that opened well are worth offering again.
+        if isinstance(tab, ProfileTab | ScriptTab) and tab.error is None and len(tab.paths) == 1:
+            self.settings.add_recent(tab.paths[0])
+            self._refresh_recent()
         self._update_status()
         if all(tab.is_ready for tab in self.open_tabs()):
             self.all_ready.emit()
