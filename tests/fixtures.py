@@ -166,3 +166,22 @@ EDITED_SCRIPT_V2 = EDITED_SCRIPT_V1.replace(
 )
 # On disk at diff time: neither version (everything shifted, a line changed).
 EDITED_SCRIPT_NOW = "# a header\n# added\n# later\n" + EDITED_SCRIPT_V2.replace("% 7", "% 11")
+
+
+#: Every profile fixture conftest.py makes from a fresh kernprof run.
+PROFILE_FIXTURES = [
+    "busy_lprof",
+    "busy_relative_lprof",
+    "raises_lprof",
+    "never_called_lprof",
+    "latin1_lprof",
+    "django_view_lprof",
+    "django_wsgi_lprof",
+]
+
+
+def python_env() -> dict[str, str]:
+    """The environment for a child Python that must import this checkout, printing UTF-8."""
+    root = str(TESTS_DIR.parent)
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "PYTHONIOENCODING": "utf-8"}

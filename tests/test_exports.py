@@ -20,21 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures import PROFILE_FIXTURES, python_env
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-FRESH = [
-    "busy_lprof",
-    "busy_relative_lprof",
-    "raises_lprof",
-    "never_called_lprof",
-    "latin1_lprof",
-    "django_view_lprof",
-    "django_wsgi_lprof",
-]
 
 UNITS = {"us": "1e-6", "ms": "1e-3", "s": "1", "ns": "1e-9"}
 
@@ -128,7 +120,7 @@ def _function_names(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("unit", ["us", "ms"])
-@pytest.mark.parametrize("fixture_name", FRESH)
+@pytest.mark.parametrize("fixture_name", PROFILE_FIXTURES)
 def test_text_fields_are_line_profilers(
     fixture_name: str, unit: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ):
@@ -143,7 +135,7 @@ def test_text_fields_are_line_profilers(
 
 
 @pytest.mark.parametrize("unit", list(UNITS))
-@pytest.mark.parametrize("fixture_name", FRESH)
+@pytest.mark.parametrize("fixture_name", PROFILE_FIXTURES)
 def test_text_blocks_are_line_profilers(
     fixture_name: str, unit: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ):
@@ -215,7 +207,7 @@ def _source_lines(path: str) -> list[str]:
         return stream.read().splitlines()
 
 
-@pytest.mark.parametrize("fixture_name", FRESH)
+@pytest.mark.parametrize("fixture_name", PROFILE_FIXTURES)
 def test_json_contract(fixture_name: str, request: pytest.FixtureRequest):
     lprof: Path = request.getfixturevalue(fixture_name)
     stats = load_stats(lprof)
@@ -494,11 +486,6 @@ def test_html_of_several_files_is_merged(busy_lprof: Path, django_view_lprof: Pa
 # --- output destination ----------------------------------------------------------------------
 
 
-def _python_env() -> dict[str, str]:
-    path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, "PYTHONIOENCODING": "utf-8"}
-
-
 @pytest.mark.parametrize("fmt", ["text", "json", "csv", "html"])
 def test_output_file_or_standard_output(busy_lprof: Path, tmp_path: Path, fmt: str):
     out = tmp_path / f"profile.{fmt}"
@@ -515,7 +502,7 @@ def test_output_file_or_standard_output(busy_lprof: Path, tmp_path: Path, fmt: s
 
 def test_export_as_a_real_process(busy_lprof: Path, tmp_path: Path):
     command = [sys.executable, "-m", "lprof_viewer", "export", str(busy_lprof), "--format", "json"]
-    run = {"cwd": tmp_path, "env": _python_env(), "capture_output": True, "timeout": 60}
+    run = {"cwd": tmp_path, "env": python_env(), "capture_output": True, "timeout": 60}
 
     to_stdout = subprocess.run(command, **run, check=False)  # type: ignore[call-overload]
     to_file = subprocess.run([*command, "-o", "out.json"], **run, check=False)  # type: ignore[call-overload]
@@ -583,7 +570,7 @@ def test_far_away_line_number_does_not_hang_the_export(tmp_path: Path):
         proc = subprocess.run(
             [sys.executable, "-c", _LIMITED_EXPORT, str(path)],
             cwd=tmp_path,
-            env=_python_env(),
+            env=python_env(),
             capture_output=True,
             text=True,
             timeout=3,

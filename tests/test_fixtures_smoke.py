@@ -5,17 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures import PROFILE_FIXTURES
 from line_profiler import LineStats, load_stats
-
-ALL_FIXTURES = [
-    "busy_lprof",
-    "busy_relative_lprof",
-    "raises_lprof",
-    "never_called_lprof",
-    "latin1_lprof",
-    "django_view_lprof",
-    "django_wsgi_lprof",
-]
 
 Key = tuple[str, int, str]
 
@@ -33,7 +24,7 @@ def _hits(lines: list[tuple[int, int, int]]) -> int:
     return sum(hits for _lineno, hits, _time in lines)
 
 
-@pytest.mark.parametrize("fixture_name", ALL_FIXTURES)
+@pytest.mark.parametrize("fixture_name", PROFILE_FIXTURES)
 def test_profile_loads_and_shows(fixture_name: str, request: pytest.FixtureRequest) -> None:
     path: Path = request.getfixturevalue(fixture_name)
     stats = load_stats(path)

@@ -25,28 +25,13 @@ from typing import Any
 
 import line_profiler._line_profiler as c_line_profiler
 import pytest
+from fixtures import PROFILE_FIXTURES, python_env
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_lprof
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-ALL_FIXTURES = [
-    "busy_lprof",
-    "busy_relative_lprof",
-    "raises_lprof",
-    "never_called_lprof",
-    "latin1_lprof",
-    "django_view_lprof",
-    "django_wsgi_lprof",
-]
-
-
-def _python_env() -> dict[str, str]:
-    """The environment for a child ``python`` that imports lprof_viewer from this checkout."""
-    path = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
 
 
 def _as_plain(timings: Any) -> dict[tuple[str, int, str], list[tuple[int, int, Any]]]:
@@ -81,7 +66,7 @@ def _linestats_pickle(timings: Any, unit: Any, protocol: int = pickle.HIGHEST_PR
 # --- real profiles ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fixture_name", ALL_FIXTURES)
+@pytest.mark.parametrize("fixture_name", PROFILE_FIXTURES)
 def test_profile_has_line_profilers_numbers(fixture_name: str, request: pytest.FixtureRequest):
     path: Path = request.getfixturevalue(fixture_name)
     expected = load_stats(path)
@@ -235,7 +220,7 @@ def test_loads_without_line_profiler_installed(busy_lprof: Path, tmp_path: Path)
     proc = subprocess.run(
         [sys.executable, "-c", code, str(busy_lprof)],
         cwd=tmp_path,
-        env=_python_env(),
+        env=python_env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -560,7 +545,7 @@ def test_deeply_nested_tuple_key_does_not_crash_the_process(tmp_path: Path):
     )
     proc = subprocess.run(
         [sys.executable, "-c", code, str(path)],
-        env=_python_env(),
+        env=python_env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -623,7 +608,7 @@ def test_gigantic_lengths_fail_fast_without_allocating(tmp_path: Path):
     # A child process, so its peak memory is only the reader's.
     proc = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(folder)],
-        env=_python_env(),
+        env=python_env(),
         capture_output=True,
         text=True,
         timeout=60,
@@ -684,7 +669,7 @@ def test_cli_bad_file_as_a_real_process(busy_lprof: Path, tmp_path: Path):
     proc = subprocess.run(
         [sys.executable, "-m", "lprof_viewer", "export", str(bad)],
         cwd=tmp_path,
-        env=_python_env(),
+        env=python_env(),
         capture_output=True,
         text=True,
         timeout=60,

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures import run_kernprof
+from fixtures import PROFILE_FIXTURES, run_kernprof
 from line_profiler import load_stats
 from line_profiler.line_profiler import LineStats
 
@@ -22,16 +22,6 @@ from lprof_viewer.cli import main
 from lprof_viewer.core.lprof_reader import load_lprof, load_profiles, read_stats
 from lprof_viewer.core.merge import merge_stats
 from lprof_viewer.core.model import Profile, RawStats
-
-ALL_FIXTURES = [
-    "busy_lprof",
-    "busy_relative_lprof",
-    "raises_lprof",
-    "never_called_lprof",
-    "latin1_lprof",
-    "django_view_lprof",
-    "django_wsgi_lprof",
-]
 
 
 def _plain(timings: dict) -> dict:
@@ -64,7 +54,7 @@ def busy_in_microseconds(busy_lprof: Path, tmp_path_factory: pytest.TempPathFact
 # --- derived numbers -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fixture_name", ALL_FIXTURES)
+@pytest.mark.parametrize("fixture_name", PROFILE_FIXTURES)
 def test_line_numbers_are_show_funcs(fixture_name: str, request: pytest.FixtureRequest):
     path: Path = request.getfixturevalue(fixture_name)
     expected = load_stats(path)

@@ -13,6 +13,7 @@ import tokenize
 from pathlib import Path, PureWindowsPath
 
 import pytest
+from fixtures import PROFILE_FIXTURES
 from line_profiler import LineStats, load_stats
 from line_profiler.line_profiler import get_code_block
 
@@ -222,18 +223,7 @@ def test_root_for_located_file_finds_the_other_files(django_view_lprof: Path, tm
 # --- stale sources ---------------------------------------------------------------------------
 
 
-FRESH = [
-    "busy_lprof",
-    "busy_relative_lprof",
-    "raises_lprof",
-    "never_called_lprof",
-    "latin1_lprof",
-    "django_view_lprof",
-    "django_wsgi_lprof",
-]
-
-
-@pytest.mark.parametrize("fixture_name", FRESH)
+@pytest.mark.parametrize("fixture_name", PROFILE_FIXTURES)
 def test_fresh_sources_are_not_stale(
     fixture_name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ):
