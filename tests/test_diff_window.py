@@ -144,7 +144,7 @@ def test_a_broken_file_shows_one_sentence_in_the_tab(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)
     with qtbot.waitSignal(window.all_ready, timeout=20_000):
         tab = window.open_diff(before, broken)
-    assert "broken.lprof is truncated" in tab.error_label.text()
+    assert "broken.lprof is truncated" in tab.pages.error_label.text()
 
 
 def test_compare_from_the_history_opens_a_diff_of_two_runs(qtbot, tmp_path):

@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,6 +27,7 @@ from lprof_viewer.core.units import TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate
 from lprof_viewer.ui.diff_models import DiffChangeModel, DiffFunctionTableModel, DiffSideModel
+from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.tables import (
     fit_rows_to_font,
     let_heat_show_through_selection,
@@ -82,23 +81,8 @@ class DiffTab(QWidget):
 
     # -- building --------------------------------------------------------------------
     def _build(self) -> None:
-        self.pages = QStackedWidget()
-        busy = QWidget()
-        busy_layout = QVBoxLayout(busy)
-        busy_layout.addStretch()
-        busy_layout.addWidget(QLabel(f"Comparing {self.title}…"), 0, Qt.AlignmentFlag.AlignCenter)
-        bar = QProgressBar()
-        bar.setRange(0, 0)
-        busy_layout.addWidget(bar)
-        busy_layout.addStretch()
-        self.busy = busy
-        self.error_label = QLabel()
-        self.error_label.setObjectName("loadError")
-        self.error_label.setWordWrap(True)
-        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.content = self._build_content()
-        for page in (self.busy, self.error_label, self.content):
-            self.pages.addWidget(page)
+        self.pages = LoadingPages(f"Comparing {self.title}…", self.content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
@@ -212,7 +196,7 @@ class DiffTab(QWidget):
         """Compare the two files again, in the background."""
         self.is_ready = False
         if self.diff is None:
-            self.pages.setCurrentWidget(self.busy)
+            self.pages.show_busy()
         self._task = BackgroundTask(compute_diff, *self.paths, list(self.roots), self.history)
         self._task.start(self._loaded, self._failed)
 
@@ -221,7 +205,7 @@ class DiffTab(QWidget):
         self.summary.setText(diff.summary())
         self.function_model.set_unit(self.unit)
         self.function_model.set_diff(diff)
-        self.pages.setCurrentWidget(self.content)
+        self.pages.show_content()
         if self.function_model.rowCount():
             self.function_table.selectionModel().setCurrentIndex(
                 self.function_model.index(0, 0),
@@ -232,8 +216,7 @@ class DiffTab(QWidget):
 
     def _failed(self, message: str) -> None:
         self.error = message
-        self.error_label.setText(message)
-        self.pages.setCurrentWidget(self.error_label)
+        self.pages.show_error(message)
         self._finish()
 
     def _finish(self) -> None:

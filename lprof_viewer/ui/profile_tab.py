@@ -13,11 +13,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QLineEdit,
-    QProgressBar,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,7 @@ from lprof_viewer.core.units import TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate, ShareBarDelegate
 from lprof_viewer.ui.function_table_model import FunctionTableModel
+from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.source_table_model import SourceTableModel
 from lprof_viewer.ui.tables import (
     fit_rows_to_font,
@@ -103,26 +101,8 @@ class ProfileTab(QWidget):
 
     # -- building ------------------------------------------------------------------
     def _build(self) -> None:
-        self.pages = QStackedWidget()
-        self.busy = QWidget()
-        busy_layout = QVBoxLayout(self.busy)
-        busy_layout.addStretch()
-        self._busy_label = QLabel(f"Loading {self.title}…")
-        self._busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bar = QProgressBar()
-        bar.setRange(0, 0)
-        bar.setObjectName("loadingIndicator")
-        busy_layout.addWidget(self._busy_label)
-        busy_layout.addWidget(bar)
-        busy_layout.addStretch()
-        self.error_label = QLabel()
-        self.error_label.setObjectName("loadError")
-        self.error_label.setWordWrap(True)
-        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.content = self._build_content()
-        for page in (self.busy, self.error_label, self.content):
-            self.pages.addWidget(page)
+        self.pages = LoadingPages(f"Loading {self.title}…", self.content)
         self.file_banner = MessageBanner("fileChangedBanner")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -208,7 +188,7 @@ class ProfileTab(QWidget):
         self.is_ready = False
         self.file_banner.clear()
         if self.profile is None:
-            self.pages.setCurrentWidget(self.busy)
+            self.pages.show_busy()
         self._task = BackgroundTask(load_in_background, self.paths, list(self.roots), self.history)
         self._task.start(self._loaded, self._failed)
 
@@ -221,7 +201,7 @@ class ProfileTab(QWidget):
         self.source_model.set_unit(self.unit)
         self.function_model.set_profile(loaded.profile)
         self._apply_filter()
-        self.pages.setCurrentWidget(self.content)
+        self.pages.show_content()
         row = self.function_model.row_of(previous.key) if previous else None
         if row is None and self.function_model.rowCount():
             row = 0
@@ -236,8 +216,7 @@ class ProfileTab(QWidget):
     def _failed(self, message: str) -> None:
         self.error = message
         if self.profile is None:
-            self.error_label.setText(message)
-            self.pages.setCurrentWidget(self.error_label)
+            self.pages.show_error(message)
         else:  # a reload failed: keep what was shown, say why
             self.file_banner.show_message(message, "error", {"Retry": self.reload})
         self._finish()
