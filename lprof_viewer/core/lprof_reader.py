@@ -15,7 +15,7 @@ import pickle
 import re
 import threading
 from collections.abc import Iterable
-from itertools import chain
+from itertools import accumulate, chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -311,50 +311,59 @@ def _validate_stats(obj: Any, name: str) -> RawStats:
         raise ProfileLoadError(
             f"{name} has timings of type {_describe(timings)}, not a mapping of functions."
         )
-    if not _whole_profile_is_clean(timings):
+    totals = _clean_profile_totals(timings)
+    if totals is None:
         # Slow path, for an odd or bad file: name the entry that is wrong, or
         # normalise harmless variations (lists where kernprof writes tuples).
         timings = {
             _check_key(key, name): _check_lines(key, lines, name) for key, lines in timings.items()
         }
-    return RawStats(timings, unit)
+    return RawStats(timings, unit, totals)
 
 
-def _whole_profile_is_clean(timings: dict[Any, Any]) -> bool:
-    """True when every key and line of a profile has the right shape and types.
+def _clean_profile_totals(timings: dict[Any, Any]) -> tuple[list[float], list[int]] | None:
+    """Each function's total ticks and hits when every key and line is well formed, else None.
 
-    One pass over all 200,000 lines of a large profile in a handful of C-level
-    calls (set/map/zip/min): checking function by function in Python costs
-    more than unpickling.
+    One pass per column over all 200,000 lines of a large profile, in C-level
+    calls (set/map/min/sum over lists): checking function by function in
+    Python costs more than unpickling. The totals are the model's, summed here
+    while the columns are at hand.
     """
     keys = list(timings)
     values = list(timings.values())
     if keys and (set(map(type, keys)) != {tuple} or set(map(len, keys)) != {3}):
-        return False
+        return None
     if keys:
         files, first_lines, names = zip(*keys, strict=True)
         if set(map(type, files)) | set(map(type, names)) != {str}:
-            return False
+            return None
         if set(map(type, first_lines)) != _INT or not _lines_in_range(first_lines):
-            return False
+            return None
     if not set(map(type, values)) <= {list}:
-        return False
+        return None
     flat = list(chain.from_iterable(values))
-    if not flat:
-        return True
-    if set(map(type, flat)) != {tuple} or set(map(len, flat)) != {3}:
-        return False
-    fields = set(map(type, chain.from_iterable(flat)))
-    if fields != _INT:  # kernprof writes whole ticks everywhere; floats only in times
-        if fields != _NUMBER or set(map(type, map(itemgetter(0), flat))) != _INT:
-            return False
-        if set(map(type, map(itemgetter(1), flat))) != _INT:
-            return False
-        if not all(map(math.isfinite, map(itemgetter(2), flat))):
-            return False
-    # Counts are bounded after loading, through each function's totals
-    # (non-negative values summing below the bound are each below it).
-    return min(chain.from_iterable(flat)) >= 0 and _lines_in_range(map(itemgetter(0), flat))
+    if flat and (set(map(type, flat)) != {tuple} or set(map(len, flat)) != {3}):
+        return None
+    linenos = list(map(itemgetter(0), flat))
+    hits = list(map(itemgetter(1), flat))
+    ticks = list(map(itemgetter(2), flat))
+    if flat:
+        if set(map(type, linenos)) != _INT or set(map(type, hits)) != _INT:
+            return None
+        tick_types = set(map(type, ticks))  # kernprof writes ints; merged files may hold floats
+        if not tick_types <= _NUMBER:
+            return None
+        if float in tick_types and not all(map(math.isfinite, ticks)):
+            return None
+        if min(hits) < 0 or min(ticks) < 0 or not _lines_in_range(linenos):
+            return None
+    # Counts are bounded after loading, through these totals (non-negative
+    # values summing below the bound are each below it).
+    ends = list(accumulate(map(len, values)))
+    spans = list(map(slice, [0, *ends[:-1]], ends))
+    return list(map(sum, map(ticks.__getitem__, spans))), list(
+        map(sum, map(hits.__getitem__, spans))
+    )
 
 
 def _lines_in_range(linenos: Iterable[int]) -> bool:

@@ -46,6 +46,8 @@ class RawStats:
 
     timings: dict[FunctionKey, list[RawLine]]
     unit: float
+    totals: tuple[list[float], list[int]] | None = None
+    """Each function's total ticks and hits, in ``timings`` order, when already summed."""
 
 
 class LineStat(NamedTuple):
@@ -160,7 +162,12 @@ class Profile:
     ) -> Profile:
         """Build a profile from validated timings."""
         unit = raw.unit
-        functions = [FunctionProfile(key, lines, unit) for key, lines in raw.timings.items()]
+        if raw.totals is not None:
+            ticks, hits = raw.totals
+            keys, lines = raw.timings.keys(), raw.timings.values()
+            functions = list(map(FunctionProfile, keys, lines, repeat(unit), ticks, hits))
+        else:
+            functions = [FunctionProfile(key, lines, unit) for key, lines in raw.timings.items()]
         return cls(functions, unit, tuple(paths), recorded_at)
 
     @property
