@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,6 +23,8 @@ Timings = Mapping[FunctionKey, Sequence[RawLine]]
 
 _HITS = itemgetter(1)
 _TIME = itemgetter(2)
+_TOTAL_TICKS = attrgetter("total_ticks")
+_NAME_AND_PLACE = attrgetter("name", "filename", "start_line")
 
 
 def convert_ticks(ticks: float, unit: float, output_unit: float = 1.0) -> float:
@@ -132,10 +134,6 @@ class FunctionProfile:
         return list(map(LineStat._make, columns))
 
 
-def _by_total_time(function: FunctionProfile) -> tuple[float, str, str, int]:
-    return (-function.total_ticks, function.name, function.filename, function.start_line)
-
-
 @dataclass
 class Profile:
     """A loaded profile: its functions, biggest total time first."""
@@ -150,8 +148,11 @@ class Profile:
     total_ticks: float = field(init=False)
 
     def __post_init__(self) -> None:
-        self.functions.sort(key=_by_total_time)
-        self.total_ticks = sum(f.total_ticks for f in self.functions)
+        # Biggest total time first, ties by name and place: two sorts on C-level
+        # keys (the sort is stable, reverse included) rather than a Python key.
+        self.functions.sort(key=_NAME_AND_PLACE)
+        self.functions.sort(key=_TOTAL_TICKS, reverse=True)
+        self.total_ticks = sum(map(_TOTAL_TICKS, self.functions))
 
     @classmethod
     def from_raw(
