@@ -320,3 +320,10 @@ def test_align_all_aligns_every_function_once(django_diff: ProfileDiff) -> None:
     for function in django_diff.functions:
         assert "alignment" in vars(function)  # cached: the window reads it for free
         assert function.lines is function.alignment[0]
+
+
+def test_a_4x_method_finds_its_5x_self_even_when_another_function_took_its_line() -> None:
+    a = [fp("process", 30)]
+    b = [fp("Worker.helper", 30), fp("Worker.process", 34)]  # a helper inserted above
+    pairs = {(x.name if x else None, y.name if y else None) for x, y in match_functions(a, b)}
+    assert pairs == {("process", "Worker.process"), (None, "Worker.helper")}

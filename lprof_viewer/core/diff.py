@@ -316,8 +316,8 @@ def match_functions(
 _MATCH_KEYS: tuple[Callable[[FunctionProfile], object], ...] = (
     lambda f: (_file_key(f.filename), f.name, f.start_line),  # the very same
     lambda f: (_file_key(f.filename), f.name),  # moved within its file
-    lambda f: (_file_key(f.filename), f.start_line),  # renamed or requalified in place
     lambda f: (_file_key(f.filename), f.short_name),  # 4.x `name` vs 5.x `Class.name`
+    lambda f: (_file_key(f.filename), f.start_line),  # renamed in place
     lambda f: (_base(f.filename), f.name),  # the file moved
     lambda f: (_base(f.filename), f.short_name),
 )
