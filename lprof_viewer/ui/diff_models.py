@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.diff import (
@@ -23,10 +23,9 @@ from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.roles import SORT_ROLE
-from lprof_viewer.ui.row_shading import RowShading
+from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
+from lprof_viewer.ui.table_model import Index, RowTableModel, ShadedRowsModel, with_unit
 
-Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 FASTER = QColor(26, 127, 55)
 SLOWER = QColor(207, 34, 46)
@@ -49,7 +48,7 @@ def change_color(seconds: float) -> QColor | None:
     return FASTER if seconds < 0 else SLOWER if seconds > 0 else None
 
 
-class DiffFunctionTableModel(QAbstractTableModel):
+class DiffFunctionTableModel(RowTableModel):
     """One row per function of either run: its times in A and B and the change."""
 
     NAME, TIME_A, TIME_B, CHANGE, RATIO, HITS_A, HITS_B = range(7)
@@ -113,22 +112,15 @@ class DiffFunctionTableModel(QAbstractTableModel):
         self._rows = self._visible()
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def row_count(self) -> int:
         """Number of visible functions."""
-        return 0 if parent.isValid() else len(self._rows)
+        return len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+    def header_title(self, section: int) -> str:
         """Column titles, with the unit on time columns."""
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
         title = self.HEADERS[section]
-        if section in (self.TIME_A, self.TIME_B, self.CHANGE) and not self._unit.is_auto:
-            return f"{title} ({self._unit.label})"
-        return title
+        timed = section in (self.TIME_A, self.TIME_B, self.CHANGE)
+        return with_unit(title, self._unit) if timed else title
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """Text, colour, sort value and tooltip of one cell."""
@@ -169,7 +161,7 @@ class DiffFunctionTableModel(QAbstractTableModel):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
 
-class DiffSideModel(QAbstractTableModel):
+class DiffSideModel(ShadedRowsModel):
     """One run's side of the selected function: a row per aligned line, blank where absent."""
 
     LINE, HITS, TIME, PER_HIT, PERCENT, CODE = range(6)
@@ -182,7 +174,6 @@ class DiffSideModel(QAbstractTableModel):
         self._unit = TimeUnit("auto")
         self._hottest = 0.0
         self._highlighter: ChunkedHighlighter | None = None
-        self.shading = RowShading()
 
     def set_lines(self, lines: list[AlignedLine], base: QColor, highlight: QColor) -> None:
         """Show ``lines``; heat is shared by both sides (the hottest line of either)."""
@@ -213,36 +204,20 @@ class DiffSideModel(QAbstractTableModel):
         """Pygments tokens of this side's code in ``row`` (for the code delegate)."""
         return self._highlighter.tokens(row) if self._highlighter else None
 
-    def set_selected_row(self, row: int) -> None:
-        """Blend the selection into ``row`` (the view draws none of its own)."""
-        previous, self.shading.selected_row = self.shading.selected_row, row
-        last = self.columnCount() - 1
-        for changed in {previous, row}:
-            if 0 <= changed < self.rowCount():
-                self.dataChanged.emit(self.index(changed, 0), self.index(changed, last))
-
     def line_at(self, row: int) -> int | None:
         """The source line number shown in ``row`` on this side."""
         return self._number(self._lines[row]) if 0 <= row < len(self._lines) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def row_count(self) -> int:
         """Number of aligned rows (the same on both sides)."""
-        return 0 if parent.isValid() else len(self._lines)
+        return len(self._lines)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        """Column titles, with the unit on time columns."""
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
-        title = self.HEADERS[section]
+    def header_title(self, section: int) -> str:
+        """Column titles: the run's name over its code, units on time columns."""
         if section == self.CODE:
             return f"Run {self.side.upper()}"
-        if section in (self.TIME, self.PER_HIT) and not self._unit.is_auto:
-            return f"{title} ({self._unit.label})"
-        return title
+        title = self.HEADERS[section]
+        return with_unit(title, self._unit) if section in (self.TIME, self.PER_HIT) else title
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """Text, heat or insertion marks, and tokens of one cell."""
@@ -295,9 +270,10 @@ class DiffSideModel(QAbstractTableModel):
         return heat_color(heat_fraction(stat.time, self._hottest), base)
 
 
-class DiffChangeModel(QAbstractTableModel):
+class DiffChangeModel(RowTableModel):
     """The column between the two sides: how each aligned line's time changed."""
 
+    HEADERS = ("Change",)
     MARKS: ClassVar[dict[str, str]] = {CHANGED: "~", INSERTED: "+", REMOVED: "−"}
 
     def __init__(self, parent: Any = None) -> None:
@@ -317,19 +293,9 @@ class DiffChangeModel(QAbstractTableModel):
         self._unit = unit
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def row_count(self) -> int:
         """Number of aligned rows."""
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """One column."""
-        return 0 if parent.isValid() else 1
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        """'Change'."""
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
-            return "Change"
-        return None
+        return len(self._lines)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """The signed change (with an arrow and a +/~/− mark), coloured."""

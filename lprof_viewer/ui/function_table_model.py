@@ -6,18 +6,17 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from lprof_viewer.core.model import FunctionProfile, Profile
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.roles import SHARE_ROLE, SORT_ROLE
+from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
+from lprof_viewer.ui.table_model import Index, RowTableModel, with_unit
 
-Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
 
-
-class FunctionTableModel(QAbstractTableModel):
+class FunctionTableModel(RowTableModel):
     """One row per profiled function; sorted and filtered in Python with native values."""
 
     NAME, FILE, LINE, TOTAL, HITS, SHARE = range(6)
@@ -87,21 +86,14 @@ class FunctionTableModel(QAbstractTableModel):
         return keys[column]
 
     # -- Qt model API -----------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def row_count(self) -> int:
         """Number of visible functions."""
-        return 0 if parent.isValid() else len(self._rows)
+        return len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+    def header_title(self, section: int) -> str:
         """Column titles; the time column names its unit."""
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
-        if section == self.TOTAL and not self._unit.is_auto:
-            return f"Total time ({self._unit.label})"
-        return self.HEADERS[section]
+        title = self.HEADERS[section]
+        return with_unit(title, self._unit) if section == self.TOTAL else title
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """Text, sort values, alignment, tooltips and the share bar of one cell."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,12 +19,11 @@ from PySide6.QtWidgets import (
 
 from lprof_viewer.core.kernprof_command import quoted
 from lprof_viewer.core.run_history import RunHistory, RunRecord
+from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
+from lprof_viewer.ui.table_model import Index, RowTableModel
 
-Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
 
-
-class RunHistoryModel(QAbstractTableModel):
+class RunHistoryModel(RowTableModel):
     """One row per kept run."""
 
     WHEN, OUTCOME, DURATION, STATUS, COMMAND = range(5)
@@ -40,19 +39,9 @@ class RunHistoryModel(QAbstractTableModel):
         self.runs = list(runs)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def row_count(self) -> int:
         """Number of runs."""
-        return 0 if parent.isValid() else len(self.runs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        """Column titles."""
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
-            return self.HEADERS[section]
-        return None
+        return len(self.runs)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """What a run's cell says; its message as a tooltip."""

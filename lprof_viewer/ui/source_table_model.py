@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.annotate import AnnotatedFunction
@@ -15,10 +15,9 @@ from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.sources import body_start
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.roles import SORT_ROLE
-from lprof_viewer.ui.row_shading import RowShading
+from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
+from lprof_viewer.ui.table_model import Index, ShadedRowsModel, with_unit
 
-Index = QModelIndex | QPersistentModelIndex
-_DISPLAY = Qt.ItemDataRole.DisplayRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: The roles data() answers; views ask for a dozen per cell, most of them unused.
 _ROLES = frozenset(
@@ -32,7 +31,7 @@ _ROLES = frozenset(
 )
 
 
-class SourceTableModel(QAbstractTableModel):
+class SourceTableModel(ShadedRowsModel):
     """Every line of the selected function, its timing, and heat as a background."""
 
     LINE, HITS, TIME, PER_HIT, PERCENT, PERCENT_TOTAL, CODE = range(7)
@@ -48,7 +47,6 @@ class SourceTableModel(QAbstractTableModel):
         self._highlighter: ChunkedHighlighter | None = None
         self._heat_cache: dict[int, RGB] = {}
         self._row_cache: dict[int, tuple[tuple[str, ...], QColor | None, QColor | None]] = {}
-        self.shading = RowShading()
         self._body_start = 0
 
     # -- data in ---------------------------------------------------------------
@@ -91,32 +89,19 @@ class SourceTableModel(QAbstractTableModel):
         self._heat_cache.clear()
         self._row_cache.clear()
 
-    def set_selected_row(self, row: int) -> None:
-        """Blend the selection into ``row`` (the view draws none of its own)."""
-        previous, self.shading.selected_row = self.shading.selected_row, row
-        last = self.columnCount() - 1
-        for changed in {previous, row}:
-            self._row_cache.pop(changed, None)
-            if 0 <= changed < self.rowCount():
-                self.dataChanged.emit(self.index(changed, 0), self.index(changed, last))
+    def forget_row(self, row: int) -> None:
+        """Drop the cached texts and colours of ``row``."""
+        self._row_cache.pop(row, None)
 
     # -- Qt model API -------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+    def row_count(self) -> int:
         """Number of lines shown."""
-        return 0 if parent.isValid() else len(self._numbers)
+        return len(self._numbers)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Number of columns."""
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+    def header_title(self, section: int) -> str:
         """Column titles; time columns name their unit."""
-        if orientation != Qt.Orientation.Horizontal or role != _DISPLAY:
-            return None
         title = self.HEADERS[section]
-        if section in (self.TIME, self.PER_HIT) and not self._unit.is_auto:
-            return f"{title} ({self._unit.label})"
-        return title
+        return with_unit(title, self._unit) if section in (self.TIME, self.PER_HIT) else title
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """Text, heat background, alignment and sort value of one cell."""
