@@ -194,6 +194,36 @@ def test_python2_undecodable_file_name_survives(tmp_path: Path):
     assert function.lines == [(4, 2, 10)]
 
 
+def test_numbers_at_the_limits_are_accepted(tmp_path: Path):
+    timings = {KEY: [(2**31 - 1, 2**63 - 1, 2**63 - 1), (0, 0, 0)]}
+    data = _linestats_pickle(timings, 1e-9)
+
+    (function,) = load_lprof(_write(tmp_path, "limits.lprof", data))
+
+    assert function.lines == [(2**31 - 1, 2**63 - 1, 2**63 - 1), (0, 0, 0)]
+    assert function.total_hits == 2**63 - 1
+
+
+def test_float_ticks_of_a_merged_file_are_accepted(tmp_path: Path):
+    data = _linestats_pickle({KEY: [(11, 2, 1.5), (12, 1, 3)], ("b.py", 1, "g"): []}, 1e-6)
+
+    profile = load_lprof(_write(tmp_path, "floats.lprof", data))
+
+    assert [f.name for f in profile] == ["view", "g"]
+    assert profile.functions[0].lines == [(11, 2, 1.5), (12, 1, 3)]
+    assert profile.functions[0].total_time == pytest.approx(4.5e-6)
+    assert profile.functions[0].total_hits == 3
+
+
+def test_bools_read_as_the_numbers_they_equal(tmp_path: Path):
+    data = _linestats_pickle({KEY: [(11, True, 500), (12, False, True)]}, 1e-6)
+
+    (function,) = load_lprof(_write(tmp_path, "bools.lprof", data))
+
+    assert function.lines == [(11, 1, 500), (12, 0, 1)]
+    assert {type(value) for line in function.lines for value in line} == {int}
+
+
 def test_lists_where_kernprof_writes_tuples_are_accepted(tmp_path: Path):
     data = _linestats_pickle({("app.py", 3, "view"): [[4, 2, 10], [5, 1, 7]]}, 1e-6)
 
@@ -419,6 +449,11 @@ BAD_TIMINGS = {
     "line of two": ({KEY: [(11, 2)]}, ["view", "(line number, hits, time)"]),
     "line of four": ({KEY: [(11, 2, 500, 0)]}, ["view", "(line number, hits, time)"]),
     "line an int": ({KEY: [11, 2, 500]}, ["view", "(line number, hits, time)"]),
+    "line a set": ({KEY: [{11, 2, 500}]}, ["view", "(line number, hits, time)"]),
+    "line a str of three": ({KEY: ["abc"]}, ["view", "(line number, hits, time)"]),
+    "line number 2**31": ({KEY: [(2**31, 2, 500)]}, ["view", "too large"]),
+    "line number 2**32": ({KEY: [(2**32, 2, 500)]}, ["view", "too large"]),
+    "hits 2**64": ({KEY: [(11, 2**64, 500)]}, ["view", "too large"]),
     "hits negative": ({KEY: [(11, -2, 500)]}, ["view", "negative"]),
     "line negative": ({KEY: [(-11, 2, 500)]}, ["view", "negative"]),
     "hits a string": ({KEY: [(11, "2", 500)]}, ["view", "whole numbers"]),

@@ -76,7 +76,7 @@ class AnnotatedFunction:
 MAX_BLANK_SPAN = 10_000
 
 
-def _span_without_source(start_line: int, timed: list[int]) -> Sequence[int]:
+def _span_without_source(start_line: int, timed: Sequence[int]) -> Sequence[int]:
     """Lines to show with no source: the timed span, as line_profiler does.
 
     Numbers are not shown beside code that may be the wrong code. A timed line
@@ -122,7 +122,7 @@ class ProfileAnnotator:
         staleness = (
             None if source is None else check_source(function, source, self.profile.recorded_at)
         )
-        timed = [lineno for lineno, _, _ in function.lines]
+        timed = function.linenos
         numbers: Sequence[int]
         if source is not None and (staleness is None or not staleness.mismatched):
             block = code_block(source, function.start_line)

@@ -13,15 +13,24 @@ import math
 import os
 import pickle
 import re
+import sys
 import threading
+from array import array
 from collections.abc import Iterable
 from itertools import accumulate, chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
 from lprof_viewer.core.collector import collector_paused
-from lprof_viewer.core.model import FunctionKey, Profile, RawLine, RawStats
+from lprof_viewer.core.model import (
+    FunctionKey,
+    LineColumns,
+    PackedTimings,
+    Profile,
+    RawLine,
+    RawStats,
+)
 
 #: Where line_profiler versions have put ``LineStats``.
 LINESTATS_CLASS_PATHS = frozenset(
@@ -106,6 +115,8 @@ _TUPLE_OPCODES = b"\x85\x86\x87t"
 #: Every byte but the tuple opcodes: deleting them leaves one byte per opcode.
 _ALL_BUT_TUPLE_OPCODES = bytes(b for b in range(256) if b not in _TUPLE_OPCODES)
 _stack_size_lock = threading.Lock()
+_TOTAL_TICKS = attrgetter("total_ticks")
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 def _stack_for(data: bytes, name: str) -> int:
@@ -313,23 +324,23 @@ def _validate_stats(obj: Any, name: str) -> RawStats:
         raise ProfileLoadError(
             f"{name} has timings of type {_describe(timings)}, not a mapping of functions."
         )
-    totals = _clean_profile_totals(timings)
-    if totals is None:
+    packed = _packed_timings(timings)
+    if packed is None:
         # Slow path, for an odd or bad file: name the entry that is wrong, or
         # normalise harmless variations (lists where kernprof writes tuples).
         timings = {
             _check_key(key, name): _check_lines(key, lines, name) for key, lines in timings.items()
         }
-    return RawStats(timings, unit, totals)
+    return RawStats(timings, unit, packed)
 
 
-def _clean_profile_totals(timings: dict[Any, Any]) -> tuple[list[float], list[int]] | None:
-    """Each function's total ticks and hits when every key and line is well formed, else None.
+def _packed_timings(timings: dict[Any, Any]) -> PackedTimings | None:
+    """The timings as checked columns with each function's totals, or None when not clean.
 
-    One pass per column over all 200,000 lines of a large profile, in C-level
-    calls (set/map/min/sum over lists): checking function by function in
-    Python costs more than unpickling. The totals are the model's, summed here
-    while the columns are at hand.
+    A large profile holds 200,000 lines and at that scale every pass over them
+    costs milliseconds, so the checks are a few C-level passes over flattened
+    columns: checking function by function in Python costs more than
+    unpickling. None sends the file to the slow path, which names what is wrong.
     """
     keys = list(timings)
     values = list(timings.values())
@@ -341,31 +352,80 @@ def _clean_profile_totals(timings: dict[Any, Any]) -> tuple[list[float], list[in
             return None
         if set(map(type, first_lines)) != _INT or not _lines_in_range(first_lines):
             return None
-    if not set(map(type, values)) <= {list}:
+    try:
+        lengths = list(map(list.__len__, values))  # TypeError: a value is not a list
+        entries = list(chain.from_iterable(values))
+        # Three values each (a tuple as kernprof writes, or any sequence of
+        # three: only the packed numbers are kept, never the entries).
+        if entries and set(map(len, entries)) != {3}:
+            return None
+    except TypeError:  # an entry without a length
         return None
-    flat = list(chain.from_iterable(values))
-    if flat and (set(map(type, flat)) != {tuple} or set(map(len, flat)) != {3}):
+    columns = _checked_columns(entries)
+    if columns is None:
         return None
-    linenos = list(map(itemgetter(0), flat))
-    hits = list(map(itemgetter(1), flat))
-    ticks = list(map(itemgetter(2), flat))
-    if flat:
-        if set(map(type, linenos)) != _INT or set(map(type, hits)) != _INT:
+    ticks = columns.ticks
+    ends = list(accumulate(lengths))
+    starts = [0, *ends[:-1]]
+    spans = list(map(slice, starts, ends))
+    # Total time is bounded after loading, through these totals.
+    total_ticks = list(map(sum, map(ticks.__getitem__, spans)))
+    return PackedTimings(keys, columns, starts, ends, total_ticks)
+
+
+def _checked_columns(entries: list[Any]) -> LineColumns | None:
+    """Line numbers, hits and ticks of ``entries`` when every value is sound, else None.
+
+    Kernprof's files hold only ints: one C pass per column packs them into an
+    array, which refuses anything but an int in the array's range (a bool
+    reads as the 0 or 1 it equals), and the model keeps the arrays, not the
+    unpickled objects.
+    """
+    if not entries:
+        return LineColumns([], [], [])
+    try:
+        linenos = array("I", map(_FIRST, entries))  # 0 to 2**32 - 1
+        hits = array("Q", map(_SECOND, entries))  # 0 to 2**64 - 1
+        ticks = array("Q", map(_THIRD, entries))
+    except OverflowError:  # negative, or too large
+        return None
+    except TypeError:  # merged files may hold float ticks; anything else is refused
+        if not set(map(type, entries)) <= _ENTRY_TYPES:
             return None
-        tick_types = set(map(type, ticks))  # kernprof writes ints; merged files may hold floats
-        if not tick_types <= _NUMBER:
-            return None
-        if float in tick_types and not all(map(math.isfinite, ticks)):
-            return None
-        if min(hits) < 0 or min(ticks) < 0 or not _lines_in_range(linenos):
-            return None
-    # Counts are bounded after loading, through these totals (non-negative
-    # values summing below the bound are each below it).
-    ends = list(accumulate(map(len, values)))
-    spans = list(map(slice, [0, *ends[:-1]], ends))
-    return list(map(sum, map(ticks.__getitem__, spans))), list(
-        map(sum, map(hits.__getitem__, spans))
-    )
+        return _checked_number_columns(list(chain.from_iterable(entries)))
+    if not _below_2_to_31(linenos):
+        return None
+    return LineColumns(linenos, hits, ticks)
+
+
+#: Bytes below 0x80, deleted to find any byte at or above it.
+_LOW_BYTES = bytes(range(0x80))
+#: Index of the most significant byte of each 4-byte item.
+_TOP_BYTE = 3 if sys.byteorder == "little" else 0
+
+
+def _below_2_to_31(numbers: array[int]) -> bool:
+    """True when every item of an unsigned 4-byte array is at most MAX_LINE (2**31 - 1).
+
+    The top byte of each item, taken with a strided slice of the raw bytes, is
+    below 0x80: one C pass instead of boxing 200,000 ints for ``max``.
+    """
+    assert numbers.itemsize == 4
+    top_bytes = numbers.tobytes()[_TOP_BYTE::4]
+    return not top_bytes.translate(None, _LOW_BYTES)
+
+
+def _checked_number_columns(cells: list[Any]) -> LineColumns | None:
+    """Columns of ``lineno, hits, ticks, ...`` cells where ticks may be floats, or None."""
+    linenos, hits, ticks = cells[0::3], cells[1::3], cells[2::3]
+    if set(map(type, linenos)) | set(map(type, hits)) != _INT:
+        return None
+    tick_types = set(map(type, ticks))
+    if not tick_types <= _NUMBER or not all(map(math.isfinite, ticks)):
+        return None
+    if min(ticks) < 0 or min(hits) < 0 or max(hits) > MAX_COUNT:
+        return None
+    return LineColumns(linenos, hits, ticks) if _lines_in_range(linenos) else None
 
 
 def _lines_in_range(linenos: Iterable[int]) -> bool:
@@ -417,18 +477,21 @@ def load_profiles(paths: Iterable[str | os.PathLike[str]]) -> Profile:
         raw = stats[0] if len(stats) == 1 else merge_stats(stats)
         recorded_at = max((_mtime(p) for p in files), default=None)
         profile = Profile.from_raw(raw, files, recorded_at)
+        # Free the unpickled tuples now: once the collector runs again it
+        # would scan every one of them before they go.
+        del stats, raw
     _check_totals(profile)
     return profile
 
 
 def _check_totals(profile: Profile) -> None:
-    """Refuse counts beyond 64 bits (a hostile file's 10**400 cannot be shown or exported)."""
+    """Refuse time beyond 64-bit tick counts (a hostile file's 10**400 cannot be shown)."""
     functions = profile.functions
     if not functions:
         return
-    largest = max(max(f.total_ticks for f in functions), max(f.total_hits for f in functions))
+    largest = max(map(_TOTAL_TICKS, functions))
     if largest > MAX_COUNT:
-        culprit = next(f for f in functions if max(f.total_ticks, f.total_hits) == largest)
+        culprit = next(f for f in functions if f.total_ticks == largest)
         raise ProfileLoadError(
             f"{profile.name} has bad timings for {culprit.name}: numbers too large for a profile."
         )

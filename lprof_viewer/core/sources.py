@@ -371,7 +371,7 @@ def check_source(
             True,
         )
     indents, count = source.indents, len(source.lines)
-    for lineno, _, _ in function.lines:
+    for lineno in function.linenos:
         if not 0 < lineno <= count or indents[lineno - 1] < 0:
             return Staleness(
                 f"{name} changed since it was profiled: timed line {lineno} of "

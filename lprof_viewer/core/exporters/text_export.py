@@ -8,7 +8,7 @@ from typing import TextIO
 
 from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.exporters.base import Exporter
-from lprof_viewer.core.model import Profile, RawLine
+from lprof_viewer.core.model import FunctionProfile, Profile
 
 #: line_profiler's default (and minimum) column widths.
 COLUMN_WIDTHS = {"line": 6, "hits": 9, "time": 12, "perhit": 8, "percent": 8}
@@ -31,7 +31,7 @@ def _refit(texts: list[str], values: Sequence[float], width: int, spec: str) -> 
 
 
 def line_fields(
-    lines: Sequence[RawLine], total_ticks: float, scalar: float
+    function: FunctionProfile, total_ticks: float, scalar: float
 ) -> dict[int, tuple[str, str, str, str]]:
     """Hits, Time, Per Hit and % Time of each line, as line_profiler's ``show_func`` writes them.
 
@@ -40,9 +40,9 @@ def line_fields(
     line_profiler so the rounding, and so every character, agrees. Each column
     is formatted in one call: this is the text export's inner loop.
     """
-    if not lines:
+    linenos, hits, ticks = function.linenos, function.hits, function.ticks
+    if not linenos:
         return {}
-    linenos, hits, ticks = zip(*lines, strict=True)
     times = [t * scalar for t in ticks]
     time_texts = _refit(format_each("%5.1f", times), times, _TIME_WIDTH, "%5.3g")
     averages = [float(t) / h if h else 0.0 for t, h in zip(times, hits, strict=True)]
@@ -97,7 +97,7 @@ class TextExporter(Exporter):
                 out.append(f"Warning: {annotated.staleness.reason}\n")
         total = function.total_ticks
         scalar = unit / output_unit
-        fields = line_fields(function.lines, total, scalar)
+        fields = line_fields(function, total, scalar)
         widths = dict(COLUMN_WIDTHS)
         if fields:
             for column, index in (("hits", 0), ("time", 1), ("perhit", 2)):
