@@ -8,8 +8,7 @@ sources with two lines inserted into ~5% of the functions (shifting everything
 below them in their files), its times changed and its file names pointing at
 the copy. Targets (issue 5): the headless diff under a second, both computed
 alone (load both, match, align every function's lines; timed inside a fresh
-process, once through ``ProfileDiff.align_all`` and once touching
-``f.lines`` function by function) and as the whole
+process) and as the whole
 ``lprof-viewer diff A B --format json -o OUT``; and the diff window
 (``--screenshot --diff A B``) within 3x of the single-profile window
 (``--screenshot A``). When either window run fails, the script says why and
@@ -49,18 +48,15 @@ RUN_TIMEOUT = 120.0  # seconds; a window that never exits must not hang the benc
 INSERTED = ("    extra_a = n + 1", "    extra_b = extra_a * 2")
 
 # Load both profiles, match their functions and align every function's lines
-# (all an export needs before it writes). ALIGN_ALL uses the bulk call exports
-# make; ONE_BY_ONE touches ``f.lines`` function by function, as a caller that
-# does not know about it would.
+# (all an export needs before it writes), touching ``f.lines`` function by
+# function as an export or any caller does.
 DIFF_CALL = """\
 import sys, time
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.diff import ProfileDiff
 from lprof_viewer.core.lprof_reader import load_profiles
 start = time.perf_counter()
-diff = ProfileDiff(*(ProfileAnnotator(load_profiles([p])) for p in sys.argv[2:4]))
-if sys.argv[1] == "align_all":
-    diff.align_all()
+diff = ProfileDiff(*(ProfileAnnotator(load_profiles([p])) for p in sys.argv[1:3]))
 rows = sum(len(function.lines) for function in diff.functions)
 elapsed = time.perf_counter() - start
 assert len(diff.functions) == 10_000 and rows > 210_000, (len(diff.functions), rows)
@@ -69,8 +65,7 @@ print(elapsed)
 
 DIFF_COMMAND = (sys.executable, "-m", "lprof_viewer", "diff")
 
-ALIGN_ALL = "diff + align_all (in-process)"
-ONE_BY_ONE = "diff + f.lines one by one (in-process)"
+IN_PROCESS = "load, match, align every function (in-process)"
 COMMAND = "lprof-viewer diff --format json"
 SINGLE_WINDOW = "window --screenshot A"
 DIFF_WINDOW = "window --screenshot --diff A B"
@@ -126,18 +121,15 @@ def headless_jobs(folder: Path, repeats: int) -> list[Job]:
     """The diff computed in-process (two ways) and the whole ``diff --format json`` command."""
     python = sys.executable
     out = folder / "diff.json"
-    in_process = [
-        Job(
-            name,
-            [python, "-c", DIFF_CALL, how, "a.lprof", "b.lprof"],
-            folder,
-            repeats,
-            in_process=True,
-        )
-        for name, how in ((ALIGN_ALL, "align_all"), (ONE_BY_ONE, "one_by_one"))
-    ]
+    in_process = Job(
+        IN_PROCESS,
+        [python, "-c", DIFF_CALL, "a.lprof", "b.lprof"],
+        folder,
+        repeats,
+        in_process=True,
+    )
     return [
-        *in_process,
+        in_process,
         Job(
             COMMAND,
             [*DIFF_COMMAND, "a.lprof", "b.lprof", "--format", "json", "-o", out.name],

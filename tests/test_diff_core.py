@@ -20,6 +20,7 @@ from lprof_viewer.core.diff import (
     AlignedLine,
     FunctionDiff,
     ProfileDiff,
+    RecentAlignments,
     match_functions,
 )
 from lprof_viewer.core.lprof_reader import load_profiles
@@ -315,11 +316,17 @@ def test_a_key_shared_by_two_functions_of_a_is_not_guessed_either() -> None:
     assert all(x is None or y is None for x, y in pairs) and len(pairs) == 3
 
 
-def test_align_all_aligns_every_function_once(django_diff: ProfileDiff) -> None:
-    django_diff.align_all()
-    for function in django_diff.functions:
-        assert "alignment" in vars(function)  # cached: the window reads it for free
-        assert function.lines is function.alignment[0]
+def test_recent_alignments_are_kept_and_old_ones_let_go(django_diff: ProfileDiff) -> None:
+    """The window reads a shown function's rows for free; a walk through all keeps few."""
+    functions = django_diff.functions
+    assert len(functions) >= 3
+    first = functions[0]
+    assert first.lines is first.alignment[0]  # kept: computed once
+    kept = ProfileDiff(*django_diff.annotators, recent=RecentAlignments(size=2))
+    rows = [function.lines for function in kept.functions]
+    assert kept.functions[-1].lines is rows[-1]
+    assert kept.functions[0].lines is not rows[0]  # let go, made again: equal rows
+    assert kept.functions[0].lines == rows[0]
 
 
 def test_a_4x_method_finds_its_5x_self_even_when_another_function_took_its_line() -> None:

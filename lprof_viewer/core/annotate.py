@@ -38,7 +38,8 @@ class AnnotatedFunction:
     line_numbers: Sequence[int]
     """The lines to show: the function's block, or its timed span without source."""
     percent_of_total: float | None
-    profile_total_ticks: float
+    profile: Profile
+    """The profile the function belongs to (for its lines' shares of the whole)."""
 
     @property
     def missing_source(self) -> bool:
@@ -62,8 +63,8 @@ class AnnotatedFunction:
     @cached_property
     def stats(self) -> dict[int, LineStat]:
         """Timed lines by line number, with shares of the function and of the profile."""
-        stats = self.function.line_stats(self.profile_total_ticks)
-        return {stat.lineno: stat for stat in stats}
+        stats = self.profile.line_stats(self.function)
+        return dict(zip(self.function.linenos, stats, strict=True))
 
     @cached_property
     def lines(self) -> tuple[AnnotatedLine, ...]:
@@ -136,7 +137,7 @@ class ProfileAnnotator:
             staleness,
             numbers,
             self.profile.percent_of_total(function),
-            self.profile.total_ticks,
+            self.profile,
         )
 
     def __iter__(self) -> Iterator[AnnotatedFunction]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import PurePath
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.collector import collector_paused
@@ -58,6 +60,81 @@ class AlignedLine(NamedTuple):
         return self.time_b - self.time_a
 
 
+class AlignedRows(Sequence[AlignedLine]):
+    """The rows of one function's side-by-side view, kept as columns.
+
+    Deciding which line pairs with which is the alignment; the row tuples
+    (with each side's line stats) are made when first read, so walking
+    through 10,000 functions to compare or count them stays cheap, and an
+    export can read the columns without making rows at all.
+    """
+
+    def __init__(
+        self,
+        a: AnnotatedFunction | None,
+        b: AnnotatedFunction | None,
+        line_a: Sequence[int | None],
+        line_b: Sequence[int | None],
+        text_a: Sequence[str],
+        text_b: Sequence[str],
+        kinds: Sequence[str],
+    ) -> None:
+        self.a, self.b = a, b
+        self.line_a, self.line_b = line_a, line_b
+        self.text_a, self.text_b = text_a, text_b
+        self.kinds = kinds
+
+    def stats_a(self) -> list[LineStat | None]:
+        """A's line stats of each row (None where A has no timed line)."""
+        return _stats_of(self.a, self.line_a)
+
+    def stats_b(self) -> list[LineStat | None]:
+        """B's line stats of each row."""
+        return _stats_of(self.b, self.line_b)
+
+    @cached_property
+    def _rows(self) -> list[AlignedLine]:
+        columns = zip(
+            self.line_a,
+            self.line_b,
+            self.text_a,
+            self.text_b,
+            self.stats_a(),
+            self.stats_b(),
+            self.kinds,
+            strict=True,
+        )
+        return list(map(tuple.__new__, repeat(AlignedLine), columns))
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    @overload
+    def __getitem__(self, index: int) -> AlignedLine: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[AlignedLine]: ...
+    def __getitem__(self, index: int | slice) -> AlignedLine | list[AlignedLine]:
+        return self._rows[index]
+
+    def __iter__(self) -> Iterator[AlignedLine]:
+        return iter(self._rows)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AlignedRows):
+            other = other._rows
+        return self._rows == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like a list
+
+
+def _stats_of(
+    side: AnnotatedFunction | None, numbers: Sequence[int | None]
+) -> list[LineStat | None]:
+    if side is None:
+        return [None] * len(numbers)
+    return list(map(side.stats.get, numbers))  # type: ignore[arg-type]  # None is never a key
+
+
 def ratio(time_a: float, time_b: float) -> float | None:
     """B's time as a multiple of A's (0.5 is twice as fast); None when A took no time."""
     return time_b / time_a if time_a else None
@@ -80,6 +157,41 @@ def describe_change(time_a: float, time_b: float) -> str:
     return f"{time_b / time_a:.1f}x slower"
 
 
+_Aligned = tuple[
+    tuple[AnnotatedFunction | None, AnnotatedFunction | None],
+    tuple["AlignedRows", str, str],
+]
+
+
+class RecentAlignments:
+    """The annotated sides and aligned lines of the functions used last, up to ``size``.
+
+    Two large profiles hold 600,000 timed lines: keeping every function's
+    rows would keep them all alive for the collector to scan again and again.
+    A window looks at a few functions and an export walks through them once,
+    so the most recent few are enough.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._entries: OrderedDict[FunctionDiff, _Aligned] = OrderedDict()
+        self._lock = threading.Lock()  # a worker aligns while the window reads
+
+    def get(self, function: FunctionDiff, compute: Callable[[], _Aligned]) -> _Aligned:
+        """The function's entry, computed (and the oldest dropped) when not kept."""
+        with self._lock:
+            entry = self._entries.get(function)
+            if entry is not None:
+                self._entries.move_to_end(function)
+                return entry
+        entry = compute()
+        with self._lock:
+            entry = self._entries.setdefault(function, entry)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return entry
+
+
 class FunctionDiff:
     """One function in A and B (or only one), its totals and its aligned lines."""
 
@@ -89,10 +201,12 @@ class FunctionDiff:
         b: FunctionProfile | None,
         annotator_a: ProfileAnnotator,
         annotator_b: ProfileAnnotator,
+        recent: RecentAlignments | None = None,
     ) -> None:
         assert a is not None or b is not None
         self.a, self.b = a, b
         self._annotators = (annotator_a, annotator_b)
+        self._recent = recent or RecentAlignments()
         self.time_a = a.total_time if a else 0.0
         self.time_b = b.total_time if b else 0.0
         self.delta = self.time_b - self.time_a
@@ -127,22 +241,26 @@ class FunctionDiff:
         """Total hits in B."""
         return self.b.total_hits if self.b else 0
 
-    @cached_property
+    @property
     def annotated(self) -> tuple[AnnotatedFunction | None, AnnotatedFunction | None]:
         """Each side with its own source (snapshot or file) and staleness."""
+        return self._recent.get(self, self._annotate_and_align)[0]
+
+    @property
+    def alignment(self) -> tuple[AlignedRows, str, str]:
+        """(aligned lines, BY_SOURCE or BY_OFFSET, a note on how they were aligned)."""
+        return self._recent.get(self, self._annotate_and_align)[1]
+
+    def _annotate_and_align(self) -> _Aligned:
         annotator_a, annotator_b = self._annotators
-        return (
+        annotated = (
             annotator_a.annotate(self.a) if self.a else None,
             annotator_b.annotate(self.b) if self.b else None,
         )
-
-    @cached_property
-    def alignment(self) -> tuple[list[AlignedLine], str, str]:
-        """(aligned lines, BY_SOURCE or BY_OFFSET, a note on how they were aligned)."""
-        return align_lines(*self.annotated)
+        return annotated, align_lines(*annotated)
 
     @property
-    def lines(self) -> list[AlignedLine]:
+    def lines(self) -> AlignedRows:
         """The side-by-side rows."""
         return self.alignment[0]
 
@@ -153,23 +271,20 @@ def _trusted(annotated: AnnotatedFunction | None) -> bool:
 
 def align_lines(
     a: AnnotatedFunction | None, b: AnnotatedFunction | None
-) -> tuple[list[AlignedLine], str, str]:
+) -> tuple[AlignedRows, str, str]:
     """Align two versions of a function by content, or by offset when source is missing."""
     if a is None or b is None:
         side = a or b
         assert side is not None
-        rows = [
-            AlignedLine(
-                n if a else None,
-                n if b else None,
-                side.text(n) if a else "",
-                side.text(n) if b else "",
-                side.stats.get(n) if a else None,
-                side.stats.get(n) if b else None,
-                REMOVED if a else INSERTED,
-            )
-            for n in side.line_numbers
-        ]
+        numbers = side.line_numbers
+        texts = _texts(side)
+        nothing = [None] * len(numbers)
+        blank = [""] * len(numbers)
+        kinds = [REMOVED if a else INSERTED] * len(numbers)
+        if a:
+            rows = AlignedRows(a, None, numbers, nothing, texts, blank, kinds)
+        else:
+            rows = AlignedRows(None, b, nothing, numbers, blank, texts, kinds)
         return rows, BY_SOURCE, f"Only in run {'A' if a else 'B'}."
     if _trusted(a) and _trusted(b):
         return _align_by_content(a, b), BY_SOURCE, ""
@@ -194,48 +309,35 @@ def _texts(side: AnnotatedFunction) -> list[str]:
     return texts
 
 
-def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> list[AlignedLine]:
-    numbers_a, numbers_b = list(a.line_numbers), list(b.line_numbers)
+def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows:
+    numbers_a, numbers_b = a.line_numbers, b.line_numbers
     texts_a, texts_b = _texts(a), _texts(b)
-    stats_a, stats_b = a.stats, b.stats
     if texts_a == texts_b:  # unchanged code: the common case, no diff needed
-        columns = zip(
-            numbers_a,
-            numbers_b,
-            texts_a,
-            texts_b,
-            map(stats_a.get, numbers_a),
-            map(stats_b.get, numbers_b),
-            [SAME] * len(numbers_a),
-            strict=True,
-        )
-        return list(map(AlignedLine._make, columns))
+        return AlignedRows(a, b, numbers_a, numbers_b, texts_a, texts_b, [SAME] * len(texts_a))
     matcher = difflib.SequenceMatcher(
         None, [t.strip() for t in texts_a], [t.strip() for t in texts_b], autojunk=False
     )
-    rows: list[AlignedLine] = []
+    pairs: list[tuple[int | None, int | None]] = []
+    kinds: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        pairs: list[tuple[int | None, int | None]]
         if tag == "equal":  # equal once stripped: a re-indented line still changed
-            kinds = [SAME if texts_a[i] == texts_b[j1 + i - i1] else CHANGED for i in range(i1, i2)]
-            pairs = [(i, j1 + i - i1) for i in range(i1, i2)]
+            kinds += [
+                SAME if texts_a[i] == texts_b[j1 + i - i1] else CHANGED for i in range(i1, i2)
+            ]
+            pairs += [(i, j1 + i - i1) for i in range(i1, i2)]
         else:
-            pairs, kinds = _pair_block(i1, i2, j1, j2)
-        for (i, j), kind in zip(pairs, kinds, strict=True):
-            na = numbers_a[i] if i is not None else None
-            nb = numbers_b[j] if j is not None else None
-            rows.append(
-                AlignedLine(
-                    na,
-                    nb,
-                    texts_a[i] if i is not None else "",
-                    texts_b[j] if j is not None else "",
-                    stats_a.get(na) if na is not None else None,
-                    stats_b.get(nb) if nb is not None else None,
-                    kind,
-                )
-            )
-    return rows
+            block_pairs, block_kinds = _pair_block(i1, i2, j1, j2)
+            pairs += block_pairs
+            kinds += block_kinds
+    return AlignedRows(
+        a,
+        b,
+        [numbers_a[i] if i is not None else None for i, _ in pairs],
+        [numbers_b[j] if j is not None else None for _, j in pairs],
+        [texts_a[i] if i is not None else "" for i, _ in pairs],
+        [texts_b[j] if j is not None else "" for _, j in pairs],
+        kinds,
+    )
 
 
 def _pair_block(
@@ -252,25 +354,19 @@ def _pair_block(
     return pairs, kinds
 
 
-def _align_by_offset(a: AnnotatedFunction, b: AnnotatedFunction) -> list[AlignedLine]:
+def _align_by_offset(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows:
     start_a, start_b = a.function.start_line, b.function.start_line
-    offsets = sorted({n - start_a for n in a.line_numbers} | {n - start_b for n in b.line_numbers})
-    rows = []
-    for offset in offsets:
-        na, nb = start_a + offset, start_b + offset
-        in_a, in_b = na in a.line_numbers, nb in b.line_numbers
-        rows.append(
-            AlignedLine(
-                na if in_a else None,
-                nb if in_b else None,
-                a.text(na) if in_a else "",
-                b.text(nb) if in_b else "",
-                a.stats.get(na),
-                b.stats.get(nb),
-                SAME if in_a and in_b else REMOVED if in_a else INSERTED,
-            )
-        )
-    return rows
+    shown_a, shown_b = set(a.line_numbers), set(b.line_numbers)
+    offsets = sorted({n - start_a for n in shown_a} | {n - start_b for n in shown_b})
+    line_a = [start_a + o if start_a + o in shown_a else None for o in offsets]
+    line_b = [start_b + o if start_b + o in shown_b else None for o in offsets]
+    kinds = [
+        SAME if na is not None and nb is not None else REMOVED if na is not None else INSERTED
+        for na, nb in zip(line_a, line_b, strict=True)
+    ]
+    text_a = ["" if n is None else a.text(n) for n in line_a]
+    text_b = ["" if n is None else b.text(n) for n in line_b]
+    return AlignedRows(a, b, line_a, line_b, text_a, text_b, kinds)
 
 
 @lru_cache(maxsize=4096)  # a profile names a few files, for thousands of functions
@@ -287,29 +383,52 @@ def match_functions(
     functions_a: Iterable[FunctionProfile], functions_b: Iterable[FunctionProfile]
 ) -> list[tuple[FunctionProfile | None, FunctionProfile | None]]:
     """Pairs of the same function in A and B; a function found in one run only pairs with None."""
-    left = list(functions_a)
-    unmatched_b = {id(f): f for f in functions_b}
+    left, right = list(functions_a), list(functions_b)
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
+    # Files are compared once: when the runs share none, the same-file keys cannot match.
+    no_file_in_common = _no_file_in_common(left, right)
     for key_of in _MATCH_KEYS:
-        index: dict[object, list[FunctionProfile]] = defaultdict(list)
-        for function in unmatched_b.values():
-            index[key_of(function)].append(function)
-        keys = [key_of(function) for function in left]
-        in_a = Counter(keys)
-        still_left = []
-        for function, key in zip(left, keys, strict=True):
-            candidates = index.get(key, [])
-            # Only an unambiguous match counts: one function with this key on each side.
-            if len(candidates) == 1 and in_a[key] == 1:
-                match = candidates.pop()
-                del unmatched_b[id(match)]
-                pairs.append((function, match))
-            else:
-                still_left.append(function)
-        left = still_left
+        if not left or not right:
+            break
+        if key_of in _SAME_FILE_KEYS and no_file_in_common:
+            continue
+        found, left, right = _match_by(key_of, left, right)
+        pairs += found
     pairs.extend((function, None) for function in left)
-    pairs.extend((None, function) for function in unmatched_b.values())
+    pairs.extend((None, function) for function in right)
     return pairs
+
+
+def _match_by(
+    key_of: Callable[[FunctionProfile], object],
+    functions_a: list[FunctionProfile],
+    functions_b: list[FunctionProfile],
+) -> tuple[
+    list[tuple[FunctionProfile | None, FunctionProfile | None]],
+    list[FunctionProfile],
+    list[FunctionProfile],
+]:
+    """Pairs whose key is unambiguous (one function with it on each side); then the rest of each."""
+    keys_a, keys_b = list(map(key_of, functions_a)), list(map(key_of, functions_b))
+    count_a, count_b = Counter(keys_a), Counter(keys_b)
+    by_key_b = dict(zip(keys_b, functions_b, strict=True))
+    pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
+    left = []
+    for function, key in zip(functions_a, keys_a, strict=True):
+        if count_a[key] == 1 and count_b.get(key) == 1:
+            pairs.append((function, by_key_b[key]))
+        else:
+            left.append(function)
+    matched = {id(b) for _, b in pairs}
+    right = [function for function in functions_b if id(function) not in matched]
+    return pairs, left, right
+
+
+def _no_file_in_common(
+    functions_a: Iterable[FunctionProfile], functions_b: Iterable[FunctionProfile]
+) -> bool:
+    files_a = {_file_key(f.filename) for f in functions_a}
+    return files_a.isdisjoint({_file_key(f.filename) for f in functions_b})
 
 
 #: How a function of A finds itself in B, most certain first.
@@ -321,24 +440,27 @@ _MATCH_KEYS: tuple[Callable[[FunctionProfile], object], ...] = (
     lambda f: (_base(f.filename), f.name),  # the file moved
     lambda f: (_base(f.filename), f.short_name),
 )
+_SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:4])
 
 
 class ProfileDiff:
     """Run A against run B: totals, and every function's change, biggest change first."""
 
-    def __init__(self, annotator_a: ProfileAnnotator, annotator_b: ProfileAnnotator) -> None:
+    def __init__(
+        self,
+        annotator_a: ProfileAnnotator,
+        annotator_b: ProfileAnnotator,
+        recent: RecentAlignments | None = None,
+    ) -> None:
         self.a, self.b = annotator_a.profile, annotator_b.profile
         self.annotators = (annotator_a, annotator_b)
+        self.recent = recent or RecentAlignments()
         with collector_paused():
             pairs = match_functions(self.a.functions, self.b.functions)
-            self.functions = [FunctionDiff(fa, fb, annotator_a, annotator_b) for fa, fb in pairs]
+            self.functions = [
+                FunctionDiff(fa, fb, annotator_a, annotator_b, self.recent) for fa, fb in pairs
+            ]
         self.functions.sort(key=lambda d: (-abs(d.delta), d.name))
-
-    def align_all(self) -> None:
-        """Align every function's lines now, as an export of the whole diff needs them."""
-        with collector_paused():
-            for function in self.functions:
-                function.alignment  # noqa: B018 - computed and cached
 
     @property
     def total_a(self) -> float:

@@ -78,7 +78,6 @@ class DiffJsonExporter(DiffExporter):
 
     def write(self, diff: ProfileDiff, stream: TextIO) -> None:
         """One JSON document."""
-        diff.align_all()
         document = {
             "total_a": diff.total_a,
             "total_b": diff.total_b,

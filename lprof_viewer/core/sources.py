@@ -16,6 +16,8 @@ import tokenize
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress, count, repeat
+from operator import add, itemgetter, le, lt, mul, sub
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from lprof_viewer.core.model import FunctionProfile
@@ -165,6 +167,13 @@ def _lines_at(text: str, sorted_positions: Iterable[int]) -> Iterator[int]:
         yield line
 
 
+#: The code depth of a blank or comment line: deeper than any real line.
+NO_CODE = 1 << 40
+#: What a stripped line without code starts with: nothing, or a comment.
+_NO_CODE_STARTS = frozenset({"", "#"})
+_FIRST_CHARACTER = itemgetter(slice(0, 1))
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """The lines of one source file, decoded as Python would, without line endings."""
@@ -179,14 +188,23 @@ class SourceFile:
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
 
     @cached_property
-    def indents(self) -> tuple[int, ...]:
-        """Indentation of each line; -1 for lines without code (blank or comment only)."""
+    def code_depths(self) -> tuple[int, ...]:
+        """Indentation of each line holding code; ``NO_CODE`` or more for blank and comment lines.
+
+        Column by column with C-level maps: a large profile names files of
+        tens of thousands of lines. ``NO_CODE`` is deeper than any line, so a
+        search for the next line at or left of a column skips those lines.
+        """
         lines = self.lines
-        stripped = [line.lstrip() for line in lines]
-        return tuple(
-            len(line) - len(rest) if rest and rest[0] != "#" else -1
-            for line, rest in zip(lines, stripped, strict=True)
-        )
+        stripped = list(map(str.lstrip, lines))
+        widths = map(sub, map(len, lines), map(len, stripped))
+        without_code = map(_NO_CODE_STARTS.__contains__, map(_FIRST_CHARACTER, stripped))
+        return tuple(map(add, widths, map(mul, without_code, repeat(NO_CODE))))
+
+    @cached_property
+    def code_mask(self) -> bytes:
+        """1 at index ``n`` when 1-based line ``n`` holds code, else 0 (index 0 unused)."""
+        return b"\0" + bytes(map(lt, self.code_depths, repeat(NO_CODE)))
 
     @cached_property
     def unusual_lines(self) -> frozenset[int]:
@@ -211,7 +229,14 @@ class SourceFile:
 
     def is_code(self, lineno: int) -> bool:
         """True when a 1-based line holds code."""
-        return 0 < lineno <= len(self.lines) and self.indents[lineno - 1] >= 0
+        return 0 < lineno <= len(self.lines) and self.code_mask[lineno] == 1
+
+    def all_code(self, linenos: Sequence[int]) -> bool:
+        """True when every one of ``linenos`` (1-based) holds code, in one C-level pass."""
+        mask = self.code_mask
+        return not linenos or (
+            min(linenos) > 0 and max(linenos) < len(mask) and all(map(mask.__getitem__, linenos))
+        )
 
 
 def decode_source(data: bytes) -> tuple[str, str]:
@@ -293,7 +318,7 @@ def code_block(source: SourceFile, start_line: int) -> range:
 
 def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
     """The last line of an ordinary function by indentation, or None to tokenize instead."""
-    lines, indents, unusual = source.lines, source.indents, source.unusual_lines
+    lines, depths, unusual = source.lines, source.code_depths, source.unusual_lines
     index = start_line - 1
     count = len(lines)
     while index < count and _DECORATOR_LINE.match(lines[index]):
@@ -305,21 +330,14 @@ def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
     header = lines[index]
     if not _DEF_LINE.match(header) or not header.rstrip().endswith(":"):
         return None
-    indent = indents[index]
-    last = index
-    body_column = 0
-    end = count  # the first line after the block that holds code, or the end of the file
-    for position in range(index + 1, count):
-        depth = indents[position]
-        if depth < 0:
-            continue
-        if depth <= indent:
-            end = position
-            break
-        body_column = body_column or depth
-        last = position
+    # The block ends before the first line of code at or left of the def's column.
+    end = _first_at_or_left_of(depths, index + 1, depths[index])
+    last = end - 1
+    while last > index and depths[last] >= NO_CODE:
+        last -= 1
     if last == index:
         return None
+    body_column = depths[_first_at_or_left_of(depths, index + 1, NO_CODE - 1)]
     # inspect.getblock also keeps the comments after the last statement that are
     # indented at least as far as the body.
     for position in range(end - 1, last, -1):
@@ -330,6 +348,23 @@ def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
     if not unusual.isdisjoint(range(index, last + 1)):
         return None
     return last + 1
+
+
+def _first_at_or_left_of(depths: tuple[int, ...], start: int, column: int) -> int:
+    """Index of the first of ``depths[start:]`` at most ``column``, or ``len(depths)``.
+
+    Searched in growing windows with C-level maps: a function's block ends a
+    few dozen lines on, not at the end of its file.
+    """
+    size = 32
+    while start < len(depths):
+        window = depths[start : start + size]
+        found = next(compress(count(start), map(le, window, repeat(column))), None)
+        if found is not None:
+            return found
+        start += size
+        size *= 4
+    return len(depths)
 
 
 def body_start(source: SourceFile, start_line: int) -> int:
@@ -370,14 +405,14 @@ def check_source(
             f"{function.name}.",
             True,
         )
-    indents, count = source.indents, len(source.lines)
-    for lineno in function.linenos:
-        if not 0 < lineno <= count or indents[lineno - 1] < 0:
-            return Staleness(
-                f"{name} changed since it was profiled: timed line {lineno} of "
-                f"{function.name} is blank or a comment.",
-                True,
-            )
+    linenos = function.linenos
+    if not source.all_code(linenos):
+        lineno = next(n for n in linenos if not source.is_code(n))
+        return Staleness(
+            f"{name} changed since it was profiled: timed line {lineno} of "
+            f"{function.name} is blank or a comment.",
+            True,
+        )
     if recorded_at is not None and source.mtime > recorded_at + MTIME_TOLERANCE_S:
         return Staleness(f"{name} was modified after the profile was recorded.", False)
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
@@ -170,12 +170,12 @@ class DiffSideModel(ShadedRowsModel):
     def __init__(self, side: str, parent: Any = None) -> None:
         super().__init__(parent)
         self.side = side
-        self._lines: list[AlignedLine] = []
+        self._lines: Sequence[AlignedLine] = []
         self._unit = TimeUnit("auto")
         self._hottest = 0.0
         self._highlighter: ChunkedHighlighter | None = None
 
-    def set_lines(self, lines: list[AlignedLine], base: QColor, highlight: QColor) -> None:
+    def set_lines(self, lines: Sequence[AlignedLine], base: QColor, highlight: QColor) -> None:
         """Show ``lines``; heat is shared by both sides (the hottest line of either)."""
         self.beginResetModel()
         self._lines = lines
@@ -278,10 +278,10 @@ class DiffChangeModel(RowTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._lines: list[AlignedLine] = []
+        self._lines: Sequence[AlignedLine] = []
         self._unit = TimeUnit("auto")
 
-    def set_lines(self, lines: list[AlignedLine]) -> None:
+    def set_lines(self, lines: Sequence[AlignedLine]) -> None:
         """Show the changes of ``lines``."""
         self.beginResetModel()
         self._lines = lines
