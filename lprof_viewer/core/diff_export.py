@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from abc import ABC, abstractmethod
+from operator import sub
 from typing import Any, TextIO
 
 from lprof_viewer.core.diff import (
@@ -17,6 +18,7 @@ from lprof_viewer.core.diff import (
     describe_change,
 )
 from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
+from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
 
 #: Diff export formats by ``--format`` name.
@@ -44,9 +46,14 @@ def diff_exporter_for(name: str, unit: TimeUnit | None = None) -> DiffExporter:
     return exporters[name](unit)
 
 
-def function_record(function: FunctionDiff) -> dict[str, Any]:
-    """One function as the JSON export writes it (times in seconds)."""
-    return {
+def function_json(function: FunctionDiff) -> str:
+    """One function's JSON object, its lines written column by column.
+
+    Two large profiles hold 200,000 aligned lines: a dict per line for
+    ``json.dumps`` costs several times more than formatting each line from
+    columns made with C-level maps.
+    """
+    head = {
         "name": function.name,
         "file": function.filename,
         "start_line_a": function.a.start_line if function.a else None,
@@ -56,35 +63,60 @@ def function_record(function: FunctionDiff) -> dict[str, Any]:
         "delta": function.delta,
         "ratio": function.ratio,
         "only_in": function.only_in,
-        "lines": [
-            {
-                "line_a": line.line_a,
-                "line_b": line.line_b,
-                "source_a": line.text_a,
-                "source_b": line.text_b,
-                "hits_a": line.stat_a.hits if line.stat_a else 0,
-                "hits_b": line.stat_b.hits if line.stat_b else 0,
-                "time_a": line.time_a,
-                "time_b": line.time_b,
-                "delta": line.delta,
-            }
-            for line in function.lines
-        ],
     }
+    rows = function.lines
+    hits_a, times_a = _hits_and_times(rows.stats_a())
+    hits_b, times_b = _hits_and_times(rows.stats_b())
+    lines = map(
+        _LINE_TEMPLATE.__mod__,
+        zip(
+            map(_NULL.get, rows.line_a, map(str, rows.line_a)),
+            map(_NULL.get, rows.line_b, map(str, rows.line_b)),
+            map(_json_string, rows.text_a),
+            map(_json_string, rows.text_b),
+            hits_a,
+            hits_b,
+            map(repr, times_a),
+            map(repr, times_b),
+            map(repr, map(sub, times_b, times_a)),
+            strict=True,
+        ),
+    )
+    return f'{_dumps(head)[:-1]},"lines":[{",".join(lines)}]}}'
+
+
+_LINE_TEMPLATE = (
+    '{"line_a":%s,"line_b":%s,"source_a":%s,"source_b":%s,'
+    '"hits_a":%d,"hits_b":%d,"time_a":%s,"time_b":%s,"delta":%s}'
+)
+#: A line number's JSON text: ``_NULL.get(number, str(number))``.
+_NULL: dict[int | None, str] = {None: "null"}
+#: JSON string literal of a str, non-ASCII kept (``ensure_ascii=False``).
+_json_string = json.encoder.encode_basestring
+
+
+def _hits_and_times(stats: list[LineStat | None]) -> tuple[list[int], list[float]]:
+    """Hits and seconds of each row (0 and 0.0 where the side has no timed line)."""
+    hits = [stat.hits if stat else 0 for stat in stats]
+    times = [stat.time if stat else 0.0 for stat in stats]
+    return hits, times
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class DiffJsonExporter(DiffExporter):
     """``{"total_a", "total_b", "functions": [...]}``."""
 
     def write(self, diff: ProfileDiff, stream: TextIO) -> None:
-        """One JSON document."""
-        document = {
-            "total_a": diff.total_a,
-            "total_b": diff.total_b,
-            "functions": [function_record(f) for f in diff.functions],
-        }
-        stream.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
-        stream.write("\n")
+        """One JSON document, written function by function."""
+        stream.write(f'{{"total_a":{_dumps(diff.total_a)},"total_b":{_dumps(diff.total_b)},')
+        stream.write('"functions":[')
+        for index, function in enumerate(diff.functions):
+            stream.write("," if index else "")
+            stream.write(function_json(function))
+        stream.write("]}\n")
 
 
 def _signed(unit: TimeUnit, seconds: float) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, count, repeat
-from operator import add, itemgetter, le, lt, mul, sub
+from operator import add, itemgetter, le, mul, sub
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from lprof_viewer.core.model import FunctionProfile
@@ -169,6 +169,8 @@ def _lines_at(text: str, sorted_positions: Iterable[int]) -> Iterator[int]:
 
 #: The code depth of a blank or comment line: deeper than any real line.
 NO_CODE = 1 << 40
+#: bytes.translate table swapping 0 and 1.
+_FLIP_0_1 = bytes([1, 0, *range(2, 256)])
 #: What a stripped line without code starts with: nothing, or a comment.
 _NO_CODE_STARTS = frozenset({"", "#"})
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
@@ -187,24 +189,30 @@ class SourceFile:
         """The text of a 1-based line, or '' past the end."""
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
 
-    @cached_property
+    @property
     def code_depths(self) -> tuple[int, ...]:
         """Indentation of each line holding code; ``NO_CODE`` or more for blank and comment lines.
 
-        Column by column with C-level maps: a large profile names files of
-        tens of thousands of lines. ``NO_CODE`` is deeper than any line, so a
-        search for the next line at or left of a column skips those lines.
+        ``NO_CODE`` is deeper than any line, so a search for the next line at
+        or left of a column skips those lines.
         """
+        return self._layout[0]
+
+    @property
+    def code_mask(self) -> bytes:
+        """1 at index ``n`` when 1-based line ``n`` holds code, else 0 (index 0 unused)."""
+        return self._layout[1]
+
+    @cached_property
+    def _layout(self) -> tuple[tuple[int, ...], bytes]:
+        # Column by column with C-level maps: a large profile names files of
+        # tens of thousands of lines.
         lines = self.lines
         stripped = list(map(str.lstrip, lines))
         widths = map(sub, map(len, lines), map(len, stripped))
-        without_code = map(_NO_CODE_STARTS.__contains__, map(_FIRST_CHARACTER, stripped))
-        return tuple(map(add, widths, map(mul, without_code, repeat(NO_CODE))))
-
-    @cached_property
-    def code_mask(self) -> bytes:
-        """1 at index ``n`` when 1-based line ``n`` holds code, else 0 (index 0 unused)."""
-        return b"\0" + bytes(map(lt, self.code_depths, repeat(NO_CODE)))
+        without_code = bytes(map(_NO_CODE_STARTS.__contains__, map(_FIRST_CHARACTER, stripped)))
+        depths = tuple(map(add, widths, map(mul, without_code, repeat(NO_CODE))))
+        return depths, b"\0" + without_code.translate(_FLIP_0_1)
 
     @cached_property
     def unusual_lines(self) -> frozenset[int]:
