@@ -60,6 +60,17 @@ class AnnotatedFunction:
         """The source text of a line, or '' when no trustworthy source is shown."""
         return self.source.line(lineno) if self.shows_source and self.source else ""
 
+    def texts(self) -> list[str]:
+        """``text(n)`` of each of ``line_numbers``, sliced from the source in one go."""
+        numbers, source = self.line_numbers, self.source
+        if source is None or not self.shows_source:
+            return [""] * len(numbers)
+        if not isinstance(numbers, range) or numbers.start < 1:
+            return [self.text(n) for n in numbers]
+        texts = list(source.lines[numbers.start - 1 : numbers.stop - 1])
+        texts += [""] * (len(numbers) - len(texts))  # numbers past the end of the file
+        return texts
+
     @cached_property
     def stats(self) -> dict[int, LineStat]:
         """Timed lines by line number, with shares of the function and of the profile."""

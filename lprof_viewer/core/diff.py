@@ -277,7 +277,7 @@ def align_lines(
         side = a or b
         assert side is not None
         numbers = side.line_numbers
-        texts = _texts(side)
+        texts = side.texts()
         nothing = [None] * len(numbers)
         blank = [""] * len(numbers)
         kinds = [REMOVED if a else INSERTED] * len(numbers)
@@ -297,21 +297,9 @@ def align_lines(
     return _align_by_offset(a, b), BY_OFFSET, note
 
 
-def _texts(side: AnnotatedFunction) -> list[str]:
-    """``side.text(n)`` for each of its line numbers, in one slice of the source."""
-    numbers, source = side.line_numbers, side.source
-    if source is None or not side.shows_source or not isinstance(numbers, range):
-        return [side.text(n) for n in numbers]
-    if numbers.start < 1:
-        return [side.text(n) for n in numbers]
-    texts = list(source.lines[numbers.start - 1 : numbers.stop - 1])
-    texts += [""] * (len(numbers) - len(texts))  # numbers past the end of the file
-    return texts
-
-
 def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows:
     numbers_a, numbers_b = a.line_numbers, b.line_numbers
-    texts_a, texts_b = _texts(a), _texts(b)
+    texts_a, texts_b = a.texts(), b.texts()
     if texts_a == texts_b:  # unchanged code: the common case, no diff needed
         return AlignedRows(a, b, numbers_a, numbers_b, texts_a, texts_b, [SAME] * len(texts_a))
     matcher = difflib.SequenceMatcher(

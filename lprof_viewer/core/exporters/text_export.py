@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from operator import itemgetter
 from typing import TextIO
 
@@ -10,6 +11,8 @@ from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.exporters.base import Exporter
 from lprof_viewer.core.model import FunctionProfile, Profile
 
+#: The Hits, Time, Per Hit and % Time fields of a line that was not timed.
+_NOT_TIMED = ("", "", "", "")
 #: line_profiler's default (and minimum) column widths.
 COLUMN_WIDTHS = {"line": 6, "hits": 9, "time": 12, "perhit": 8, "percent": 8}
 _HITS_WIDTH, _TIME_WIDTH, _PER_HIT_WIDTH = (COLUMN_WIDTHS[k] for k in ("hits", "time", "perhit"))
@@ -109,13 +112,9 @@ class TextExporter(Exporter):
         )
         header = template % HEADER
         out.append(f"\n{header}{'=' * (len(header) - 1)}\n")
-        empty = ("", "", "", "")
-        source = annotated.source.lines if annotated.shows_source and annotated.source else ()
-        count = len(source)
-        out.extend(
-            template
-            % (lineno, *fields.get(lineno, empty), source[lineno - 1] if lineno <= count else "")
-            for lineno in annotated.line_numbers
-        )
+        numbers = annotated.line_numbers
+        cells = list(map(fields.get, numbers, repeat(_NOT_TIMED)))
+        columns = (map(itemgetter(column), cells) for column in range(4))
+        out.extend(map(template.__mod__, zip(numbers, *columns, annotated.texts(), strict=True)))
         out.append("\n")
         return "".join(out)
