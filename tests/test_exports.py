@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -146,6 +147,27 @@ def test_text_blocks_are_line_profilers(
 
     assert ours_text.splitlines()[0] == expected_text.splitlines()[0]  # Timer unit: ...
     assert _blocks(ours_text) == _blocks(expected_text)
+
+
+def test_text_widens_columns_as_line_profiler_does(
+    busy_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """One function's counts run far past the default column widths; the others keep them."""
+    stats = load_stats(busy_lprof)
+    slowest = max(stats.timings, key=lambda key: sum(t for _, _, t in stats.timings[key]))
+    timings = {
+        key: [(n, h * 10**10, t * 10**7) if key == slowest else (n, h, t) for n, h, t in lines]
+        for key, lines in stats.timings.items()
+    }
+    wide = tmp_path / "wide.lprof"
+    wide.write_bytes(pickle.dumps(LineStats(timings, stats.unit), pickle.HIGHEST_PROTOCOL))
+    expected = _line_profiler_text([wide], "1e-6", busy_lprof.parent)
+
+    ours = _export_in(busy_lprof.parent, monkeypatch, [str(wide), "--unit", "us"])
+
+    assert _blocks(ours) == _blocks(expected)
+    headers = [line for line in ours.splitlines() if line.lstrip().startswith("Line #")]
+    assert len(set(headers)) == 2  # the widened function's header, and everyone else's
 
 
 def test_text_with_a_missing_source_is_line_profilers(
