@@ -139,7 +139,7 @@ class ProfileAnnotator:
         if source is not None and (staleness is None or not staleness.mismatched):
             block = code_block(source, function.start_line)
             # A timed line below the block (odd syntax) must still show its numbers.
-            numbers = range(block.start, max(block.stop - 1, *timed) + 1) if timed else block
+            numbers = range(block.start, max(block.stop - 1, max(timed)) + 1) if timed else block
         else:
             numbers = _span_without_source(function.start_line, timed)
         return AnnotatedFunction(

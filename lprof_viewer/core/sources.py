@@ -13,6 +13,7 @@ import io
 import os
 import re
 import tokenize
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -235,6 +236,11 @@ class SourceFile:
             )
         return frozenset(found)
 
+    @cached_property
+    def unusual_sorted(self) -> tuple[int, ...]:
+        """``unusual_lines`` in order, to find those in a span by bisection."""
+        return tuple(sorted(self.unusual_lines))
+
     def is_code(self, lineno: int) -> bool:
         """True when a 1-based line holds code."""
         return 0 < lineno <= len(self.lines) and self.code_mask[lineno] == 1
@@ -242,9 +248,10 @@ class SourceFile:
     def all_code(self, linenos: Sequence[int]) -> bool:
         """True when every one of ``linenos`` (1-based) holds code, in one C-level pass."""
         mask = self.code_mask
-        return not linenos or (
-            min(linenos) > 0 and max(linenos) < len(mask) and all(map(mask.__getitem__, linenos))
-        )
+        try:  # line 0 reads as not code (the reader refuses negative line numbers)
+            return all(map(mask.__getitem__, linenos))
+        except IndexError:  # past the end of the file
+            return False
 
 
 def decode_source(data: bytes) -> tuple[str, str]:
@@ -345,7 +352,7 @@ def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
         last -= 1
     if last == index:
         return None
-    body_column = depths[_first_at_or_left_of(depths, index + 1, NO_CODE - 1)]
+    body_column = next(depth for depth in depths[index + 1 : last + 1] if depth < NO_CODE)
     # inspect.getblock also keeps the comments after the last statement that are
     # indented at least as far as the body.
     for position in range(end - 1, last, -1):
@@ -353,9 +360,15 @@ def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
         if text.startswith("#") and len(lines[position]) - len(text) >= body_column:
             last = position
             break
-    if not unusual.isdisjoint(range(index, last + 1)):
+    if _any_between(source.unusual_sorted, index, last):
         return None
     return last + 1
+
+
+def _any_between(sorted_numbers: Sequence[int], low: int, high: int) -> bool:
+    """True when some number of ``sorted_numbers`` is from ``low`` to ``high``."""
+    position = bisect_left(sorted_numbers, low)
+    return position < len(sorted_numbers) and sorted_numbers[position] <= high
 
 
 def _first_at_or_left_of(depths: tuple[int, ...], start: int, column: int) -> int:
@@ -399,43 +412,46 @@ def check_source(
     function: FunctionProfile, source: SourceFile, recorded_at: float | None
 ) -> Staleness | None:
     """Does the source still hold the code the profile measured? None when it does."""
-    name = source.path.name
     start = function.start_line
     if start > len(source.lines):
         return Staleness(
-            f"{name} has {len(source.lines)} lines, but the profile has "
+            f"{source.path.name} has {len(source.lines)} lines, but the profile has "
             f"{function.name} starting at line {start}.",
             True,
         )
     if not _defines_function_at(source, function):
         return Staleness(
-            f"{name} changed since it was profiled: line {start} is not the definition of "
-            f"{function.name}.",
+            f"{source.path.name} changed since it was profiled: line {start} is not the "
+            f"definition of {function.name}.",
             True,
         )
     linenos = function.linenos
     if not source.all_code(linenos):
         lineno = next(n for n in linenos if not source.is_code(n))
         return Staleness(
-            f"{name} changed since it was profiled: timed line {lineno} of "
+            f"{source.path.name} changed since it was profiled: timed line {lineno} of "
             f"{function.name} is blank or a comment.",
             True,
         )
     if recorded_at is not None and source.mtime > recorded_at + MTIME_TOLERANCE_S:
-        return Staleness(f"{name} was modified after the profile was recorded.", False)
+        return Staleness(f"{source.path.name} was modified after the profile was recorded.", False)
     return None
 
 
 def _defines_function_at(source: SourceFile, function: FunctionProfile) -> bool:
     short = function.short_name
-    first = source.line(function.start_line)
     if short.startswith("<"):  # lambdas, comprehensions, <module>: no def line to check
         return True
-    if not (_DECORATOR_LINE.match(first) or _DEF_LINE.match(first)):
+    start = function.start_line
+    if start < 1:
         return False
-    # Skip the decorators (which may span lines) to the first def.
-    for lineno in range(function.start_line, min(len(source.lines), function.start_line + 200) + 1):
-        match = _DEF_LINE.match(source.line(lineno))
+    # The first line is a decorator or the def; skip the decorators (which may
+    # span lines) to the first def.
+    header = source.lines[start - 1 : start + 200]
+    if not (_DECORATOR_LINE.match(header[0]) or _DEF_LINE.match(header[0])):
+        return False
+    for text in header:
+        match = _DEF_LINE.match(text)
         if match:
             return match.group(2) == short
     return False

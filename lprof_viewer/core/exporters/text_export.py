@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import accumulate, chain, repeat
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate, chain, islice, repeat
 from operator import attrgetter, itemgetter, mul, truediv
 from typing import TextIO
 
 from lprof_viewer.core.annotate import AnnotatedFunction
+from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.exporters.base import Exporter
 from lprof_viewer.core.model import FunctionProfile, Profile
 
@@ -102,6 +103,15 @@ def _column_widths(fields: dict[int, Fields]) -> dict[str, int]:
     return widths
 
 
+_FUNCTIONS_PER_BATCH = 256
+
+
+def _batches(items: Iterable[AnnotatedFunction], size: int) -> Iterator[list[AnnotatedFunction]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
 class TextExporter(Exporter):
     """The columns and numbers of ``python -m line_profiler``, biggest function first."""
 
@@ -114,10 +124,15 @@ class TextExporter(Exporter):
         """Write the timer unit, then every function's table."""
         output_unit = self.options.unit.seconds
         stream.write(f"Timer unit: {output_unit:g} s\n\n")
-        shown = list(functions)
-        all_fields = line_fields([a.function for a in shown], profile.unit / output_unit)
-        for annotated, (fields, widths) in zip(shown, all_fields, strict=True):
-            stream.write(self.function_text(annotated, fields, widths))
+        scalar = profile.unit / output_unit
+        # A few hundred functions at a time: formatting their lines together
+        # is fast, and the texts of 200,000 lines never pile up. The texts
+        # are short-lived and acyclic: the collector has nothing to find.
+        with collector_paused():
+            for batch in _batches(functions, _FUNCTIONS_PER_BATCH):
+                all_fields = line_fields([annotated.function for annotated in batch], scalar)
+                for annotated, (fields, widths) in zip(batch, all_fields, strict=True):
+                    stream.write(self.function_text(annotated, fields, widths))
 
     @staticmethod
     def function_text(
