@@ -21,9 +21,9 @@ from lprof_viewer.core.diff import (
     FunctionDiff,
     ProfileDiff,
     RecentAlignments,
-    match_functions,
 )
 from lprof_viewer.core.lprof_reader import load_profiles
+from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.run_history import RunHistory
 

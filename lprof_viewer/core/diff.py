@@ -1,9 +1,6 @@
 """Compare two profiles: match functions across runs and align their lines by code.
 
-Functions are matched by file and qualified name, falling back to file plus
-first line and to the unqualified name (line_profiler 4.x records
-``interest_path`` where 5.x records ``User.interest_path``; files move).
-Lines are aligned by a sequence diff of each run's own source, so a line
+Functions are matched by ``matching.match_functions``. Lines are aligned by a sequence diff of each run's own source, so a line
 inserted above does not shift every comparison; without trustworthy source on
 one side, lines are aligned by their offset from the function's first line.
 """
@@ -11,17 +8,16 @@ one side, lines are aligned by their offset from the function's first line.
 from __future__ import annotations
 
 import difflib
-import os
 import threading
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cached_property, lru_cache
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from itertools import repeat
-from pathlib import PurePath
 from typing import NamedTuple, overload
 
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.collector import collector_paused
+from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile, LineStat
 
 SAME, CHANGED, INSERTED, REMOVED = "same", "changed", "inserted", "removed"
@@ -355,80 +351,6 @@ def _align_by_offset(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows:
     text_a = ["" if n is None else a.text(n) for n in line_a]
     text_b = ["" if n is None else b.text(n) for n in line_b]
     return AlignedRows(a, b, line_a, line_b, text_a, text_b, kinds)
-
-
-@lru_cache(maxsize=4096)  # a profile names a few files, for thousands of functions
-def _file_key(filename: str) -> str:
-    return os.path.normcase(os.path.normpath(filename))
-
-
-@lru_cache(maxsize=4096)
-def _base(filename: str) -> str:
-    return PurePath(filename.replace("\\", "/")).name
-
-
-def match_functions(
-    functions_a: Iterable[FunctionProfile], functions_b: Iterable[FunctionProfile]
-) -> list[tuple[FunctionProfile | None, FunctionProfile | None]]:
-    """Pairs of the same function in A and B; a function found in one run only pairs with None."""
-    left, right = list(functions_a), list(functions_b)
-    pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
-    # Files are compared once: when the runs share none, the same-file keys cannot match.
-    no_file_in_common = _no_file_in_common(left, right)
-    for key_of in _MATCH_KEYS:
-        if not left or not right:
-            break
-        if key_of in _SAME_FILE_KEYS and no_file_in_common:
-            continue
-        found, left, right = _match_by(key_of, left, right)
-        pairs += found
-    pairs.extend((function, None) for function in left)
-    pairs.extend((None, function) for function in right)
-    return pairs
-
-
-def _match_by(
-    key_of: Callable[[FunctionProfile], object],
-    functions_a: list[FunctionProfile],
-    functions_b: list[FunctionProfile],
-) -> tuple[
-    list[tuple[FunctionProfile | None, FunctionProfile | None]],
-    list[FunctionProfile],
-    list[FunctionProfile],
-]:
-    """Pairs whose key is unambiguous (one function with it on each side); then the rest of each."""
-    keys_a, keys_b = list(map(key_of, functions_a)), list(map(key_of, functions_b))
-    count_a, count_b = Counter(keys_a), Counter(keys_b)
-    by_key_b = dict(zip(keys_b, functions_b, strict=True))
-    pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
-    left = []
-    for function, key in zip(functions_a, keys_a, strict=True):
-        if count_a[key] == 1 and count_b.get(key) == 1:
-            pairs.append((function, by_key_b[key]))
-        else:
-            left.append(function)
-    matched = {id(b) for _, b in pairs}
-    right = [function for function in functions_b if id(function) not in matched]
-    return pairs, left, right
-
-
-def _no_file_in_common(
-    functions_a: Iterable[FunctionProfile], functions_b: Iterable[FunctionProfile]
-) -> bool:
-    files_a = {_file_key(f.filename) for f in functions_a}
-    return files_a.isdisjoint({_file_key(f.filename) for f in functions_b})
-
-
-#: How a function of A finds itself in B, most certain first.
-_MATCH_KEYS: tuple[Callable[[FunctionProfile], object], ...] = (
-    lambda f: (_file_key(f.filename), f.name, f.start_line),  # the very same
-    lambda f: (_file_key(f.filename), f.name),  # moved within its file
-    lambda f: (_file_key(f.filename), f.short_name),  # 4.x `name` vs 5.x `Class.name`
-    lambda f: (_file_key(f.filename), f.start_line),  # renamed in place
-    lambda f: (_base(f.filename), f.name),  # the file moved
-    lambda f: (_base(f.filename), f.short_name),
-)
-_SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:4])
 
 
 class ProfileDiff:
