@@ -1,8 +1,9 @@
 """Compare two profiles: match functions across runs and align their lines by code.
 
-Functions are matched by ``matching.match_functions``. Lines are aligned by a sequence diff of each run's own source, so a line
-inserted above does not shift every comparison; without trustworthy source on
-one side, lines are aligned by their offset from the function's first line.
+Functions are matched by ``matching.match_functions``. Lines are aligned by a
+sequence diff of each run's own source, so a line inserted above does not
+shift every comparison; without trustworthy source on one side, lines are
+aligned by their offset from the function's first line.
 """
 
 from __future__ import annotations
