@@ -92,6 +92,12 @@ def never_called_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def nothing_profiled_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Profile of ``nothing_profiled.py``: no function marked, so no timings at all."""
+    return _profile_script(tmp_path_factory, "nothing_profiled.py")
+
+
+@pytest.fixture(scope="session")
 def latin1_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Profile of ``latin1_source.py``, a source file encoded in latin-1."""
     return _profile_script(tmp_path_factory, "latin1_source.py")

@@ -174,6 +174,7 @@ PROFILE_FIXTURES = [
     "busy_relative_lprof",
     "raises_lprof",
     "never_called_lprof",
+    "nothing_profiled_lprof",
     "latin1_lprof",
     "django_view_lprof",
     "django_wsgi_lprof",

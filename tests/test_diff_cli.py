@@ -273,3 +273,15 @@ def test_a_broken_b_file_is_one_sentence_and_exit_2(
     assert out.getvalue() == ""
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("lprof-viewer: broken.lprof ") and line.endswith((".", ")."))
+
+
+def test_a_profile_with_nothing_marked_diffs_as_all_new(
+    nothing_profiled_lprof: Path, busy_lprof: Path
+) -> None:
+    """The run before the decorator was added against the run after it."""
+    document = diff_json(nothing_profiled_lprof, busy_lprof)
+
+    assert document["total_a"] == 0 and document["total_b"] > 0
+    assert document["functions"] and {f["only_in"] for f in document["functions"]} == {"b"}
+    assert diff_json(nothing_profiled_lprof, nothing_profiled_lprof)["functions"] == []
+    assert "Total 0 s → 0 s" in diff_output(nothing_profiled_lprof, nothing_profiled_lprof, "text")

@@ -215,6 +215,15 @@ def test_unit_choice_renames_columns_in_every_tab(qtbot, tmp_path, busy_lprof):
         assert header == "Time (ms)"
 
 
+def test_a_profile_with_nothing_marked_says_so(qtbot, tmp_path, nothing_profiled_lprof):
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, nothing_profiled_lprof)
+
+    assert tab.error is None and tab.function_model.rowCount() == 0
+    assert tab.file_banner.isVisible()
+    assert "holds no timings" in tab.file_banner.text and "@profile" in tab.file_banner.text
+
+
 def test_dropping_files_opens_each_in_a_tab(qtbot, tmp_path, busy_lprof, never_called_lprof):
     window = make_window(qtbot, tmp_path)
     data = QMimeData()

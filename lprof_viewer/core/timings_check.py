@@ -161,7 +161,7 @@ def _packed_timings(timings: dict[Any, Any]) -> PackedTimings | None:
         return None
     ticks = columns.ticks
     ends = list(accumulate(lengths))
-    starts = [0, *ends[:-1]]
+    starts = [0, *ends][:-1]
     spans = list(map(slice, starts, ends))
     # Total time is bounded after loading, through these totals.
     total_ticks = list(map(sum, map(ticks.__getitem__, spans)))

@@ -211,6 +211,12 @@ class ProfileTab(QWidget):
         self._rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")
+        elif not loaded.profile.functions:
+            self.file_banner.show_message(
+                f"{loaded.profile.name} holds no timings: no function was marked with "
+                "@profile (or named with kernprof -p) when it was recorded.",
+                "info",
+            )
         self._finish()
 
     def _failed(self, message: str) -> None:
