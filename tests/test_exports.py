@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tokenize
+from collections.abc import Callable
 from functools import cache
 from html.parser import HTMLParser
 from itertools import pairwise
@@ -25,6 +26,7 @@ from fixtures import PROFILE_FIXTURES, python_env
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
+from lprof_viewer.core.model import RawLine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,18 +151,27 @@ def test_text_blocks_are_line_profilers(
     assert _blocks(ours_text) == _blocks(expected_text)
 
 
+def _with_slowest_changed(source: Path, out: Path, change: Callable[[RawLine], RawLine]) -> Path:
+    """A copy of a real profile whose slowest function's lines went through ``change``."""
+    stats = load_stats(source)
+    slowest = max(stats.timings, key=lambda key: sum(t for _, _, t in stats.timings[key]))
+    timings = {
+        key: [change(line) if key == slowest else line for line in lines]
+        for key, lines in stats.timings.items()
+    }
+    out.write_bytes(pickle.dumps(LineStats(timings, stats.unit), pickle.HIGHEST_PROTOCOL))
+    return out
+
+
 def test_text_widens_columns_as_line_profiler_does(
     busy_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """One function's counts run far past the default column widths; the others keep them."""
-    stats = load_stats(busy_lprof)
-    slowest = max(stats.timings, key=lambda key: sum(t for _, _, t in stats.timings[key]))
-    timings = {
-        key: [(n, h * 10**10, t * 10**7) if key == slowest else (n, h, t) for n, h, t in lines]
-        for key, lines in stats.timings.items()
-    }
-    wide = tmp_path / "wide.lprof"
-    wide.write_bytes(pickle.dumps(LineStats(timings, stats.unit), pickle.HIGHEST_PROTOCOL))
+    wide = _with_slowest_changed(
+        busy_lprof,
+        tmp_path / "wide.lprof",
+        lambda line: (line[0], line[1] * 10**10, line[2] * 10**7),
+    )
     expected = _line_profiler_text([wide], "1e-6", busy_lprof.parent)
 
     ours = _export_in(busy_lprof.parent, monkeypatch, [str(wide), "--unit", "us"])
@@ -168,6 +179,19 @@ def test_text_widens_columns_as_line_profiler_does(
     assert _blocks(ours) == _blocks(expected)
     headers = [line for line in ours.splitlines() if line.lstrip().startswith("Line #")]
     assert len(set(headers)) == 2  # the widened function's header, and everyone else's
+
+
+def test_text_of_a_function_timed_at_zero_is_line_profilers(
+    busy_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A coarse timer can record hits in zero ticks: no percentages, zero per hit."""
+    zero = _with_slowest_changed(busy_lprof, tmp_path / "zero.lprof", lambda line: (*line[:2], 0))
+    expected = _line_profiler_text([zero], "1e-6", busy_lprof.parent)
+
+    ours = _export_in(busy_lprof.parent, monkeypatch, [str(zero), "--unit", "us"])
+
+    assert _blocks(ours) == _blocks(expected)
+    assert "Total time: 0 s" in ours
 
 
 def test_text_with_a_missing_source_is_line_profilers(
@@ -581,6 +605,7 @@ _LIMITED_EXPORT = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
 from lprof_viewer.cli import main
+from lprof_viewer.core.model import RawLine
 sys.exit(main(["export", sys.argv[1], "--format", "text"]))
 """
 
