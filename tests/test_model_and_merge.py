@@ -5,6 +5,7 @@
 expected number here is computed by those formulas or that code from ``load_stats``.
 """
 
+import copy
 import io
 import math
 import os
@@ -250,3 +251,14 @@ def test_cli_merge_into_a_missing_folder_is_a_usage_error(
     assert status == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("lprof-viewer: cannot write")
+
+
+def test_functions_of_a_loaded_profile_copy_and_pickle(busy_lprof: Path):
+    """Functions share their profile's packed columns; a copy keeps the same numbers."""
+    profile = load_lprof(busy_lprof)
+    function = profile.functions[0]
+
+    for again in (copy.copy(function), pickle.loads(pickle.dumps(function))):
+        assert again.key == function.key and again.lines == function.lines
+        assert again.total_time == function.total_time and again.total_hits == function.total_hits
+        assert again is not function and again != function  # compared by identity, as objects are

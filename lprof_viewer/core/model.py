@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: (filename, first_lineno, function name), as line_profiler keys its timings.
 FunctionKey = tuple[str, int, str]
@@ -170,6 +170,10 @@ class FunctionProfile(_FunctionFields):
     __ne__ = object.__ne__
     __hash__ = object.__hash__
 
+    def __reduce__(self) -> tuple[Any, tuple[tuple[Any, ...]]]:
+        # copy and pickle rebuild from the fields, not through __new__'s arguments.
+        return _function_from_fields, (tuple(self),)
+
     @property
     def linenos(self) -> Sequence[int]:
         """Timed line numbers, in the order line_profiler recorded them."""
@@ -239,6 +243,10 @@ class FunctionProfile(_FunctionFields):
             repeat(whole),
         )
         return list(map(tuple.__new__, repeat(LineStat), fields))
+
+
+def _function_from_fields(fields: tuple[Any, ...]) -> FunctionProfile:
+    return tuple.__new__(FunctionProfile, fields)
 
 
 @dataclass
