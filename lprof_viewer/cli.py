@@ -96,13 +96,14 @@ def diff_parser() -> argparse.ArgumentParser:
 def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
     """Write the diff of two profiles."""
     from lprof_viewer.core.diff import ProfileDiff
-    from lprof_viewer.core.run_history import RunHistory, default_history_root, open_with_sources
+    from lprof_viewer.core.run_history import (
+        RunHistory,
+        default_history_root,
+        open_pair_with_sources,
+    )
 
     history = RunHistory(default_history_root())
-    (annotator_a, _), (annotator_b, _) = (
-        open_with_sources([path], args.source_map, history) for path in (args.a, args.b)
-    )
-    diff = ProfileDiff(annotator_a, annotator_b)
+    diff = ProfileDiff(*open_pair_with_sources(args.a, args.b, args.source_map, history))
     exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
     _write_to(args.output, stdout, lambda stream: exporter.write(diff, stream))
     return 0

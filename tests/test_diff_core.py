@@ -25,7 +25,7 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.run_history import RunHistory
+from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 
 N_PLUS_ONE_LINE = "name = book.author.name"
 
@@ -334,3 +334,17 @@ def test_a_4x_method_finds_its_5x_self_even_when_another_function_took_its_line(
     b = [fp("Worker.helper", 30), fp("Worker.process", 34)]  # a helper inserted above
     pairs = {(x.name if x else None, y.name if y else None) for x, y in match_functions(a, b)}
     assert pairs == {("process", "Worker.process"), (None, "Worker.helper")}
+
+
+def test_two_runs_of_the_same_code_read_each_source_once(busy_lprof: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.lprof"
+    shutil.copy(busy_lprof, again)
+
+    annotator_a, annotator_b = open_pair_with_sources(busy_lprof, again, [], None)
+    diff = ProfileDiff(annotator_a, annotator_b)
+
+    for function in diff.functions:
+        side_a, side_b = function.annotated
+        assert side_a is not None and side_b is not None
+        assert side_a.source is not None and side_a.source is side_b.source
+        assert {line.kind for line in function.lines} == {SAME}

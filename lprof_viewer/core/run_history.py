@@ -28,7 +28,7 @@ from typing import Any
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.kernprof_command import RunConfig, default_output
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
-from lprof_viewer.core.sources import SourceRoot
+from lprof_viewer.core.sources import SourceCache, SourceRoot
 
 OK, FAILED, STOPPED, NO_PROFILE, NOTHING_RAN = (
     "ok",
@@ -313,14 +313,33 @@ class RunHistory:
 
 
 def open_with_sources(
-    paths: Sequence[Path], roots: Sequence[SourceRoot], history: RunHistory | None
+    paths: Sequence[Path],
+    roots: Sequence[SourceRoot],
+    history: RunHistory | None,
+    cache: SourceCache | None = None,
 ) -> tuple[ProfileAnnotator, RunRecord | None]:
     """Load ``paths`` (merged when several) with their sources, and the run that wrote them.
 
     A profile a run in the history wrote is paired with that run's snapshot of
-    the code it measured, even after the files on disk changed.
+    the code it measured, even after the files on disk changed. Sources are
+    read through ``cache`` when given (shared by profiles of the same code).
     """
     profile = load_profiles(paths)
     run = history.run_for_profile(paths[0]) if history is not None and len(paths) == 1 else None
     snapshots = run.snapshot_files() if run else None
-    return ProfileAnnotator(profile, roots, snapshots=snapshots), run
+    return ProfileAnnotator(profile, roots, cache, snapshots=snapshots), run
+
+
+def open_pair_with_sources(
+    path_a: Path, path_b: Path, roots: Sequence[SourceRoot], history: RunHistory | None
+) -> tuple[ProfileAnnotator, ProfileAnnotator]:
+    """Two runs to compare, each with its own sources (or snapshot).
+
+    They share one source cache: two runs of the same script mostly name the
+    same files, which are then read and scanned once.
+    """
+    cache = SourceCache()
+    (annotator_a, _), (annotator_b, _) = (
+        open_with_sources([path], roots, history, cache) for path in (path_a, path_b)
+    )
+    return annotator_a, annotator_b

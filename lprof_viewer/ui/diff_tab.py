@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from lprof_viewer.core.diff import FunctionDiff, ProfileDiff
-from lprof_viewer.core.run_history import RunHistory, open_with_sources
+from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
@@ -41,10 +41,7 @@ def compute_diff(
     path_a: Path, path_b: Path, roots: Sequence[SourceRoot], history: RunHistory | None
 ) -> ProfileDiff:
     """Load both profiles (with their runs' snapshots) and compare them (on a pool thread)."""
-    (annotator_a, _), (annotator_b, _) = (
-        open_with_sources([path], roots, history) for path in (path_a, path_b)
-    )
-    diff = ProfileDiff(annotator_a, annotator_b)
+    diff = ProfileDiff(*open_pair_with_sources(path_a, path_b, roots, history))
     if diff.functions:
         # Align the function shown first, and make its rows, off the GUI thread.
         _ = diff.functions[0].lines[:]
