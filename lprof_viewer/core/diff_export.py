@@ -17,6 +17,7 @@ from lprof_viewer.core.diff import (
     ProfileDiff,
     describe_change,
 )
+from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
@@ -82,7 +83,7 @@ def function_json(function: FunctionDiff) -> str:
             strict=True,
         ),
     )
-    return f'{_dumps(head)[:-1]},"lines":[{",".join(lines)}]}}'
+    return f'{compact_json(head)[:-1]},"lines":[{",".join(lines)}]}}'
 
 
 _LINE_TEMPLATE = (
@@ -102,16 +103,14 @@ def _hits_and_times(stats: list[LineStat | None]) -> tuple[list[int], list[float
     return hits, times
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class DiffJsonExporter(DiffExporter):
     """``{"total_a", "total_b", "functions": [...]}``."""
 
     def write(self, diff: ProfileDiff, stream: TextIO) -> None:
         """One JSON document, written function by function."""
-        stream.write(f'{{"total_a":{_dumps(diff.total_a)},"total_b":{_dumps(diff.total_b)},')
+        stream.write(
+            f'{{"total_a":{compact_json(diff.total_a)},"total_b":{compact_json(diff.total_b)},'
+        )
         stream.write('"functions":[')
         for index, function in enumerate(diff.functions):
             stream.write("," if index else "")

@@ -6,7 +6,7 @@ once here (``per_hit``, ``percent``) and every view and exporter reads them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter
@@ -17,8 +17,6 @@ from typing import Any, NamedTuple
 FunctionKey = tuple[str, int, str]
 #: (lineno, hits, time in timer ticks), as line_profiler records one line.
 RawLine = tuple[int, int, int | float]
-#: line_profiler's ``LineStats.timings``.
-Timings = Mapping[FunctionKey, Sequence[RawLine]]
 
 
 _TOTAL_TICKS = attrgetter("total_ticks")

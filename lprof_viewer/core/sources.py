@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import io
-import os
 import re
 import tokenize
 from bisect import bisect_left
@@ -216,10 +215,11 @@ class SourceFile:
         return depths, b"\0" + without_code.translate(_FLIP_0_1)
 
     @cached_property
-    def unusual_lines(self) -> frozenset[int]:
+    def unusual_lines(self) -> tuple[int, ...]:
         """0-based lines where indentation alone cannot tell a block's end.
 
-        Those holding a triple quote, ending in a backslash, or indented with tabs.
+        Those holding a triple quote, ending in a backslash, or indented with tabs;
+        in order, so those within a span are found by bisection.
         """
         text = "\n".join(self.lines)
         positions = [
@@ -234,12 +234,7 @@ class SourceFile:
                 for index, line in enumerate(self.lines)
                 if "\t" in line[: len(line) - len(line.lstrip())]
             )
-        return frozenset(found)
-
-    @cached_property
-    def unusual_sorted(self) -> tuple[int, ...]:
-        """``unusual_lines`` in order, to find those in a span by bisection."""
-        return tuple(sorted(self.unusual_lines))
+        return tuple(sorted(found))
 
     def is_code(self, lineno: int) -> bool:
         """True when a 1-based line holds code."""
@@ -333,14 +328,14 @@ def code_block(source: SourceFile, start_line: int) -> range:
 
 def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
     """The last line of an ordinary function by indentation, or None to tokenize instead."""
-    lines, depths, unusual = source.lines, source.code_depths, source.unusual_lines
+    lines, depths = source.lines, source.code_depths
     index = start_line - 1
     count = len(lines)
     while index < count and _DECORATOR_LINE.match(lines[index]):
         if lines[index].count("(") != lines[index].count(")"):
             return None
         index += 1
-    if index >= count or index in unusual:
+    if index >= count or _any_between(source.unusual_lines, index, index):
         return None
     header = lines[index]
     if not _DEF_LINE.match(header) or not header.rstrip().endswith(":"):
@@ -360,7 +355,7 @@ def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
         if text.startswith("#") and len(lines[position]) - len(text) >= body_column:
             last = position
             break
-    if _any_between(source.unusual_sorted, index, last):
+    if _any_between(source.unusual_lines, index, last):
         return None
     return last + 1
 
@@ -455,8 +450,3 @@ def _defines_function_at(source: SourceFile, function: FunctionProfile) -> bool:
         if match:
             return match.group(2) == short
     return False
-
-
-def environment_is_case_insensitive() -> bool:
-    """True on file systems that ignore case (Windows, default macOS)."""
-    return os.path.normcase("A") == "a"

@@ -38,10 +38,6 @@ class TimeUnit:
         """Short label for column headers (µs rather than us)."""
         return "auto" if self.is_auto else _UNIT_LABELS[self.name]
 
-    def convert(self, seconds: float) -> float:
-        """A time in seconds expressed in this unit (seconds for 'auto')."""
-        return seconds / self.seconds
-
     def format(self, seconds: float | None) -> str:
         """A time as a short readable string; fixed units have no suffix."""
         if seconds is None:

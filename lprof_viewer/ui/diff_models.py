@@ -24,7 +24,14 @@ from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.roles import SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
-from lprof_viewer.ui.table_model import Index, RowTableModel, ShadedRowsModel, with_unit
+from lprof_viewer.ui.table_model import (
+    STAT_FIELDS,
+    Index,
+    RowTableModel,
+    ShadedRowsModel,
+    line_stat_text,
+    with_unit,
+)
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 FASTER = QColor(26, 127, 55)
@@ -247,13 +254,7 @@ class DiffSideModel(ShadedRowsModel):
             return self._text(line)
         if stat is None:
             return ""
-        if column == self.HITS:
-            return f"{stat.hits:,}"
-        if column == self.TIME:
-            return self._unit.format(stat.time)
-        if column == self.PER_HIT:
-            return self._unit.format(stat.per_hit)
-        return "" if stat.percent is None else f"{stat.percent:.1f}"
+        return line_stat_text(stat, STAT_FIELDS[column - self.HITS], self._unit)
 
     def _shade(
         self, line: AlignedLine, number: int | None, stat: LineStat | None, column: int

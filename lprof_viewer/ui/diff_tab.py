@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -31,6 +30,7 @@ from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.tables import (
     fit_rows_to_font,
     let_heat_show_through_selection,
+    make_filter_edit,
     make_table,
     selection_color,
 )
@@ -92,10 +92,7 @@ class DiffTab(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.summary.setFont(font)
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("functionFilter")
-        self.filter_edit.setPlaceholderText("Filter by name or file (Ctrl+F)")
-        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit = make_filter_edit()
         self.function_model = DiffFunctionTableModel(self)
         self.function_table = make_table("diffFunctionTable")
         self.function_table.setModel(self.function_model)

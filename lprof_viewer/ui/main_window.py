@@ -212,13 +212,6 @@ class MainWindow(QMainWindow):
         if isinstance(action, QAction):
             self.open_path(Path(action.data()))
 
-    def open_merged(self, paths: list[Path]) -> ProfileTab:
-        """Open several profiles merged into one tab."""
-        tab = self._make_profile_tab(paths)
-        self.tabs.setCurrentIndex(self.tabs.addTab(tab, tab.title))
-        self.stack.setCurrentWidget(self.tabs)
-        return tab
-
     def _make_tab(self, path: Path) -> Tab:
         if path.suffix == ".py":
             tab: Tab = ScriptTab(path)

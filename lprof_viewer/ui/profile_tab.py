@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QHeaderView,
-    QLineEdit,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from lprof_viewer.ui.source_table_model import SourceTableModel
 from lprof_viewer.ui.tables import (
     fit_rows_to_font,
     let_heat_show_through_selection,
+    make_filter_edit,
     make_table,
     selection_color,
 )
@@ -111,10 +111,7 @@ class ProfileTab(QWidget):
 
     def _build_content(self) -> QSplitter:
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("functionFilter")
-        self.filter_edit.setPlaceholderText("Filter by name or file (Ctrl+F)")
-        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit = make_filter_edit()
         self.hide_never_ran = QCheckBox("Hide functions that never ran")
         self.hide_never_ran.setObjectName("hideNeverRan")
         self.function_model = FunctionTableModel(self)

@@ -16,7 +16,13 @@ from lprof_viewer.core.sources import body_start
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.roles import SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
-from lprof_viewer.ui.table_model import Index, ShadedRowsModel, with_unit
+from lprof_viewer.ui.table_model import (
+    STAT_FIELDS,
+    Index,
+    ShadedRowsModel,
+    line_stat_text,
+    with_unit,
+)
 
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: The roles data() answers; views ask for a dozen per cell, most of them unused.
@@ -138,14 +144,7 @@ class SourceTableModel(ShadedRowsModel):
             return self._function.text(lineno)
         if stat is None:
             return ""
-        if column == self.HITS:
-            return f"{stat.hits:,}"
-        if column == self.TIME:
-            return self._unit.format(stat.time)
-        if column == self.PER_HIT:
-            return self._unit.format(stat.per_hit)
-        value = stat.percent if column == self.PERCENT else stat.percent_of_total
-        return "" if value is None else f"{value:.1f}"
+        return line_stat_text(stat, STAT_FIELDS[column - self.HITS], self._unit)
 
     def _sort_value(self, lineno: int, stat: LineStat | None, column: int) -> Any:
         if column in (self.LINE, self.CODE) or stat is None:

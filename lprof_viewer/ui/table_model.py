@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.row_shading import RowShading
 
@@ -39,6 +40,20 @@ class RowTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != DISPLAY:
             return None
         return self.header_title(section)
+
+
+#: A timed line's numbers, in the order the source tables show them after Line #.
+STAT_FIELDS = ("hits", "time", "per_hit", "percent", "percent_of_total")
+
+
+def line_stat_text(stat: LineStat, field: str, unit: TimeUnit) -> str:
+    """One of ``STAT_FIELDS`` of a timed line as a cell shows it ('' where there is none)."""
+    value = getattr(stat, field)
+    if field == "hits":
+        return f"{value:,}"
+    if field in ("time", "per_hit"):
+        return unit.format(value)
+    return "" if value is None else f"{value:.1f}"
 
 
 def with_unit(title: str, unit: TimeUnit) -> str:

@@ -1,9 +1,24 @@
-"""Settings every table view of the app shares."""
+"""Settings every table view of the app shares, and the filter box above the function tables."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+)
+
+
+def make_filter_edit() -> QLineEdit:
+    """The box that filters a functions table by name or file (Ctrl+F focuses it)."""
+    edit = QLineEdit()
+    edit.setObjectName("functionFilter")
+    edit.setPlaceholderText("Filter by name or file (Ctrl+F)")
+    edit.setClearButtonEnabled(True)
+    return edit
 
 
 def make_table(name: str) -> QTableView:

@@ -52,14 +52,17 @@ class JsonExporter(Exporter):
         ``indent=`` fall back to Python, 25x slower), written as it is made,
         so a 200,000-line profile never sits in memory as one document.
         """
-        stream.write(f'{{"unit":{_dumps(profile.unit)},"total_time":{_dumps(profile.total_time)},')
+        stream.write(
+            f'{{"unit":{compact_json(profile.unit)},"total_time":{compact_json(profile.total_time)},'
+        )
         stream.write('"functions":[')
         with collector_paused():  # the records are short-lived and acyclic
             for index, annotated in enumerate(functions):
                 stream.write("," if index else "")
-                stream.write(_dumps(function_record(annotated)))
+                stream.write(compact_json(function_record(annotated)))
         stream.write("]}\n")
 
 
-def _dumps(value: Any) -> str:
+def compact_json(value: Any) -> str:
+    """``value`` as JSON text without spaces, non-ASCII kept (the exports' encoding)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
