@@ -3,8 +3,6 @@
 Sources are edited only in copies: the session fixtures are shared by every test module.
 """
 
-import ast
-import importlib
 import io
 import json
 import os
@@ -15,7 +13,6 @@ from pathlib import Path, PureWindowsPath
 import pytest
 from fixtures import PROFILE_FIXTURES
 from line_profiler import LineStats, load_stats
-from line_profiler.line_profiler import get_code_block
 
 from lprof_viewer.cli import main
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
@@ -24,7 +21,6 @@ from lprof_viewer.core.model import Profile
 from lprof_viewer.core.sources import (
     SourceMapError,
     SourceRoot,
-    code_block,
     decode_source,
     read_source,
     root_for_located_file,
@@ -416,123 +412,3 @@ def test_cp1252_cookie():
 
 
 # --- code blocks -----------------------------------------------------------------------------
-
-
-def _function_starts(path: Path) -> list[int]:
-    """line_profiler's first_lineno of every function: its first decorator, else its def."""
-    tree = ast.parse(path.read_bytes())
-    return sorted(
-        min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    )
-
-
-TRICKY_SOURCE = '''\
-import functools
-
-
-def one_liner(): return 1
-
-
-@functools.lru_cache(
-    maxsize=None,
-)
-def decorated_over_lines(x):
-    return x
-
-
-def signature_over_lines(
-    a,
-    b,
-):
-    total = a + b
-# a comment at column 0 inside the body
-    return total
-
-
-def multi_line_string():
-    text = """
-not code
-def fake():
-"""
-    return text
-
-
-def continuation():
-    value = 1 + \\
-2
-    return value
-
-
-async def coroutine():
-    async with lock:
-        await thing()
-    # trailing comment
-
-
-def outer():
-    def inner():
-        return 1
-
-    class Local:
-        def method(self):
-            return 2
-
-    return inner, Local
-
-
-def last():
-\treturn "tabs"
-'''
-
-
-def _stdlib_file(name: str) -> Path:
-    module = importlib.import_module(name)
-    assert module.__file__ is not None
-    return Path(module.__file__)
-
-
-def _source_files(tmp_path: Path) -> list[Path]:
-    tricky = tmp_path / "tricky.py"
-    tricky.write_text(TRICKY_SOURCE, encoding="utf-8")
-    scripts = sorted((TESTS_DIR / "scripts").glob("*.py"))
-    django = sorted((TESTS_DIR / "django_site").rglob("*.py"))
-    stdlib = [_stdlib_file(name) for name in ("inspect", "argparse", "pickle", "tokenize")]
-    stdlib += [_stdlib_file(name) for name in ("json.decoder", "asyncio.tasks", "dataclasses")]
-    return [tricky, *scripts, *django, *stdlib]
-
-
-def test_code_block_is_line_profilers(tmp_path: Path):
-    checked = 0
-    for path in _source_files(tmp_path):
-        source = read_source(path)
-        for start in _function_starts(path):
-            expected = len(get_code_block(path, start))
-            block = code_block(source, start)
-            assert block.start == start
-            assert len(block) == expected, f"{path}:{start}"
-            checked += 1
-    assert checked > 500
-
-
-def test_code_block_of_the_tricky_functions(tmp_path: Path):
-    path = tmp_path / "tricky.py"
-    path.write_text(TRICKY_SOURCE, encoding="utf-8")
-    source = read_source(path)
-    lines = TRICKY_SOURCE.splitlines()
-
-    def last_line(def_text: str) -> str:
-        start = next(i for i, line in enumerate(lines, 1) if line.lstrip().startswith(def_text))
-        if lines[start - 2].startswith("@") or lines[start - 2] == ")":
-            start = next(i for i in range(start, 0, -1) if lines[i - 1].startswith("@"))
-        return lines[code_block(source, start)[-1] - 1].strip()
-
-    assert last_line("def one_liner") == "def one_liner(): return 1"
-    assert last_line("def decorated_over_lines") == "return x"
-    assert last_line("def signature_over_lines") == "return total"
-    assert last_line("def multi_line_string") == "return text"
-    assert last_line("def continuation") == "return value"
-    assert last_line("async def coroutine") == "# trailing comment"  # as inspect.getblock
-    assert last_line("def outer") == "return inner, Local"
-    assert last_line("def last") == 'return "tabs"'

@@ -7,16 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from lprof_viewer.core.code_blocks import Staleness, check_source, code_block, ordinary_blocks
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
-from lprof_viewer.core.sources import (
-    SourceCache,
-    SourceFile,
-    SourceLocator,
-    SourceRoot,
-    Staleness,
-    check_source,
-    code_block,
-)
+from lprof_viewer.core.sources import SourceCache, SourceFile, SourceLocator, SourceRoot
 
 
 @dataclass(frozen=True)
@@ -116,6 +109,8 @@ class ProfileAnnotator:
         self.locator = SourceLocator.for_profile_paths(profile.paths, roots, snapshots)
         self.cache = cache or SourceCache()
         self._sources: dict[str, SourceFile | None] = {}
+        self._by_file: dict[str, list[FunctionProfile]] | None = None
+        self._ordinary: dict[str, dict[FunctionProfile, tuple[Staleness | None, range]]] = {}
 
     def source_of(self, function: FunctionProfile) -> SourceFile | None:
         """The function's source file, or None when it cannot be found or read.
@@ -131,17 +126,12 @@ class ProfileAnnotator:
     def annotate(self, function: FunctionProfile) -> AnnotatedFunction:
         """The function with its source, staleness and lines to show."""
         source = self.source_of(function)
-        staleness = (
-            None if source is None else check_source(function, source, self.profile.recorded_at)
-        )
-        timed = function.linenos
+        found = None if source is None else self._ordinary_in(source, function).get(function)
         numbers: Sequence[int]
-        if source is not None and (staleness is None or not staleness.mismatched):
-            block = code_block(source, function.start_line)
-            # A timed line below the block (odd syntax) must still show its numbers.
-            numbers = range(block.start, max(block.stop - 1, max(timed)) + 1) if timed else block
+        if found is not None:
+            staleness, numbers = found
         else:
-            numbers = _span_without_source(function.start_line, timed)
+            staleness, numbers = self._check_alone(function, source)
         return AnnotatedFunction(
             function,
             source,
@@ -150,6 +140,39 @@ class ProfileAnnotator:
             self.profile.percent_of_total(function),
             self.profile,
         )
+
+    def _ordinary_in(
+        self, source: SourceFile, function: FunctionProfile
+    ) -> dict[FunctionProfile, tuple[Staleness | None, range]]:
+        """The ordinary functions of ``function``'s file, all found on the first call."""
+        name = function.filename
+        found = self._ordinary.get(name)
+        if found is None:
+            if self._by_file is None:
+                by_file: dict[str, list[FunctionProfile]] = {}
+                for each in self.profile.functions:
+                    by_file.setdefault(each.filename, []).append(each)
+                self._by_file = by_file
+            in_file = self._by_file.get(name, [function])
+            found = self._ordinary[name] = ordinary_blocks(
+                source, in_file, self.profile.recorded_at
+            )
+        return found
+
+    def _check_alone(
+        self, function: FunctionProfile, source: SourceFile | None
+    ) -> tuple[Staleness | None, Sequence[int]]:
+        """Staleness and lines to show of a function ``ordinary_blocks`` left out."""
+        staleness = (
+            None if source is None else check_source(function, source, self.profile.recorded_at)
+        )
+        timed = function.linenos
+        if source is not None and (staleness is None or not staleness.mismatched):
+            block = code_block(source, function.start_line)
+            # A timed line below the block (odd syntax) must still show its numbers.
+            numbers = range(block.start, max(block.stop - 1, max(timed)) + 1) if timed else block
+            return staleness, numbers
+        return staleness, _span_without_source(function.start_line, timed)
 
     def __iter__(self) -> Iterator[AnnotatedFunction]:
         return (self.annotate(function) for function in self.profile.functions)

@@ -8,23 +8,15 @@ are never shown beside the wrong code.
 
 from __future__ import annotations
 
-import inspect
 import io
 import re
 import tokenize
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import compress, count, repeat
-from operator import add, itemgetter, le, mul, sub
+from itertools import repeat
+from operator import add, itemgetter, mul, sub
 from pathlib import Path, PurePosixPath, PureWindowsPath
-
-from lprof_viewer.core.model import FunctionProfile
-
-#: A source file newer than its profile by more than this is called changed;
-#: archive formats keep modification times to two seconds.
-MTIME_TOLERANCE_S = 2.0
 
 
 class SourceMapError(ValueError):
@@ -171,8 +163,12 @@ def _lines_at(text: str, sorted_positions: Iterable[int]) -> Iterator[int]:
 NO_CODE = 1 << 40
 #: bytes.translate table swapping 0 and 1.
 _FLIP_0_1 = bytes([1, 0, *range(2, 256)])
-#: What a stripped line without code starts with: nothing, or a comment.
-_NO_CODE_STARTS = frozenset({"", "#"})
+#: What a line is by its first non-blank character (``_CODE`` for any other).
+_BLANK, _CODE, _COMMENT = 0, 1, 2
+_KIND_OF_START = {"": _BLANK, "#": _COMMENT}
+#: bytes.translate tables keeping one kind as 1, the others as 0.
+_CODE_ONLY = bytes.maketrans(b"\0\1\2", b"\0\1\0")
+_COMMENT_ONLY = bytes.maketrans(b"\0\1\2", b"\0\0\1")
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
 
 
@@ -189,30 +185,56 @@ class SourceFile:
         """The text of a 1-based line, or '' past the end."""
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
 
-    @property
+    @cached_property
     def code_depths(self) -> tuple[int, ...]:
         """Indentation of each line holding code; ``NO_CODE`` or more for blank and comment lines.
 
         ``NO_CODE`` is deeper than any line, so a search for the next line at
-        or left of a column skips those lines.
+        or left of a column skips those lines. 0-based, unlike the masks.
         """
-        return self._layout[0]
+        lines = self.lines
+        widths = map(sub, map(len, lines), map(len, map(str.lstrip, lines)))
+        without_code = self.code_mask[1:].translate(_FLIP_0_1)
+        return tuple(map(add, widths, map(mul, without_code, repeat(NO_CODE))))
 
     @property
     def code_mask(self) -> bytes:
         """1 at index ``n`` when 1-based line ``n`` holds code, else 0 (index 0 unused)."""
-        return self._layout[1]
+        return self._masks[0]
+
+    @property
+    def comment_mask(self) -> bytes:
+        """1 at index ``n`` when 1-based line ``n`` holds a comment and nothing else."""
+        return self._masks[1]
 
     @cached_property
-    def _layout(self) -> tuple[tuple[int, ...], bytes]:
+    def _masks(self) -> tuple[bytes, bytes]:
         # Column by column with C-level maps: a large profile names files of
-        # tens of thousands of lines.
-        lines = self.lines
-        stripped = list(map(str.lstrip, lines))
-        widths = map(sub, map(len, lines), map(len, stripped))
-        without_code = bytes(map(_NO_CODE_STARTS.__contains__, map(_FIRST_CHARACTER, stripped)))
-        depths = tuple(map(add, widths, map(mul, without_code, repeat(NO_CODE))))
-        return depths, b"\0" + without_code.translate(_FLIP_0_1)
+        # tens of thousands of lines. One byte per line says blank, code or comment.
+        starts = map(_FIRST_CHARACTER, map(str.lstrip, self.lines))
+        kinds = bytes(map(_KIND_OF_START.get, starts, repeat(_CODE)))
+        return b"\0" + kinds.translate(_CODE_ONLY), b"\0" + kinds.translate(_COMMENT_ONLY)
+
+    def code_at_or_left_of(self, column: int) -> bytes:
+        """1 at index ``n`` when 1-based line ``n`` holds code indented at most ``column``.
+
+        A block whose header is indented ``column`` ends before the first such
+        line below it. Made once per column (a file's functions share a few).
+        """
+        found = self._code_at_or_left_of.get(column)
+        if found is None:
+            # Code indented further has only blanks in its first column + 1 characters.
+            heads = map(itemgetter(slice(0, column + 1)), self.lines)
+            further = b"\0" + bytes(map(str.isspace, heads))
+            code = self.code_mask
+            # code AND NOT further, byte by byte, as one big-integer operation.
+            left = int.from_bytes(code, "big") & ~int.from_bytes(further, "big")
+            found = self._code_at_or_left_of[column] = left.to_bytes(len(code), "big")
+        return found
+
+    @cached_property
+    def _code_at_or_left_of(self) -> dict[int, bytes]:
+        return {}
 
     @cached_property
     def unusual_lines(self) -> tuple[int, ...]:
@@ -222,9 +244,9 @@ class SourceFile:
         in order, so those within a span are found by bisection.
         """
         text = "\n".join(self.lines)
-        positions = [
-            position for needle in ("'''", '"""', "\\\n") for position in _find_all(text, needle)
-        ]
+        # A one-character test first: most files hold no backslash at all.
+        needles = ("'''", '"""', "\\\n") if "\\" in text else ("'''", '"""')
+        positions = [position for needle in needles for position in _find_all(text, needle)]
         if text.endswith("\\"):
             positions.append(len(text) - 1)
         found = set(_lines_at(text, sorted(positions)))
@@ -297,156 +319,7 @@ class SourceCache:
         return cached
 
 
-_DEF_LINE = re.compile(r"^\s*(async\s+)?def\s+(\w+)")
-_DECORATOR_LINE = re.compile(r"^\s*@")
-
-
 def is_code_line(text: str) -> bool:
     """True for a line holding code (not blank, not only a comment)."""
     stripped = text.strip()
     return bool(stripped) and not stripped.startswith("#")
-
-
-def code_block(source: SourceFile, start_line: int) -> range:
-    """Line numbers of the function starting at ``start_line``, as line_profiler shows them.
-
-    The same lines ``line_profiler.get_code_block`` (``inspect.getblock``)
-    finds; plain indentation gives them for ordinary functions, and
-    tokenizing is kept for the unusual ones (multi-line strings, one-line
-    defs, continuation lines).
-    """
-    lines = source.lines
-    end = _indented_block_end(source, start_line)
-    if end is None:
-        tail = [line + "\n" for line in lines[start_line - 1 :]]
-        try:
-            end = start_line - 1 + len(inspect.getblock(tail))
-        except (SyntaxError, tokenize.TokenError, IndentationError):
-            end = len(lines)
-    return range(start_line, max(start_line, end) + 1)
-
-
-def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
-    """The last line of an ordinary function by indentation, or None to tokenize instead."""
-    lines, depths = source.lines, source.code_depths
-    index = start_line - 1
-    count = len(lines)
-    while index < count and _DECORATOR_LINE.match(lines[index]):
-        if lines[index].count("(") != lines[index].count(")"):
-            return None
-        index += 1
-    if index >= count or _any_between(source.unusual_lines, index, index):
-        return None
-    header = lines[index]
-    if not _DEF_LINE.match(header) or not header.rstrip().endswith(":"):
-        return None
-    # The block ends before the first line of code at or left of the def's column.
-    end = _first_at_or_left_of(depths, index + 1, depths[index])
-    last = end - 1
-    while last > index and depths[last] >= NO_CODE:
-        last -= 1
-    if last == index:
-        return None
-    body_column = next(depth for depth in depths[index + 1 : last + 1] if depth < NO_CODE)
-    # inspect.getblock also keeps the comments after the last statement that are
-    # indented at least as far as the body.
-    for position in range(end - 1, last, -1):
-        text = lines[position].lstrip()
-        if text.startswith("#") and len(lines[position]) - len(text) >= body_column:
-            last = position
-            break
-    if _any_between(source.unusual_lines, index, last):
-        return None
-    return last + 1
-
-
-def _any_between(sorted_numbers: Sequence[int], low: int, high: int) -> bool:
-    """True when some number of ``sorted_numbers`` is from ``low`` to ``high``."""
-    position = bisect_left(sorted_numbers, low)
-    return position < len(sorted_numbers) and sorted_numbers[position] <= high
-
-
-def _first_at_or_left_of(depths: tuple[int, ...], start: int, column: int) -> int:
-    """Index of the first of ``depths[start:]`` at most ``column``, or ``len(depths)``.
-
-    Searched in growing windows with C-level maps: a function's block ends a
-    few dozen lines on, not at the end of its file.
-    """
-    size = 32
-    while start < len(depths):
-        window = depths[start : start + size]
-        found = next(compress(count(start), map(le, window, repeat(column))), None)
-        if found is not None:
-            return found
-        start += size
-        size *= 4
-    return len(depths)
-
-
-def body_start(source: SourceFile, start_line: int) -> int:
-    """First line of a function's body: after its decorators and (multi-line) def header."""
-    count = len(source.lines)
-    lineno = start_line
-    while lineno <= count and not _DEF_LINE.match(source.line(lineno)):
-        lineno += 1
-    while lineno <= count and not source.line(lineno).split("#", 1)[0].rstrip().endswith(":"):
-        lineno += 1
-    return lineno + 1
-
-
-@dataclass(frozen=True)
-class Staleness:
-    """Why a source file does not match the profile; ``reason`` is one sentence."""
-
-    reason: str
-    mismatched: bool
-    """True when the code itself does not match (not only a newer file)."""
-
-
-def check_source(
-    function: FunctionProfile, source: SourceFile, recorded_at: float | None
-) -> Staleness | None:
-    """Does the source still hold the code the profile measured? None when it does."""
-    start = function.start_line
-    if start > len(source.lines):
-        return Staleness(
-            f"{source.path.name} has {len(source.lines)} lines, but the profile has "
-            f"{function.name} starting at line {start}.",
-            True,
-        )
-    if not _defines_function_at(source, function):
-        return Staleness(
-            f"{source.path.name} changed since it was profiled: line {start} is not the "
-            f"definition of {function.name}.",
-            True,
-        )
-    linenos = function.linenos
-    if not source.all_code(linenos):
-        lineno = next(n for n in linenos if not source.is_code(n))
-        return Staleness(
-            f"{source.path.name} changed since it was profiled: timed line {lineno} of "
-            f"{function.name} is blank or a comment.",
-            True,
-        )
-    if recorded_at is not None and source.mtime > recorded_at + MTIME_TOLERANCE_S:
-        return Staleness(f"{source.path.name} was modified after the profile was recorded.", False)
-    return None
-
-
-def _defines_function_at(source: SourceFile, function: FunctionProfile) -> bool:
-    short = function.short_name
-    if short.startswith("<"):  # lambdas, comprehensions, <module>: no def line to check
-        return True
-    start = function.start_line
-    if start < 1:
-        return False
-    # The first line is a decorator or the def; skip the decorators (which may
-    # span lines) to the first def.
-    header = source.lines[start - 1 : start + 200]
-    if not (_DECORATOR_LINE.match(header[0]) or _DEF_LINE.match(header[0])):
-        return False
-    for text in header:
-        match = _DEF_LINE.match(text)
-        if match:
-            return match.group(2) == short
-    return False

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.annotate import AnnotatedFunction
+from lprof_viewer.core.code_blocks import body_start
 from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
-from lprof_viewer.core.sources import body_start
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.roles import SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
