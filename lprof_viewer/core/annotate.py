@@ -21,7 +21,7 @@ class AnnotatedLine:
     stat: LineStat | None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)  # not frozen: a diff of two large profiles makes 20,000 in a go
 class AnnotatedFunction:
     """A function with its source lines, or the reason they cannot be shown."""
 
@@ -30,9 +30,13 @@ class AnnotatedFunction:
     staleness: Staleness | None
     line_numbers: Sequence[int]
     """The lines to show: the function's block, or its timed span without source."""
-    percent_of_total: float | None
     profile: Profile
     """The profile the function belongs to (for its lines' shares of the whole)."""
+
+    @property
+    def percent_of_total(self) -> float | None:
+        """The function's share of the whole profile's time."""
+        return self.profile.percent_of_total(self.function)
 
     @property
     def missing_source(self) -> bool:
@@ -53,15 +57,16 @@ class AnnotatedFunction:
         """The source text of a line, or '' when no trustworthy source is shown."""
         return self.source.line(lineno) if self.shows_source and self.source else ""
 
-    def texts(self) -> list[str]:
+    def texts(self) -> Sequence[str]:
         """``text(n)`` of each of ``line_numbers``, sliced from the source in one go."""
         numbers, source = self.line_numbers, self.source
         if source is None or not self.shows_source:
             return [""] * len(numbers)
         if not isinstance(numbers, range) or numbers.start < 1:
             return [self.text(n) for n in numbers]
-        texts = list(source.lines[numbers.start - 1 : numbers.stop - 1])
-        texts += [""] * (len(numbers) - len(texts))  # numbers past the end of the file
+        texts = source.lines[numbers.start - 1 : numbers.stop - 1]
+        if len(texts) < len(numbers):  # numbers past the end of the file
+            return [*texts, *[""] * (len(numbers) - len(texts))]
         return texts
 
     @cached_property
@@ -109,8 +114,8 @@ class ProfileAnnotator:
         self.locator = SourceLocator.for_profile_paths(profile.paths, roots, snapshots)
         self.cache = cache or SourceCache()
         self._sources: dict[str, SourceFile | None] = {}
-        self._by_file: dict[str, list[FunctionProfile]] | None = None
         self._ordinary: dict[str, dict[FunctionProfile, tuple[Staleness | None, range]]] = {}
+        self._by_file: dict[str, list[FunctionProfile]] | None = None
 
     def source_of(self, function: FunctionProfile) -> SourceFile | None:
         """The function's source file, or None when it cannot be found or read.
@@ -125,38 +130,33 @@ class ProfileAnnotator:
 
     def annotate(self, function: FunctionProfile) -> AnnotatedFunction:
         """The function with its source, staleness and lines to show."""
+        ordinary = self._ordinary.get(function.filename)
+        if ordinary is None:
+            ordinary = self._ordinary_in(function)
+        found = ordinary.get(function)
         source = self.source_of(function)
-        found = None if source is None else self._ordinary_in(source, function).get(function)
-        numbers: Sequence[int]
         if found is not None:
-            staleness, numbers = found
-        else:
-            staleness, numbers = self._check_alone(function, source)
-        return AnnotatedFunction(
-            function,
-            source,
-            staleness,
-            numbers,
-            self.profile.percent_of_total(function),
-            self.profile,
-        )
+            return AnnotatedFunction(function, source, *found, self.profile)
+        staleness, numbers = self._check_alone(function, source)
+        return AnnotatedFunction(function, source, staleness, numbers, self.profile)
 
     def _ordinary_in(
-        self, source: SourceFile, function: FunctionProfile
+        self, function: FunctionProfile
     ) -> dict[FunctionProfile, tuple[Staleness | None, range]]:
-        """The ordinary functions of ``function``'s file, all found on the first call."""
+        """The ordinary functions of ``function``'s file (``ordinary_blocks``), found at once."""
         name = function.filename
-        found = self._ordinary.get(name)
-        if found is None:
+        source = self.source_of(function)
+        if source is None:
+            found = {}
+        else:
             if self._by_file is None:
                 by_file: dict[str, list[FunctionProfile]] = {}
                 for each in self.profile.functions:
                     by_file.setdefault(each.filename, []).append(each)
                 self._by_file = by_file
             in_file = self._by_file.get(name, [function])
-            found = self._ordinary[name] = ordinary_blocks(
-                source, in_file, self.profile.recorded_at
-            )
+            found = ordinary_blocks(source, in_file, self.profile.recorded_at)
+        self._ordinary[name] = found
         return found
 
     def _check_alone(

@@ -299,12 +299,14 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows
     texts_a, texts_b = a.texts(), b.texts()
     if texts_a == texts_b:  # unchanged code: the common case, no diff needed
         return AlignedRows(a, b, numbers_a, numbers_b, texts_a, texts_b, [SAME] * len(texts_a))
-    matcher = difflib.SequenceMatcher(
-        None, [t.strip() for t in texts_a], [t.strip() for t in texts_b], autojunk=False
-    )
-    pairs: list[tuple[int | None, int | None]] = []
-    kinds: list[str] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    # An edit touches a few lines: the lines equal at both ends pair without a diff.
+    head = _common_head(texts_a, texts_b)
+    tail = _common_head(texts_a[head:][::-1], texts_b[head:][::-1])
+    end_a, end_b = len(texts_a) - tail, len(texts_b) - tail
+    pairs: list[tuple[int | None, int | None]] = [(i, i) for i in range(head)]
+    kinds: list[str] = [SAME] * head
+    for tag, i1, i2, j1, j2 in _edits(texts_a[head:end_a], texts_b[head:end_b]):
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":  # equal once stripped: a re-indented line still changed
             kinds += [
                 SAME if texts_a[i] == texts_b[j1 + i - i1] else CHANGED for i in range(i1, i2)
@@ -314,6 +316,8 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows
             block_pairs, block_kinds = _pair_block(i1, i2, j1, j2)
             pairs += block_pairs
             kinds += block_kinds
+    pairs += [(end_a + k, end_b + k) for k in range(tail)]
+    kinds += [SAME] * tail
     return AlignedRows(
         a,
         b,
@@ -323,6 +327,24 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows
         [texts_b[j] if j is not None else "" for _, j in pairs],
         kinds,
     )
+
+
+def _common_head(texts_a: Sequence[str], texts_b: Sequence[str]) -> int:
+    """How many leading lines the two have in common."""
+    shorter = min(len(texts_a), len(texts_b))
+    return next((i for i in range(shorter) if texts_a[i] != texts_b[i]), shorter)
+
+
+def _edits(
+    texts_a: Sequence[str], texts_b: Sequence[str]
+) -> Sequence[tuple[str, int, int, int, int]]:
+    """``SequenceMatcher`` opcodes of two runs of lines, compared without their indentation."""
+    if not texts_a or not texts_b:  # lines only inserted, or only removed
+        return [("replace", 0, len(texts_a), 0, len(texts_b))]
+    matcher = difflib.SequenceMatcher(
+        None, [t.strip() for t in texts_a], [t.strip() for t in texts_b], autojunk=False
+    )
+    return matcher.get_opcodes()
 
 
 def _pair_block(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 import json
 from abc import ABC, abstractmethod
-from operator import sub
+from collections.abc import Iterable, Sequence
+from itertools import repeat
+from operator import mul, sub
 from typing import Any, TextIO
 
 from lprof_viewer.core.diff import (
@@ -19,7 +21,7 @@ from lprof_viewer.core.diff import (
 )
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
-from lprof_viewer.core.model import LineStat
+from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.units import TimeUnit
 
 #: Diff export formats by ``--format`` name.
@@ -66,20 +68,20 @@ def function_json(function: FunctionDiff) -> str:
         "only_in": function.only_in,
     }
     rows = function.lines
-    hits_a, times_a = _hits_and_times(rows.stats_a())
-    hits_b, times_b = _hits_and_times(rows.stats_b())
+    hits_a, times_a = _hits_and_times(function.a, rows.line_a)
+    hits_b, times_b = _hits_and_times(function.b, rows.line_b)
     lines = map(
         _LINE_TEMPLATE.__mod__,
         zip(
-            map(_NULL.get, rows.line_a, map(str, rows.line_a)),
-            map(_NULL.get, rows.line_b, map(str, rows.line_b)),
+            map(_NULL.get, rows.line_a, rows.line_a),
+            map(_NULL.get, rows.line_b, rows.line_b),
             map(_json_string, rows.text_a),
             map(_json_string, rows.text_b),
             hits_a,
             hits_b,
-            map(repr, times_a),
-            map(repr, times_b),
-            map(repr, map(sub, times_b, times_a)),
+            times_a,
+            times_b,
+            map(sub, times_b, times_a),
             strict=True,
         ),
     )
@@ -88,19 +90,31 @@ def function_json(function: FunctionDiff) -> str:
 
 _LINE_TEMPLATE = (
     '{"line_a":%s,"line_b":%s,"source_a":%s,"source_b":%s,'
-    '"hits_a":%d,"hits_b":%d,"time_a":%s,"time_b":%s,"delta":%s}'
+    '"hits_a":%d,"hits_b":%d,"time_a":%r,"time_b":%r,"delta":%r}'
 )
-#: A line number's JSON text: ``_NULL.get(number, str(number))``.
+#: A line number's JSON value: ``_NULL.get(number, number)`` is "null" for None.
 _NULL: dict[int | None, str] = {None: "null"}
 #: JSON string literal of a str, non-ASCII kept (``ensure_ascii=False``).
 _json_string = json.encoder.encode_basestring
 
 
-def _hits_and_times(stats: list[LineStat | None]) -> tuple[list[int], list[float]]:
-    """Hits and seconds of each row (0 and 0.0 where the side has no timed line)."""
-    hits = [stat.hits if stat else 0 for stat in stats]
-    times = [stat.time if stat else 0.0 for stat in stats]
-    return hits, times
+def _hits_and_times(
+    function: FunctionProfile | None, numbers: Sequence[int | None]
+) -> tuple[Iterable[int], list[float]]:
+    """Hits and seconds on each of the rows' line numbers (0 and 0.0 where none is timed).
+
+    Straight from the function's columns, as ``LineStat.time`` computes them
+    (ticks times the unit), without making a line stat per row.
+    """
+    if function is None:
+        return repeat(0, len(numbers)), [0.0] * len(numbers)
+    linenos = function.linenos
+    hits = dict(zip(linenos, function.hits, strict=True))
+    ticks = dict(zip(linenos, function.ticks, strict=True))
+    # None (a row the side has no line in) is never a key: it gets the default.
+    timed_ticks = map(ticks.get, numbers, repeat(0))  # type: ignore[arg-type]
+    times = list(map(mul, timed_ticks, repeat(function.unit)))
+    return map(hits.get, numbers, repeat(0)), times  # type: ignore[arg-type]
 
 
 class DiffJsonExporter(DiffExporter):
