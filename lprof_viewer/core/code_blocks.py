@@ -14,7 +14,7 @@ import tokenize
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, compress, count, repeat
+from itertools import compress, count, repeat
 from operator import le
 
 from lprof_viewer.core.model import FunctionProfile
@@ -210,18 +210,18 @@ def ordinary_blocks(
     """
     lines, code, comments = source.lines, source.code_mask, source.comment_mask
     unusual = source.unusual_lines
+    last_unusual = unusual[-1] if unusual else -1  # often the module docstring, above all
     timed = [function.linenos for function in functions]
-    try:  # one pass over every timed line of the file's functions
-        is_code = bytes(map(code.__getitem__, chain.from_iterable(timed)))
-        ends = list(accumulate(map(len, timed)))
-        all_code = [at < 0 for at in map(is_code.find, repeat(0), [0, *ends[:-1]], ends)]
-    except IndexError:  # a timed line past the end of the file (a stale function)
-        all_code = list(map(source.all_code, timed))
+    all_code = map(source.lines_without_code.isdisjoint, timed)  # and within the file: below
     staleness = modified_since(source, recorded_at)
     found = {}
+    left_of: dict[int, bytes] = {}
     for function, timed_code, linenos in zip(functions, all_code, timed, strict=True):
         start = function.start_line
-        if not timed_code or not linenos or not 0 < start < len(lines):
+        if not linenos or not timed_code or not 0 < start < len(lines):
+            continue
+        top = max(linenos)
+        if top >= len(code):  # a timed line past the end of the file
             continue
         def_line, header = start, lines[start - 1]
         match = _DEF_LINE.match(header)
@@ -235,16 +235,17 @@ def ordinary_blocks(
         if not header.rstrip().endswith(":"):
             continue
         column = len(header) - len(header.lstrip())
-        end = source.code_at_or_left_of(column).find(1, def_line + 1)
+        left = left_of.get(column) or left_of.setdefault(column, source.code_at_or_left_of(column))
+        end = left.find(1, def_line + 1)
         end = end if end > 0 else len(code)
         last = code.rfind(1, def_line + 1, end)
         if last < 0:
             continue
         if comments.find(1, last + 1, end) >= 0:
             last = _last_kept_comment(lines, comments, code.find(1, def_line + 1), last, end)
-        if unusual and _any_between(unusual, def_line - 1, last - 1):
+        if last_unusual >= def_line - 1 and _any_between(unusual, def_line - 1, last - 1):
             continue
-        found[function] = (staleness, range(start, max(last, max(linenos)) + 1))
+        found[function] = (staleness, range(start, max(last, top) + 1))
     return found
 
 

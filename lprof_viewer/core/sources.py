@@ -14,7 +14,7 @@ import tokenize
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
+from itertools import compress, count, repeat
 from operator import add, itemgetter, mul, sub
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -201,6 +201,11 @@ class SourceFile:
     def code_mask(self) -> bytes:
         """1 at index ``n`` when 1-based line ``n`` holds code, else 0 (index 0 unused)."""
         return self._masks[0]
+
+    @cached_property
+    def lines_without_code(self) -> frozenset[int]:
+        """1-based numbers of the blank and comment lines, and 0 (no line at all)."""
+        return frozenset(compress(count(), self.code_mask.translate(_FLIP_0_1)))
 
     @property
     def comment_mask(self) -> bytes:
