@@ -192,6 +192,9 @@ class RecentAlignments:
 class FunctionDiff:
     """One function in A and B (or only one), its totals and its aligned lines."""
 
+    # Slots: two large profiles make 10,000 of these in one go.
+    __slots__ = ("a", "b", "_annotators", "_recent", "time_a", "time_b", "delta")
+
     def __init__(
         self,
         a: FunctionProfile | None,
