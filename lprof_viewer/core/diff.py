@@ -193,7 +193,7 @@ class FunctionDiff:
     """One function in A and B (or only one), its totals and its aligned lines."""
 
     # Slots: two large profiles make 10,000 of these in one go.
-    __slots__ = ("a", "b", "_annotators", "_recent", "time_a", "time_b", "delta")
+    __slots__ = ("_annotators", "_recent", "a", "b", "delta", "time_a", "time_b")
 
     def __init__(
         self,
