@@ -186,3 +186,18 @@ def python_env() -> dict[str, str]:
     root = str(TESTS_DIR.parent)
     path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
     return {**os.environ, "PYTHONPATH": path, "PYTHONIOENCODING": "utf-8"}
+
+
+def run_python(
+    *args: str, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` on this checkout (``python_env``), its output captured as text."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=python_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import PROFILE_FIXTURES, python_env
+from fixtures import PROFILE_FIXTURES, python_env, run_python
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
@@ -614,15 +614,7 @@ def test_far_away_line_number_does_not_hang_the_export(tmp_path: Path):
     path = _write_linestats(tmp_path / "far.lprof", {("app.py", 1, "f"): [(2_000_000_000, 1, 5)]})
 
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _LIMITED_EXPORT, str(path)],
-            cwd=tmp_path,
-            env=python_env(),
-            capture_output=True,
-            text=True,
-            timeout=3,
-            check=False,
-        )
+        proc = run_python("-c", _LIMITED_EXPORT, str(path), cwd=tmp_path, timeout=3)
     except subprocess.TimeoutExpired:
         pytest.fail("the export of a 100-byte profile ran for more than 3 s")
     assert proc.returncode in (0, 2), proc.stderr[-500:]

@@ -25,7 +25,7 @@ from typing import Any
 
 import line_profiler._line_profiler as c_line_profiler
 import pytest
-from fixtures import PROFILE_FIXTURES, python_env
+from fixtures import PROFILE_FIXTURES, run_python
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
@@ -247,15 +247,7 @@ def test_loads_without_line_profiler_installed(busy_lprof: Path, tmp_path: Path)
         "print(json.dumps({'unit': profile.unit,\n"
         "                  'timings': [[*f.key, f.lines] for f in profile]}))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(busy_lprof)],
-        cwd=tmp_path,
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_python("-c", code, str(busy_lprof), cwd=tmp_path)
 
     assert proc.returncode == 0, proc.stdout + proc.stderr
     loaded = json.loads(proc.stdout)
@@ -578,14 +570,7 @@ def test_deeply_nested_tuple_key_does_not_crash_the_process(tmp_path: Path):
         "except ProfileLoadError as error:\n"
         "    print(error)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_python("-c", code, str(path))
     assert proc.returncode == 0, f"the process died with status {proc.returncode}"
     assert proc.stdout.startswith("deepkey.lprof")
 
@@ -641,14 +626,7 @@ def test_gigantic_lengths_fail_fast_without_allocating(tmp_path: Path):
         _write(folder, name, GIGANTIC[case])
 
     # A child process, so its peak memory is only the reader's.
-    proc = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(folder)],
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_python("-c", _MEASURE, str(folder))
 
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
@@ -701,15 +679,7 @@ def test_cli_bad_file_as_a_real_process(busy_lprof: Path, tmp_path: Path):
     data = busy_lprof.read_bytes()
     bad = _write(tmp_path, "cut.lprof", data[: len(data) // 2])
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "lprof_viewer", "export", str(bad)],
-        cwd=tmp_path,
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_python("-m", "lprof_viewer", "export", str(bad), cwd=tmp_path)
 
     assert proc.returncode == 2
     assert proc.stdout == ""
