@@ -14,11 +14,9 @@ import tokenize
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import compress, count, repeat
-from operator import le
 
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.sources import NO_CODE, SourceFile
+from lprof_viewer.core.sources import SourceFile
 
 #: A source file newer than its profile by more than this is called changed;
 #: archive formats keep modification times to two seconds.
@@ -78,57 +76,58 @@ def _def_line(lines: Sequence[str], start_line: int) -> tuple[int, re.Match[str]
 def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
     """The last line of an ordinary function by indentation, or None to tokenize instead."""
     found = _def_line(source.lines, start_line)
-    if found is None or not found[2]:
+    if found is None or not found[2]:  # a decorator over several lines
         return None
-    index = found[0]
-    lines, depths, unusual = source.lines, source.code_depths, source.unusual_lines
-    header = lines[index]
-    if not header.rstrip().endswith(":") or _any_between(unusual, index, index):
+    return _last_line_by_indentation(source, found[0] + 1)
+
+
+def _last_line_by_indentation(source: SourceFile, def_line: int) -> int | None:
+    """The 1-based last line of the block under the def on ``def_line``, by its byte masks.
+
+    None when indentation alone cannot tell: a header going on past its line,
+    no body below it, or an unusual line (``SourceFile.unusual_lines``) in it.
+    """
+    lines, code, comments = source.lines, source.code_mask, source.comment_mask
+    header = lines[def_line - 1]
+    if not header.rstrip().endswith(":"):
         return None
     # The block ends before the first line of code at or left of the def's column.
-    end = _first_at_or_left_of(depths, index + 1, depths[index])
-    last = end - 1
-    while last > index and depths[last] >= NO_CODE:
-        last -= 1
-    if last == index:
+    column = len(header) - len(header.lstrip())
+    end = source.code_at_or_left_of(column).find(1, def_line + 1)
+    end = end if end > 0 else len(code)
+    last = code.rfind(1, def_line + 1, end)
+    if last < 0:
         return None
-    if last + 1 < end:
-        # inspect.getblock also keeps the comments after the last statement that
-        # are indented at least as far as the body.
-        body_column = depths[index + 1]
-        if body_column >= NO_CODE:
-            body_column = next(d for d in depths[index + 1 : last + 1] if d < NO_CODE)
-        for position in range(end - 1, last, -1):
-            text = lines[position].lstrip()
-            if text.startswith("#") and len(lines[position]) - len(text) >= body_column:
-                last = position
-                break
-    if _any_between(unusual, index, last):
+    if comments.find(1, last + 1, end) >= 0:
+        last = _last_kept_comment(lines, comments, code.find(1, def_line + 1), last, end)
+    unusual = source.unusual_lines
+    # Most files' only unusual line is their docstring, above every function.
+    if unusual and unusual[-1] >= def_line - 1 and _any_between(unusual, def_line - 1, last - 1):
         return None
-    return last + 1
+    return last
+
+
+def _last_kept_comment(
+    lines: Sequence[str], comments: bytes, first_body_line: int, last: int, end: int
+) -> int:
+    """The block's last line when comments follow its last statement (1-based, as the masks).
+
+    ``inspect.getblock`` keeps those indented at least as far as the body, up
+    to the last such one before the next code (``end``).
+    """
+    body = lines[first_body_line - 1]
+    body_column = len(body) - len(body.lstrip())
+    for lineno in range(end - 1, last, -1):
+        text = lines[lineno - 1]
+        if comments[lineno] and len(text) - len(text.lstrip()) >= body_column:
+            return lineno
+    return last
 
 
 def _any_between(sorted_numbers: Sequence[int], low: int, high: int) -> bool:
     """True when some number of ``sorted_numbers`` is from ``low`` to ``high``."""
     position = bisect_left(sorted_numbers, low)
     return position < len(sorted_numbers) and sorted_numbers[position] <= high
-
-
-def _first_at_or_left_of(depths: tuple[int, ...], start: int, column: int) -> int:
-    """Index of the first of ``depths[start:]`` at most ``column``, or ``len(depths)``.
-
-    Searched in growing windows with C-level maps: a function's block ends a
-    few dozen lines on, not at the end of its file.
-    """
-    size = 32
-    while start < len(depths):
-        window = depths[start : start + size]
-        found = next(compress(count(start), map(le, window, repeat(column))), None)
-        if found is not None:
-            return found
-        start += size
-        size *= 4
-    return len(depths)
 
 
 def body_start(source: SourceFile, start_line: int) -> int:
@@ -200,67 +199,29 @@ def ordinary_blocks(
     """Staleness and lines to show of each ordinary function of ``functions``, all in ``source``.
 
     The same answers ``check_source`` and ``code_block`` give one function at
-    a time, found for a whole file at once by searching its byte masks at C
-    speed: a profile of 10,000 functions is checked in a blink. Ordinary
-    means: the profile's first line is the def or a one-line decorator right
-    above it, the def is the function's and its header ends on its line, its
-    timed lines all hold code, and no unusual line (``SourceFile.unusual_lines``:
-    docstrings among them) is in its block. The others are left out, for the
-    one-at-a-time functions.
+    a time, with the file's checks made once: its timed lines are all looked
+    up in one set, its staleness on disk read once. Ordinary means: the def,
+    or decorators each on one line above it, is where the profile says; the
+    def is the function's; its block is found by indentation
+    (``_last_line_by_indentation``); its timed lines all hold code. The
+    others are left out, for the one-at-a-time functions.
     """
-    lines, code, comments = source.lines, source.code_mask, source.comment_mask
-    unusual = source.unusual_lines
-    last_unusual = unusual[-1] if unusual else -1  # often the module docstring, above all
+    lines, past_the_end = source.lines, len(source.code_mask)
     timed = [function.linenos for function in functions]
     all_code = map(source.lines_without_code.isdisjoint, timed)  # and within the file: below
     staleness = modified_since(source, recorded_at)
     found = {}
-    left_of: dict[int, bytes] = {}
     for function, timed_code, linenos in zip(functions, all_code, timed, strict=True):
-        start = function.start_line
-        if not linenos or not timed_code or not 0 < start < len(lines):
+        if not linenos or not timed_code:
             continue
         top = max(linenos)
-        if top >= len(code):  # a timed line past the end of the file
+        if top >= past_the_end:  # a timed line past the end of the file
             continue
-        def_line, header = start, lines[start - 1]
-        match = _DEF_LINE.match(header)
-        if match is None:  # a one-line decorator, then the def
-            if not _DECORATOR_LINE.match(header) or header.count("(") != header.count(")"):
-                continue
-            def_line, header = start + 1, lines[start]
-            match = _DEF_LINE.match(header)
-        if match is None or match.group(2) != function.short_name:
+        start = function.start_line
+        header = _def_line(lines, start)
+        if header is None or not header[2] or header[1].group(2) != function.short_name:
             continue
-        if not header.rstrip().endswith(":"):
-            continue
-        column = len(header) - len(header.lstrip())
-        left = left_of.get(column) or left_of.setdefault(column, source.code_at_or_left_of(column))
-        end = left.find(1, def_line + 1)
-        end = end if end > 0 else len(code)
-        last = code.rfind(1, def_line + 1, end)
-        if last < 0:
-            continue
-        if comments.find(1, last + 1, end) >= 0:
-            last = _last_kept_comment(lines, comments, code.find(1, def_line + 1), last, end)
-        if last_unusual >= def_line - 1 and _any_between(unusual, def_line - 1, last - 1):
-            continue
-        found[function] = (staleness, range(start, max(last, top) + 1))
+        last = _last_line_by_indentation(source, header[0] + 1)
+        if last is not None:
+            found[function] = (staleness, range(start, max(last, top) + 1))
     return found
-
-
-def _last_kept_comment(
-    lines: Sequence[str], comments: bytes, first_body_line: int, last: int, end: int
-) -> int:
-    """The block's last line when comments follow its last statement (1-based, as the masks).
-
-    ``inspect.getblock`` keeps those indented at least as far as the body, up
-    to the last such one before the next code (``end``).
-    """
-    body = lines[first_body_line - 1]
-    body_column = len(body) - len(body.lstrip())
-    for lineno in range(end - 1, last, -1):
-        text = lines[lineno - 1]
-        if comments[lineno] and len(text) - len(text.lstrip()) >= body_column:
-            return lineno
-    return last

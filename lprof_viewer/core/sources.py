@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, count, repeat
-from operator import add, itemgetter, mul, sub
+from operator import itemgetter
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 
@@ -159,8 +159,6 @@ def _lines_at(text: str, sorted_positions: Iterable[int]) -> Iterator[int]:
         yield line
 
 
-#: The code depth of a blank or comment line: deeper than any real line.
-NO_CODE = 1 << 40
 #: bytes.translate table swapping 0 and 1.
 _FLIP_0_1 = bytes([1, 0, *range(2, 256)])
 #: What a line is by its first non-blank character (``_CODE`` for any other).
@@ -184,18 +182,6 @@ class SourceFile:
     def line(self, lineno: int) -> str:
         """The text of a 1-based line, or '' past the end."""
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
-
-    @cached_property
-    def code_depths(self) -> tuple[int, ...]:
-        """Indentation of each line holding code; ``NO_CODE`` or more for blank and comment lines.
-
-        ``NO_CODE`` is deeper than any line, so a search for the next line at
-        or left of a column skips those lines. 0-based, unlike the masks.
-        """
-        lines = self.lines
-        widths = map(sub, map(len, lines), map(len, map(str.lstrip, lines)))
-        without_code = self.code_mask[1:].translate(_FLIP_0_1)
-        return tuple(map(add, widths, map(mul, without_code, repeat(NO_CODE))))
 
     @property
     def code_mask(self) -> bytes:
