@@ -28,6 +28,7 @@ from typing import Any
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.kernprof_command import RunConfig, default_output
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
+from lprof_viewer.core.model import RawStats
 from lprof_viewer.core.sources import SourceCache, SourceRoot
 
 OK, FAILED, STOPPED, NO_PROFILE, NOTHING_RAN = (
@@ -188,52 +189,58 @@ class RunHistory:
         """Classify how the run ended, snapshot its sources, keep everything."""
         record.exit_status, record.duration = exit_status, duration
         record.console.write_text(console, encoding="utf-8", errors="replace")
-        record.outcome, record.message = self._outcome(
-            record, exit_status, duration, console, stopped
-        )
+        stats: RawStats | ProfileLoadError | None = None
         if record.has_profile:
+            try:  # read once: for the outcome and for the sources to keep
+                stats = read_stats(record.profile)
+            except ProfileLoadError as error:
+                stats = error
+        record.outcome, record.message = self._outcome(
+            record, stats, exit_status, duration, console, stopped
+        )
+        if stats is not None:
             record.profile_digest = file_digest(record.profile)
-            record.sources = self._snapshot_sources(record)
+            if isinstance(stats, RawStats):
+                record.sources = self._snapshot_sources(record, {key[0] for key in stats.timings})
             record.copies = self._write_copy_beside_script(record)
             self._index(record)
         self.save(record)
         return record
 
     def _outcome(
-        self, record: RunRecord, status: int | None, duration: float, console: str, stopped: bool
+        self,
+        record: RunRecord,
+        stats: RawStats | ProfileLoadError | None,
+        status: int | None,
+        duration: float,
+        console: str,
+        stopped: bool,
     ) -> tuple[str, str]:
         name = record.script.name
         if stopped:
             return STOPPED, f"{name} was stopped after {duration:.1f} s."
-        if not record.has_profile:
+        if stats is None:
             last = next((line for line in reversed(console.splitlines()) if line.strip()), "")
             detail = f": {last.strip()}" if last else "."
             return (
                 NO_PROFILE,
                 f"kernprof wrote no profile for {name} (exit status {status}){detail}",
             )
-        try:
-            stats = read_stats(record.profile)
-        except ProfileLoadError as error:
-            return NO_PROFILE, str(error)
-        ran = any(hits for lines in stats.timings.values() for _, hits, _ in lines)
+        if isinstance(stats, ProfileLoadError):
+            return NO_PROFILE, str(stats)
         if status != 0:
             return FAILED, (
                 f"{name} exited with status {status} after {duration:.1f} s; its profile holds "
                 "the lines that ran before the error."
             )
-        if not ran:
+        if not any(hits for lines in stats.timings.values() for _, hits, _ in lines):
             return NOTHING_RAN, (
                 f"{name} finished, but no profiled function ever ran: mark the functions that "
                 "run with @profile (or pass them with -p)."
             )
         return OK, f"{name} finished in {duration:.1f} s."
 
-    def _snapshot_sources(self, record: RunRecord) -> dict[str, str]:
-        try:
-            names = {key[0] for key in read_stats(record.profile).timings}
-        except ProfileLoadError:
-            return {}
+    def _snapshot_sources(self, record: RunRecord, names: set[str]) -> dict[str, str]:
         snapshots = {}
         folder = record.folder / "sources"
         for index, name in enumerate(sorted(names)):
@@ -275,6 +282,10 @@ class RunHistory:
         index = self._read_index()
         if record.profile_digest:
             index[record.profile_digest] = str(record.folder)
+        self._write_index(index)
+
+    def _write_index(self, index: dict[str, str]) -> None:
+        """Replace the index in one step: a crash midway leaves the old one."""
         self.root.mkdir(parents=True, exist_ok=True)
         temporary = self._index_path().with_suffix(".tmp")
         temporary.write_text(json.dumps(index), encoding="utf-8")
@@ -297,19 +308,23 @@ class RunHistory:
 
     def run_for_profile(self, profile: Path) -> RunRecord | None:
         """The run that wrote a .lprof with exactly these bytes, if the history has it."""
+        index = self._read_index()
+        if not index:  # nothing recorded: no need to read the file again to hash it
+            return None
         try:
             digest = file_digest(profile)
         except OSError:
             return None
-        folder = self._read_index().get(digest)
+        folder = index.get(digest)
         return self.load(Path(folder)) if folder else None
 
     def delete(self, record: RunRecord) -> None:
         """Forget a run and remove its folder."""
         shutil.rmtree(record.folder, ignore_errors=True)
-        index = {k: v for k, v in self._read_index().items() if v != str(record.folder)}
-        if self._index_path().exists():
-            self._index_path().write_text(json.dumps(index), encoding="utf-8")
+        index = self._read_index()
+        kept = {digest: folder for digest, folder in index.items() if folder != str(record.folder)}
+        if kept != index:
+            self._write_index(kept)
 
 
 def open_with_sources(
