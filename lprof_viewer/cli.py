@@ -15,7 +15,6 @@ from typing import TextIO
 
 from lprof_viewer import __version__
 from lprof_viewer.core.annotate import ProfileAnnotator
-from lprof_viewer.core.diff_export import DIFF_FORMATS, diff_exporter_for
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
 from lprof_viewer.core.kernprof_command import RunConfig, parse_env
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
@@ -78,6 +77,8 @@ def merge_parser() -> argparse.ArgumentParser:
 
 def diff_parser() -> argparse.ArgumentParser:
     """``lprof-viewer diff A B [--format text|json|html] [-o OUT]``."""
+    from lprof_viewer.core.diff_export import DIFF_FORMATS  # the diff verb alone needs it
+
     parser = argparse.ArgumentParser(
         prog="lprof-viewer diff",
         description="Compare two profiles: did the change help, and where?",
@@ -96,6 +97,7 @@ def diff_parser() -> argparse.ArgumentParser:
 def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
     """Write the diff of two profiles."""
     from lprof_viewer.core.diff import ProfileDiff
+    from lprof_viewer.core.diff_export import diff_exporter_for
     from lprof_viewer.core.run_history import (
         RunHistory,
         default_history_root,
@@ -136,14 +138,6 @@ def run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("args", nargs="*", help="the script's arguments, after --")
     return parser
-
-
-def _split_script_args(argv: list[str]) -> list[str]:
-    """Options before ``--`` are ours; everything after it goes to the script untouched."""
-    if "--" not in argv:
-        return argv
-    split = argv.index("--")
-    return [*argv[:split], "--", *argv[split + 1 :]]
 
 
 def window_parser() -> argparse.ArgumentParser:
@@ -240,11 +234,14 @@ def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
         record = run_and_record(config, RunHistory(default_history_root()), stdout)
     except RunError as error:
         raise UsageError(str(error)) from None
-    if args.output is not None and record.has_profile:
-        shutil.copy2(record.profile, args.output)
     print(f"lprof-viewer: {record.message}", file=sys.stderr)
     if record.has_profile:
         print(f"lprof-viewer: profile kept at {record.profile}", file=sys.stderr)
+    if args.output is not None and record.has_profile:
+        try:
+            shutil.copy2(record.profile, args.output)
+        except OSError as error:  # the run is kept; only the copy failed
+            raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
     if record.exit_status is None:
         return 1
     return record.exit_status if record.exit_status >= 0 else 128 - record.exit_status
@@ -262,7 +259,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if argv and argv[0] == "diff":
             return run_diff(diff_parser().parse_args(argv[1:]), stdout)
         if argv and argv[0] == "run":
-            return run_script(run_parser().parse_args(_split_script_args(argv[1:])), stdout)
+            return run_script(run_parser().parse_args(argv[1:]), stdout)
         args = window_parser().parse_args(argv)
     except (ProfileLoadError, UsageError) as error:
         print(f"lprof-viewer: {error}", file=sys.stderr)

@@ -178,3 +178,18 @@ def test_run_verb_passes_arguments_after_the_double_dash(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "ARGS ['--flag', 'x y']" in result.stdout
+
+
+def test_run_verb_output_it_cannot_write_is_one_sentence_and_the_run_is_kept(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("LPROF_VIEWER_DATA", str(tmp_path / "data"))
+    script = script_copy(tmp_path, "busy.py")
+    out = tmp_path / "no such folder" / "copy.lprof"
+
+    assert main(["run", str(script), "-o", str(out)]) == 2
+
+    err = capsys.readouterr().err
+    assert f"lprof-viewer: cannot write {out}:" in err and "Traceback" not in err
+    (run,) = RunHistory(tmp_path / "data").runs_for(script)
+    assert run.outcome == OK and load_lprof(run.profile).functions[0].name == "slow_sum"
