@@ -446,6 +446,8 @@ BAD_TIMINGS = {
     "line number 2**31": ({KEY: [(2**31, 2, 500)]}, ["view", "too large"]),
     "line number 2**32": ({KEY: [(2**32, 2, 500)]}, ["view", "too large"]),
     "hits 2**64": ({KEY: [(11, 2**64, 500)]}, ["view", "too large"]),
+    "hits 2**63": ({KEY: [(11, 2**63, 500)]}, ["view", "too large"]),
+    "time 2**63": ({KEY: [(11, 2, 2**63)]}, ["view", "too large"]),
     "hits negative": ({KEY: [(11, -2, 500)]}, ["view", "negative"]),
     "line negative": ({KEY: [(-11, 2, 500)]}, ["view", "negative"]),
     "hits a string": ({KEY: [(11, "2", 500)]}, ["view", "whole numbers"]),

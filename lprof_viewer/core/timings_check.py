@@ -188,25 +188,25 @@ def _checked_columns(entries: list[Any]) -> LineColumns | None:
         if not set(map(type, entries)) <= _ENTRY_TYPES:
             return None
         return _checked_number_columns(list(chain.from_iterable(entries)))
-    if not _below_2_to_31(linenos):
-        return None
+    if not all(map(_top_bit_clear, (linenos, hits, ticks))):
+        return None  # past MAX_LINE or MAX_COUNT: the slow path names the entry
     return LineColumns(linenos, hits, ticks)
 
 
 #: Bytes below 0x80, deleted to find any byte at or above it.
 _LOW_BYTES = bytes(range(0x80))
-#: Index of the most significant byte of each 4-byte item.
-_TOP_BYTE = 3 if sys.byteorder == "little" else 0
 
 
-def _below_2_to_31(numbers: array[int]) -> bool:
-    """True when every item of an unsigned 4-byte array is at most MAX_LINE (2**31 - 1).
+def _top_bit_clear(numbers: array[int]) -> bool:
+    """True when no item of an unsigned array has its top bit set.
 
-    The top byte of each item, taken with a strided slice of the raw bytes, is
-    below 0x80: one C pass instead of boxing 200,000 ints for ``max``.
+    So 4-byte line numbers are at most MAX_LINE (2**31 - 1) and 8-byte counts
+    at most MAX_COUNT (2**63 - 1). The most significant byte of each item,
+    taken with a strided slice of the raw bytes, is below 0x80: one C pass
+    instead of boxing 200,000 ints for ``max``.
     """
-    assert numbers.itemsize == 4
-    top_bytes = numbers.tobytes()[_TOP_BYTE::4]
+    size = numbers.itemsize
+    top_bytes = numbers.tobytes()[size - 1 if sys.byteorder == "little" else 0 :: size]
     return not top_bytes.translate(None, _LOW_BYTES)
 
 
