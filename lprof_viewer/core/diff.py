@@ -201,12 +201,12 @@ class FunctionDiff:
         b: FunctionProfile | None,
         annotator_a: ProfileAnnotator,
         annotator_b: ProfileAnnotator,
-        recent: RecentAlignments | None = None,
+        recent: RecentAlignments,
     ) -> None:
         assert a is not None or b is not None
         self.a, self.b = a, b
         self._annotators = (annotator_a, annotator_b)
-        self._recent = recent or RecentAlignments()
+        self._recent = recent  # shared by all functions of a diff: one bound on what is kept
         self.time_a = a.total_time if a else 0.0
         self.time_b = b.total_time if b else 0.0
         self.delta = self.time_b - self.time_a

@@ -24,9 +24,6 @@ from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.units import TimeUnit
 
-#: Diff export formats by ``--format`` name.
-DIFF_FORMATS = ("text", "json", "html")
-
 
 class DiffExporter(ABC):
     """Writes a :class:`ProfileDiff` to a text stream."""
@@ -40,13 +37,8 @@ class DiffExporter(ABC):
 
 
 def diff_exporter_for(name: str, unit: TimeUnit | None = None) -> DiffExporter:
-    """A new exporter for ``text``, ``json`` or ``html``."""
-    exporters: dict[str, type[DiffExporter]] = {
-        "text": DiffTextExporter,
-        "json": DiffJsonExporter,
-        "html": DiffHtmlExporter,
-    }
-    return exporters[name](unit)
+    """A new exporter for ``text``, ``json`` or ``html`` (one of :data:`DIFF_FORMATS`)."""
+    return _EXPORTERS[name](unit)
 
 
 def function_json(function: FunctionDiff) -> str:
@@ -281,3 +273,12 @@ class DiffHtmlExporter(DiffExporter):
             f"<td class='num {css}'>{_signed(unit, line.delta) if timed else ''}</td>"
             f"{side(line.stat_b, line.line_b, line.text_b, 'b')}</tr>\n"
         )
+
+
+#: Diff exporters by ``--format`` name.
+_EXPORTERS: dict[str, type[DiffExporter]] = {
+    "text": DiffTextExporter,
+    "json": DiffJsonExporter,
+    "html": DiffHtmlExporter,
+}
+DIFF_FORMATS = tuple(_EXPORTERS)

@@ -105,9 +105,17 @@ def line_profiler_probe(python: Path) -> list[str]:
     return [str(python), "-c", "import kernprof, line_profiler"]
 
 
-def install_hint(python: Path) -> str:
-    """The command that installs line_profiler into ``python``'s environment."""
-    return f'"{python}" -m pip install line_profiler'
+def missing_line_profiler(python: Path) -> str:
+    """The sentence for an interpreter without line_profiler, with the command that installs it."""
+    return (
+        f"line_profiler is not installed for {python}; install it with: "
+        f'"{python}" -m pip install line_profiler'
+    )
+
+
+def cannot_start(python: Path, why: object = None) -> str:
+    """The sentence for an interpreter that does not start (``why``: the OS error, if known)."""
+    return f"The interpreter {python} cannot be started{f': {why}' if why else ''}."
 
 
 def parse_env(text: str) -> dict[str, str]:

@@ -137,14 +137,12 @@ class FunctionProfile(_FunctionFields):
         key: FunctionKey,
         lines: Iterable[RawLine],
         unit: float,
-        total_ticks: float | None = None,
     ) -> FunctionProfile:
         rows = list(lines)
         columns = LineColumns(
             [row[0] for row in rows], [row[1] for row in rows], [row[2] for row in rows]
         )
-        total = sum(columns.ticks) if total_ticks is None else total_ticks
-        return tuple.__new__(cls, (*key, columns, 0, len(rows), unit, total))
+        return tuple.__new__(cls, (*key, columns, 0, len(rows), unit, sum(columns.ticks)))
 
     @classmethod
     def all_from_packed(cls, packed: PackedTimings, unit: float) -> list[FunctionProfile]:

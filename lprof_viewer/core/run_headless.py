@@ -8,7 +8,12 @@ import subprocess
 import time
 from typing import TextIO
 
-from lprof_viewer.core.kernprof_command import RunConfig, install_hint, line_profiler_probe
+from lprof_viewer.core.kernprof_command import (
+    RunConfig,
+    cannot_start,
+    line_profiler_probe,
+    missing_line_profiler,
+)
 from lprof_viewer.core.run_history import RunHistory, RunRecord
 
 
@@ -26,14 +31,11 @@ def check_interpreter(config: RunConfig) -> None:
             line_profiler_probe(config.python), capture_output=True, timeout=60, check=False
         )
     except OSError as error:
-        raise RunError(f"The interpreter {config.python} cannot be started: {error}.") from None
+        raise RunError(cannot_start(config.python, error)) from None
     except subprocess.TimeoutExpired:
         raise RunError(f"The interpreter {config.python} did not answer within a minute.") from None
     if probe.returncode != 0:
-        raise RunError(
-            f"line_profiler is not installed for {config.python}; install it with: "
-            f"{install_hint(config.python)}"
-        )
+        raise RunError(missing_line_profiler(config.python))
 
 
 def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRecord:

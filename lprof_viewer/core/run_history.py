@@ -111,17 +111,6 @@ class RunRecord:
         """Recorded file name -> the snapshot of that file taken after the run."""
         return {name: self.folder / relative for name, relative in self.sources.items()}
 
-    def config(self) -> RunConfig:
-        """The settings to run this again."""
-        return RunConfig(
-            self.script,
-            self.python,
-            self.cwd,
-            list(self.args),
-            dict(self.env),
-            list(self.prof_mods),
-        )
-
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready mapping (paths as strings)."""
         data = asdict(self)

@@ -32,14 +32,6 @@ def _is_profile(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "profile"
 
 
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_dotted(node.value)}.{node.attr}"
-    return ast.unparse(node)
-
-
 class _TargetFinder(ast.NodeVisitor):
     def __init__(self) -> None:
         self.targets: list[ProfileTarget] = []
@@ -63,14 +55,15 @@ class _TargetFinder(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if _is_profile(func) and node.args:
-            self.targets.append(ProfileTarget(_dotted(node.args[0]), node.lineno, "call"))
+            self.targets.append(ProfileTarget(ast.unparse(node.args[0]), node.lineno, "call"))
         elif (
             isinstance(func, ast.Attribute)
             and _is_profile(func.value)
             and func.attr in ("add_function", "add_module", "add_class", "add_callable")
             and node.args
         ):
-            self.targets.append(ProfileTarget(_dotted(node.args[0]), node.lineno, "add_function"))
+            target = ast.unparse(node.args[0])
+            self.targets.append(ProfileTarget(target, node.lineno, "add_function"))
         self.generic_visit(node)
 
 

@@ -9,8 +9,9 @@ from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
 from lprof_viewer.core.kernprof_command import (
     RunConfig,
-    install_hint,
+    cannot_start,
     line_profiler_probe,
+    missing_line_profiler,
     quoted,
 )
 from lprof_viewer.core.run_headless import stop_process_group
@@ -83,10 +84,7 @@ class KernprofProcess(QObject):
             self.failed_to_start.emit("The run was stopped before it started.")
             return
         if exit_code != 0:
-            self.failed_to_start.emit(
-                f"line_profiler is not installed for {self.config.python}; install it with: "
-                f"{install_hint(self.config.python)}"
-            )
+            self.failed_to_start.emit(missing_line_profiler(self.config.python))
             return
         self._run()
 
@@ -138,7 +136,7 @@ class KernprofProcess(QObject):
     def _error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart and self.config is not None:
             self._process = None
-            self.failed_to_start.emit(f"The interpreter {self.config.python} cannot be started.")
+            self.failed_to_start.emit(cannot_start(self.config.python))
 
     def stop(self) -> None:
         """End the run and every process it started (politely, then by force)."""
