@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTableView
 from ui_helpers import cell, column_texts, make_window
 
 from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.diff_models import DiffFunctionTableModel as D
 from lprof_viewer.ui.diff_models import DiffSideModel as S
 
@@ -135,6 +136,24 @@ def test_unit_and_filter_work_on_the_diff_too(qtbot, tmp_path):
     assert functions.model().headerData(D.TIME_A, Qt.Orientation.Horizontal) == "Time A (ms)"
     qtbot.keyClicks(tab.filter_edit, "look")
     assert column_texts(functions, D.NAME) == ["lookup"]
+
+
+def test_a_new_unit_or_sort_keeps_the_function_and_its_lines_shown(qtbot, tmp_path):
+    window, tab = open_diff(qtbot, tmp_path)
+    tab.function_table.selectRow(1)
+    chosen = tab.current_function()
+    rows = tab.side_b.rowCount()
+    assert chosen is not None and rows > 0
+
+    window.set_unit("us")
+    assert tab.current_function() is chosen and tab.side_b.rowCount() == rows
+    assert tab.side_b.headerData(S.TIME, Qt.Orientation.Horizontal) == "Time (µs)"
+    times = [text for text in column_texts(tab.source_b, S.TIME) if text]
+    in_us = [TimeUnit("us").format(line.stat_b.time) for line in chosen.lines if line.stat_b]
+    assert times == in_us and times
+
+    tab.function_table.sortByColumn(D.NAME, Qt.SortOrder.AscendingOrder)
+    assert tab.current_function() is chosen and tab.side_b.rowCount() == rows
 
 
 def test_a_broken_file_shows_one_sentence_in_the_tab(qtbot, tmp_path):

@@ -29,6 +29,7 @@ from lprof_viewer.ui.table_model import (
     Index,
     RowTableModel,
     ShadedRowsModel,
+    SortedRowsModel,
     line_stat_text,
     with_unit,
 )
@@ -55,52 +56,38 @@ def change_color(seconds: float) -> QColor | None:
     return FASTER if seconds < 0 else SLOWER if seconds > 0 else None
 
 
-class DiffFunctionTableModel(RowTableModel):
+class DiffFunctionTableModel(SortedRowsModel):
     """One row per function of either run: its times in A and B and the change."""
 
     NAME, TIME_A, TIME_B, CHANGE, RATIO, HITS_A, HITS_B = range(7)
     HEADERS = ("Function", "Time A", "Time B", "Change", "Ratio", "Hits A", "Hits B")
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._all: list[FunctionDiff] = []
-        self._rows: list[FunctionDiff] = []
+        super().__init__(self.CHANGE, Qt.SortOrder.DescendingOrder, parent)
         self._unit = TimeUnit("auto")
         self._filter = ""
-        self._sort: tuple[int, Qt.SortOrder] = (self.CHANGE, Qt.SortOrder.DescendingOrder)
 
     def set_diff(self, diff: ProfileDiff | None) -> None:
         """Show ``diff``'s functions, biggest change first."""
-        self.beginResetModel()
-        self._all = list(diff.functions) if diff else []
-        self._rows = self._visible()
-        self.endResetModel()
+        self.set_rows(diff.functions if diff else [])
 
     def set_unit(self, unit: TimeUnit) -> None:
         """Write times in ``unit``."""
-        self.beginResetModel()
         self._unit = unit
-        self.endResetModel()
+        self.columns_changed(self.TIME_A, self.CHANGE)
 
     def set_filter(self, text: str) -> None:
         """Keep functions whose name or file contains ``text``."""
-        self.beginResetModel()
         self._filter = text.strip().casefold()
-        self._rows = self._visible()
-        self.endResetModel()
+        self.refilter()
 
-    def _visible(self) -> list[FunctionDiff]:
+    def keep(self, row: FunctionDiff) -> bool:
+        """The filter text in the function's name or file."""
         needle = self._filter
-        rows = [
-            f
-            for f in self._all
-            if not needle or needle in f.name.casefold() or needle in f.filename.casefold()
-        ]
-        column, order = self._sort
-        rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
-        return rows
+        return not needle or needle in row.name.casefold() or needle in row.filename.casefold()
 
-    def _key(self, column: int) -> Callable[[FunctionDiff], Any]:
+    def sort_key(self, column: int) -> Callable[[FunctionDiff], Any]:
+        """The native value rows sort on (Change sorts by the size of the change)."""
         keys: dict[int, Callable[[FunctionDiff], Any]] = {
             self.NAME: lambda f: f.name.casefold(),
             self.TIME_A: lambda f: f.time_a,
@@ -111,17 +98,6 @@ class DiffFunctionTableModel(RowTableModel):
             self.HITS_B: lambda f: f.hits_b,
         }
         return keys[column]
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort by a column's native value (Change sorts by the size of the change)."""
-        self.beginResetModel()
-        self._sort = (column, order)
-        self._rows = self._visible()
-        self.endResetModel()
-
-    def row_count(self) -> int:
-        """Number of visible functions."""
-        return len(self._rows)
 
     def header_title(self, section: int) -> str:
         """Column titles, with the unit on time columns."""
@@ -138,7 +114,7 @@ class DiffFunctionTableModel(RowTableModel):
         if role == _DISPLAY:
             return self._display(function, column)
         if role == SORT_ROLE:
-            return self._key(column)(function)
+            return self.sort_key(column)(function)
         if role == Qt.ItemDataRole.ForegroundRole and column in (self.CHANGE, self.RATIO):
             return change_color(function.delta)
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.NAME:
@@ -162,10 +138,6 @@ class DiffFunctionTableModel(RowTableModel):
             return describe_change(function.time_a, function.time_b)
         hits = function.hits_a if column == self.HITS_A else function.hits_b
         return f"{hits:,}"
-
-    def function_at(self, row: int) -> FunctionDiff | None:
-        """The function shown in ``row``."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
 
 
 class DiffSideModel(ShadedRowsModel):
@@ -194,9 +166,8 @@ class DiffSideModel(ShadedRowsModel):
 
     def set_unit(self, unit: TimeUnit) -> None:
         """Write times in ``unit``."""
-        self.beginResetModel()
         self._unit = unit
-        self.endResetModel()
+        self.columns_changed(self.TIME, self.PER_HIT)
 
     def _text(self, line: AlignedLine) -> str:
         return line.text_a if self.side == "a" else line.text_b
@@ -290,9 +261,8 @@ class DiffChangeModel(RowTableModel):
 
     def set_unit(self, unit: TimeUnit) -> None:
         """Write times in ``unit``."""
-        self.beginResetModel()
         self._unit = unit
-        self.endResetModel()
+        self.columns_changed(0, 0)
 
     def row_count(self) -> int:
         """Number of aligned rows."""

@@ -268,8 +268,8 @@ class DiffTab(QWidget):
     def set_unit(self, unit: TimeUnit) -> None:
         """Show every time in ``unit``."""
         self.unit = unit
-        self.function_model.set_unit(unit)
-        self.show_function(self.current_function())
+        for model in (self.function_model, self.side_a, self.side_b, self.change_model):
+            model.set_unit(unit)
 
     def focus_filter(self) -> None:
         """Ctrl+F."""

@@ -84,10 +84,7 @@ class SourceTableModel(ShadedRowsModel):
         """Write times in ``unit``."""
         self._unit = unit
         self._row_cache.clear()
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.TIME, self.PER_HIT)
-        if self._numbers:
-            last = len(self._numbers) - 1
-            self.dataChanged.emit(self.index(0, self.TIME), self.index(last, self.PER_HIT))
+        self.columns_changed(self.TIME, self.PER_HIT)
 
     def set_palette(self, base: QColor, highlight: QColor) -> None:
         """The view's background (heat is mixed from it) and selection colour."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -40,6 +41,77 @@ class RowTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != DISPLAY:
             return None
         return self.header_title(section)
+
+    def columns_changed(self, first: int, last: int) -> None:
+        """Columns ``first`` to ``last`` read differently (a new unit): titles and cells.
+
+        Rows, the current one and the scroll position stay as they are.
+        """
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, first, last)
+        if self.row_count():
+            self.dataChanged.emit(self.index(0, first), self.index(self.row_count() - 1, last))
+
+
+class SortedRowsModel(RowTableModel):
+    """Rows (functions) kept in Python, filtered by ``keep`` and sorted on native values.
+
+    Subclasses give ``sort_key(column)`` and ``keep(row)``; a sort keeps the
+    current row where it is in the view's eyes (persistent indexes follow).
+    """
+
+    def __init__(self, column: int, order: Qt.SortOrder, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._all: list[Any] = []
+        self._rows: list[Any] = []
+        self._sort = (column, order)
+
+    def sort_key(self, column: int) -> Callable[[Any], Any]:
+        """The native value rows sort on in ``column``."""
+        raise NotImplementedError
+
+    def keep(self, row: Any) -> bool:
+        """True when ``row`` passes the filter."""
+        return True
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        """Show ``rows`` (filtered and sorted as set)."""
+        self.beginResetModel()
+        self._all = list(rows)
+        self._rows = self._visible()
+        self.endResetModel()
+
+    def refilter(self) -> None:
+        """Apply a changed filter."""
+        self.beginResetModel()
+        self._rows = self._visible()
+        self.endResetModel()
+
+    def _visible(self) -> list[Any]:
+        rows = [row for row in self._all if self.keep(row)]
+        column, order = self._sort
+        rows.sort(key=self.sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        return rows
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort rows by a column's native value, the current row staying current."""
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        kept = [(id(self._rows[index.row()]), index.column()) for index in persistent]
+        self._rows.sort(key=self.sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        rows = {id(row): number for number, row in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            persistent, [self.index(rows[row], column) for row, column in kept]
+        )
+        self.layoutChanged.emit()
+
+    def row_count(self) -> int:
+        """Number of visible rows."""
+        return len(self._rows)
+
+    def function_at(self, row: int) -> Any:
+        """The function shown in ``row`` (None past the end)."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
 
 #: A timed line's numbers, in the order the source tables show them after Line #.
