@@ -26,6 +26,7 @@ from fixtures import PROFILE_FIXTURES, python_env, run_python
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
+from lprof_viewer.core.heat import NEVER_RAN_LIGHT, hex_color
 from lprof_viewer.core.model import RawLine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -500,6 +501,15 @@ def test_html_timed_rows_are_shaded(busy_lprof: Path):
     assert len(colours) > 3, "the heat shading does not vary with time"
     blank_rows = [row for row in line_rows if not row["cells"][5].strip()]
     assert all("background" not in row["style"] for row in blank_rows)
+
+
+def test_html_tints_the_body_that_never_ran_not_the_decorator_or_def(busy_lprof: Path):
+    _, page = _html([str(busy_lprof)])
+
+    rows = {row["cells"][5].strip(): row["style"] for row in page.rows if len(row["cells"]) == 6}
+    tint = f"background:{hex_color(NEVER_RAN_LIGHT)}"
+    assert tint in rows["y = x + 1"] and tint in rows["return y * 2"]  # never_called's body
+    assert "background" not in rows["def never_called(x: int) -> int:"]
 
 
 def test_html_numbers_match_the_text_export(busy_lprof: Path):

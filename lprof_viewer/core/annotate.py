@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from lprof_viewer.core.code_blocks import Staleness, check_source, code_block, ordinary_blocks
+from lprof_viewer.core.code_blocks import (
+    Staleness,
+    body_start,
+    check_source,
+    code_block,
+    ordinary_blocks,
+)
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
 from lprof_viewer.core.sources import SourceCache, SourceFile, SourceLocator, SourceRoot
 
@@ -52,6 +58,22 @@ class AnnotatedFunction:
     def shows_source(self) -> bool:
         """True when source text is shown beside the numbers (found and matching)."""
         return self.source is not None and (self.staleness is None or not self.staleness.mismatched)
+
+    def never_ran(self, lineno: int) -> bool:
+        """True for a line of the body that holds code but was never timed.
+
+        The decorators and the (maybe multi-line) def header are not the
+        body: they run once, when the module is imported, not when profiled.
+        """
+        source = self.source
+        if source is None or not self.shows_source or lineno in self.stats:
+            return False
+        return lineno >= self._body_start and source.is_code(lineno)
+
+    @cached_property
+    def _body_start(self) -> int:
+        assert self.source is not None  # never_ran asks only when there is source
+        return body_start(self.source, self.function.start_line)
 
     def text(self, lineno: int) -> str:
         """The source text of a line, or '' when no trustworthy source is shown."""

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.annotate import AnnotatedFunction
-from lprof_viewer.core.code_blocks import body_start
 from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
@@ -53,7 +52,6 @@ class SourceTableModel(ShadedRowsModel):
         self._highlighter: ChunkedHighlighter | None = None
         self._heat_cache: dict[int, RGB] = {}
         self._row_cache: dict[int, tuple[tuple[str, ...], QColor | None, QColor | None]] = {}
-        self._body_start = 0
 
     # -- data in ---------------------------------------------------------------
     def set_function(self, annotated: AnnotatedFunction | None) -> None:
@@ -68,11 +66,6 @@ class SourceTableModel(ShadedRowsModel):
         self._heat_cache.clear()
         self._row_cache.clear()
         self.shading.selected_row = -1
-        self._body_start = (
-            body_start(annotated.source, annotated.function.start_line)
-            if annotated and annotated.source
-            else 0
-        )
         self.endResetModel()
 
     @property
@@ -157,7 +150,7 @@ class SourceTableModel(ShadedRowsModel):
     def _shade(self, lineno: int, stat: LineStat | None) -> RGB | None:
         """Heat for a timed line, a tint for code that never ran, nothing otherwise."""
         if stat is None:
-            if self._function is not None and self._is_unrun_code(lineno):
+            if self._function is not None and self._function.never_ran(lineno):
                 return NEVER_RAN_DARK if self.shading.is_dark else NEVER_RAN_LIGHT
             return None
         shade = self._heat_cache.get(lineno)
@@ -165,13 +158,6 @@ class SourceTableModel(ShadedRowsModel):
             fraction = heat_fraction(stat.time, self._hottest)
             shade = self._heat_cache[lineno] = heat_color(fraction, self.shading.base)
         return shade
-
-    def _is_unrun_code(self, lineno: int) -> bool:
-        """A code line of the body that was never timed (never ran)."""
-        function = self._function
-        if function is None or function.source is None or not function.shows_source:
-            return False
-        return lineno >= self._body_start and function.source.is_code(lineno)
 
     def tokens(self, row: int) -> list[Any] | None:
         """Pygments tokens of the code in ``row`` (lexed on first request, then cached).

@@ -109,10 +109,9 @@ class HtmlExporter(Exporter):
             )
             stat = line.stat
             if stat is None:
-                style = f" style='background:{hex_color(NEVER_RAN_LIGHT)}'"
                 row_class = "" if is_code_line(line.text) else " class='noncode'"
-                if not is_code_line(line.text) or line.lineno == function.start_line:
-                    style = ""
+                never_ran = annotated.never_ran(line.lineno)
+                style = f" style='background:{hex_color(NEVER_RAN_LIGHT)}'" if never_ran else ""
                 cells = "<td></td>" * 4
             else:
                 shade = hex_color(heat_color(heat_fraction(stat.time, hottest)))
