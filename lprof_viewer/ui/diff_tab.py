@@ -34,7 +34,7 @@ from lprof_viewer.ui.tables import (
     make_table,
     selection_color,
 )
-from lprof_viewer.ui.workers import BackgroundTask
+from lprof_viewer.ui.workers import LatestTask
 
 
 def compute_diff(
@@ -66,6 +66,7 @@ class DiffTab(QWidget):
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
+        self._loader = LatestTask()
         self.paths = [Path(path_a), Path(path_b)]
         self.labels = labels or (self.paths[0].name, self.paths[1].name)
         self.roots = list(roots)
@@ -192,8 +193,9 @@ class DiffTab(QWidget):
         self.is_ready = False
         if self.diff is None:
             self.pages.show_busy()
-        self._task = BackgroundTask(compute_diff, *self.paths, list(self.roots), self.history)
-        self._task.start(self._loaded, self._failed)
+        self._loader.start(
+            self._loaded, self._failed, compute_diff, *self.paths, list(self.roots), self.history
+        )
 
     def _loaded(self, diff: ProfileDiff) -> None:
         self.diff, self.error = diff, None

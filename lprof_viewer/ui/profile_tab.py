@@ -35,7 +35,7 @@ from lprof_viewer.ui.tables import (
     make_table,
     selection_color,
 )
-from lprof_viewer.ui.workers import BackgroundTask
+from lprof_viewer.ui.workers import LatestTask
 
 
 class LoadedProfile:
@@ -83,6 +83,7 @@ class ProfileTab(QWidget):
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
+        self._loader = LatestTask()
         self.paths = [Path(p) for p in paths]
         self.roots = list(roots)
         self.history = history
@@ -186,8 +187,14 @@ class ProfileTab(QWidget):
         self.file_banner.clear()
         if self.profile is None:
             self.pages.show_busy()
-        self._task = BackgroundTask(load_in_background, self.paths, list(self.roots), self.history)
-        self._task.start(self._loaded, self._failed)
+        self._loader.start(
+            self._loaded,
+            self._failed,
+            load_in_background,
+            self.paths,
+            list(self.roots),
+            self.history,
+        )
 
     def _loaded(self, loaded: LoadedProfile) -> None:
         previous = self.current_function()

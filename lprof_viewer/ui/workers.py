@@ -28,6 +28,7 @@ class BackgroundTask(QRunnable):
         self.signals = TaskSignals()
         self._function = function
         self._args = args
+        self._discarded = False
 
     def run(self) -> None:
         """Do the work (on a pool thread)."""
@@ -43,6 +44,45 @@ class BackgroundTask(QRunnable):
     def start(self, on_result: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
         """Connect the callbacks (run on the GUI thread), then queue the task on the global pool."""
         queued = Qt.ConnectionType.QueuedConnection
-        self.signals.result.connect(on_result, queued)
-        self.signals.error.connect(on_error, queued)
+
+        # Checked on the GUI thread when the answer arrives, so a task discarded
+        # meanwhile (a newer one replaced it) never reaches its callbacks.
+        def deliver_result(value: Any) -> None:
+            if not self._discarded:
+                on_result(value)
+
+        def deliver_error(text: str) -> None:
+            if not self._discarded:
+                on_error(text)
+
+        self.signals.result.connect(deliver_result, queued)
+        self.signals.error.connect(deliver_error, queued)
         QThreadPool.globalInstance().start(self)
+
+    def discard(self) -> None:
+        """Drop this task's answer when it comes (call on the GUI thread)."""
+        self._discarded = True
+
+
+class LatestTask:
+    """Background work for one purpose where only the newest answer counts.
+
+    A reload started while an earlier one still runs replaces it: the older
+    answer, however late, is dropped instead of overwriting the newer one.
+    """
+
+    def __init__(self) -> None:
+        self._task: BackgroundTask | None = None
+
+    def start(
+        self,
+        on_result: Callable[[Any], None],
+        on_error: Callable[[str], None],
+        function: Callable[..., Any],
+        *args: Any,
+    ) -> None:
+        """Run ``function(*args)`` in the background, replacing the task started before."""
+        if self._task is not None:
+            self._task.discard()
+        self._task = BackgroundTask(function, *args)
+        self._task.start(on_result, on_error)
