@@ -79,12 +79,20 @@ def run_window(args: argparse.Namespace) -> int:
     run = window.runs.config_for(args.run.resolve()) if args.run else None
     if args.screenshot is not None:
         return _screenshot(app, window, paths, args.screenshot, run, args.diff)
-    window.open_paths(paths)
-    if args.diff:
-        window.open_diff(args.diff[0], args.diff[1])
+    _open_all(window, paths, args.diff, run)
+    return app.exec()
+
+
+def _open_all(
+    window: MainWindow, paths: list[Path], diff: list[Path] | None, run: RunConfig | None
+) -> bool:
+    """Open the files and the diff and start the run asked for; answer whether there was any."""
+    opened = window.open_paths(paths)
+    if diff:
+        window.open_diff(diff[0], diff[1])
     if run is not None:
         window.runs.start(run)
-    return app.exec()
+    return bool(opened or diff or run)
 
 
 def _screenshot(
@@ -111,18 +119,11 @@ def _screenshot(
         grab()
 
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)
-    if run is not None:
-        # The run's own tab is the last thing to wait for.
-        window.open_paths(paths)
-        window.runs.run_settled.connect(lambda: QTimer.singleShot(0, grab))
-        window.runs.start(run)
-    else:
-        window.all_ready.connect(lambda: QTimer.singleShot(0, grab))
-        opened = window.open_paths(paths)
-        if diff:
-            window.open_diff(diff[0], diff[1])
-        elif not opened:
-            QTimer.singleShot(0, grab)
+    # With a run, its own tab is the last thing to wait for.
+    settled = window.runs.run_settled if run is not None else window.all_ready
+    settled.connect(lambda: QTimer.singleShot(0, grab))
+    if not _open_all(window, paths, diff, run):
+        QTimer.singleShot(0, grab)  # the welcome page
     app.exec()
     # The picture is saved: skip tearing down a large profile and every Qt
     # object one by one (a quarter of a second on a 200,000-line profile).
