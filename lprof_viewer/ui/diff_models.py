@@ -22,7 +22,6 @@ from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
-from lprof_viewer.ui.roles import SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     STAT_FIELDS,
@@ -113,8 +112,6 @@ class DiffFunctionTableModel(SortedRowsModel):
         column = index.column()
         if role == _DISPLAY:
             return self._display(function, column)
-        if role == SORT_ROLE:
-            return self.sort_key(column)(function)
         if role == Qt.ItemDataRole.ForegroundRole and column in (self.CHANGE, self.RATIO):
             return change_color(function.delta)
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.NAME:

@@ -338,7 +338,9 @@ class ProfileTab(QWidget):
         self.roots = list(roots)
         if self.profile is not None:
             snapshots = self.run.snapshot_files() if self.run else None
-            self.annotator = ProfileAnnotator(self.profile, self.roots, snapshots=snapshots)
+            # The same files are read once: a file under a new root is a new path.
+            cache = self.annotator.cache if self.annotator else None
+            self.annotator = ProfileAnnotator(self.profile, self.roots, cache, snapshots)
             current = self.current_function()
             self.show_function(self.annotator.annotate(current) if current else None)
 

@@ -13,7 +13,6 @@ from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_co
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
-from lprof_viewer.ui.roles import SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     STAT_FIELDS,
@@ -31,7 +30,6 @@ _ROLES = frozenset(
         Qt.ItemDataRole.BackgroundRole,
         Qt.ItemDataRole.ForegroundRole,
         Qt.ItemDataRole.TextAlignmentRole,
-        SORT_ROLE,
     }
 )
 
@@ -46,6 +44,7 @@ class SourceTableModel(ShadedRowsModel):
         super().__init__(parent)
         self._function: AnnotatedFunction | None = None
         self._numbers: Sequence[int] = range(0)
+        self._texts: Sequence[str] = ()
         self._stats: dict[int, LineStat] = {}
         self._hottest = 0.0
         self._unit = TimeUnit("auto")
@@ -61,8 +60,8 @@ class SourceTableModel(ShadedRowsModel):
         self._numbers = annotated.line_numbers if annotated else range(0)
         self._stats = annotated.stats if annotated else {}
         self._hottest = max((s.time for s in self._stats.values()), default=0.0)
-        texts = [annotated.text(n) for n in self._numbers] if annotated else []
-        self._highlighter = ChunkedHighlighter(texts) if annotated else None
+        self._texts = annotated.texts() if annotated else ()
+        self._highlighter = ChunkedHighlighter(self._texts) if annotated else None
         self._heat_cache.clear()
         self._row_cache.clear()
         self.shading.selected_row = -1
@@ -100,7 +99,7 @@ class SourceTableModel(ShadedRowsModel):
         return with_unit(title, self._unit) if section in (self.TIME, self.PER_HIT) else title
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        """Text, heat background, alignment and sort value of one cell."""
+        """Text, heat background and alignment of one cell."""
         if role not in _ROLES or not index.isValid() or self._function is None:
             return None
         row = index.row()
@@ -113,39 +112,24 @@ class SourceTableModel(ShadedRowsModel):
             return cached[1]
         if role == Qt.ItemDataRole.ForegroundRole:
             return cached[2]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if index.column() != self.CODE else None
-        lineno = self._numbers[row]
-        return self._sort_value(lineno, self._stats.get(lineno), index.column())
+        return _RIGHT if index.column() != self.CODE else None  # TextAlignmentRole
 
     def _row(self, row: int) -> tuple[tuple[str, ...], QColor | None, QColor | None]:
         """A row's texts and colours, computed once while it is shown (scrolling asks often)."""
         lineno = self._numbers[row]
         stat = self._stats.get(lineno)
-        texts = tuple(self._display(lineno, stat, column) for column in range(len(self.HEADERS)))
+        texts = tuple(self._display(row, stat, column) for column in range(len(self.HEADERS)))
         shade = self._shade(lineno, stat)
         return texts, self.shading.background(row, shade), self.shading.foreground(row, shade)
 
-    def _display(self, lineno: int, stat: LineStat | None, column: int) -> str:
-        assert self._function is not None
+    def _display(self, row: int, stat: LineStat | None, column: int) -> str:
         if column == self.LINE:
-            return str(lineno)
+            return str(self._numbers[row])
         if column == self.CODE:
-            return self._function.text(lineno)
+            return self._texts[row]
         if stat is None:
             return ""
         return line_stat_text(stat, STAT_FIELDS[column - self.HITS], self._unit)
-
-    def _sort_value(self, lineno: int, stat: LineStat | None, column: int) -> Any:
-        if column in (self.LINE, self.CODE) or stat is None:
-            return lineno
-        return (
-            stat.hits,
-            stat.time,
-            stat.per_hit or 0,
-            stat.percent or 0,
-            stat.percent_of_total or 0,
-        )[column - 1]
 
     def _shade(self, lineno: int, stat: LineStat | None) -> RGB | None:
         """Heat for a timed line, a tint for code that never ran, nothing otherwise."""
