@@ -107,6 +107,22 @@ def test_filter_box_filters_and_ctrl_f_focuses_it(qtbot, tmp_path, busy_lprof):
     assert "never_called" not in column_texts(functions, F.NAME)
 
 
+def test_typing_a_filter_that_keeps_the_function_keeps_the_place_in_its_source(
+    qtbot, tmp_path, busy_lprof
+):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, busy_lprof)
+    _, source = tables(window)
+    tab = window.current_tab()
+    assert tab.current_function().name == "slow_sum"
+    source.setCurrentIndex(source.model().index(0, S.LINE))  # away from the hottest line
+
+    qtbot.keyClicks(tab.filter_edit, "slow")
+
+    assert tab.current_function().name == "slow_sum"
+    assert source.currentIndex().row() == 0
+
+
 def test_enter_jumps_from_a_function_to_its_hottest_line(qtbot, tmp_path, busy_lprof):
     window = make_window(qtbot, tmp_path)
     open_and_wait(qtbot, window, busy_lprof)

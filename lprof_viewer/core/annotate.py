@@ -138,6 +138,7 @@ class ProfileAnnotator:
         self._sources: dict[str, SourceFile | None] = {}
         self._ordinary: dict[str, dict[FunctionProfile, tuple[Staleness | None, range]]] = {}
         self._by_file: dict[str, list[FunctionProfile]] | None = None
+        self._alone: dict[FunctionProfile, tuple[Staleness | None, Sequence[int]]] = {}
 
     def source_of(self, function: FunctionProfile) -> SourceFile | None:
         """The function's source file, or None when it cannot be found or read.
@@ -155,11 +156,11 @@ class ProfileAnnotator:
         ordinary = self._ordinary.get(function.filename)
         if ordinary is None:
             ordinary = self._ordinary_in(function)
-        found = ordinary.get(function)
         source = self.source_of(function)
-        if found is not None:
-            return AnnotatedFunction(function, source, *found, self.profile)
-        staleness, numbers = self._check_alone(function, source)
+        found = ordinary.get(function) or self._alone.get(function)
+        if found is None:  # tokenizing may be slow: once per function
+            found = self._alone[function] = self._check_alone(function, source)
+        staleness, numbers = found
         return AnnotatedFunction(function, source, staleness, numbers, self.profile)
 
     def _ordinary_in(

@@ -47,7 +47,8 @@ class LoadedProfile:
         self.profile = profile
         self.annotator = annotator
         self.run = run
-        self.first = annotator.annotate(profile.functions[0]) if profile.functions else None
+        if profile.functions:  # read the first file's source here, not on the GUI thread
+            annotator.annotate(profile.functions[0])
 
 
 def load_in_background(
@@ -210,8 +211,7 @@ class ProfileTab(QWidget):
         if row is None and self.function_model.rowCount():
             row = 0
         if row is not None:
-            first = loaded.first if row == 0 and loaded.first else None
-            self._select_function_row(row, first)
+            self._select_function_row(row)
         self._rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")
@@ -256,9 +256,8 @@ class ProfileTab(QWidget):
         index = self.function_table.currentIndex()
         return self.function_model.function_at(index.row()) if index.isValid() else None
 
-    def _select_function_row(self, row: int, annotated: AnnotatedFunction | None = None) -> None:
+    def _select_function_row(self, row: int) -> None:
         index = self.function_model.index(row, 0)
-        self._preannotated = annotated
         self.function_table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -268,14 +267,13 @@ class ProfileTab(QWidget):
 
     def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         function = self.function_model.function_at(current.row()) if current.isValid() else None
-        annotated = getattr(self, "_preannotated", None)
-        self._preannotated = None
-        if function is not None and self.annotator is not None:
-            if annotated is None or annotated.function is not function:
-                annotated = self.annotator.annotate(function)
+        shown = self.source_model.function
+        if shown is not None and shown.function is function:
+            return  # re-selected after a filter or sort: keep the user's place in the source
+        if function is None or self.annotator is None:
+            self.show_function(None)
         else:
-            annotated = None
-        self.show_function(annotated)
+            self.show_function(self.annotator.annotate(function))
 
     def show_function(self, annotated: AnnotatedFunction | None) -> None:
         """Fill the source table with ``annotated`` and select its hottest line."""
@@ -320,7 +318,7 @@ class ProfileTab(QWidget):
         self.function_model.set_filter(self.filter_edit.text(), self.hide_never_ran.isChecked())
         row = self.function_model.row_of(current.key) if current else None
         if row is not None:
-            self._select_function_row(row, self.source_model.function)
+            self._select_function_row(row)
         elif self.function_model.rowCount():
             self._select_function_row(0)
         else:
