@@ -147,3 +147,18 @@ def test_history_opens_and_deletes_runs(qtbot, window, tmp_path):
     panel.delete_selected()
     assert panel.model.rowCount() == 1
     assert not oldest.folder.exists()
+
+
+def test_an_opened_script_lists_what_it_profiles_beside_its_code(qtbot, window, tmp_path):
+    script = script_copy(tmp_path, "busy.py")
+    with qtbot.waitSignal(window.all_ready, timeout=RUN_TIMEOUT_MS):
+        (tab,) = window.open_paths([script])
+    targets = [tab.targets.item(row).text() for row in range(tab.targets.count())]
+    assert any(text.startswith("slow_sum  (line") for text in targets)
+    assert tab.summary.text() == f"busy.py marks {len(targets)} function(s) for profiling:"
+    assert "def slow_sum" in tab.source.toPlainText()
+
+    script.unlink()
+    with qtbot.waitSignal(tab.ready, timeout=RUN_TIMEOUT_MS):
+        tab.reload()
+    assert tab.summary.text().startswith("busy.py cannot be read: ")

@@ -13,6 +13,20 @@ from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBo
 
 from lprof_viewer.core.highlight import python_lexer
 from lprof_viewer.core.script_scan import ScriptInfo, scan_script
+from lprof_viewer.ui.workers import LatestTask
+
+
+def read_script(path: Path) -> tuple[ScriptInfo, str] | str:
+    """The script's targets and its highlighted HTML, or why it cannot be read (on a pool thread).
+
+    Parsing and highlighting a long module takes seconds: not on the GUI thread.
+    """
+    try:
+        info = scan_script(path)
+    except OSError as error:
+        return f"{path.name} cannot be read: {error.strerror or error}."
+    formatter = HtmlFormatter(noclasses=True, linenos="inline", nobackground=True)
+    return info, highlight("\n".join(info.source.lines), python_lexer(), formatter)
 
 
 class ScriptTab(QWidget):
@@ -23,6 +37,7 @@ class ScriptTab(QWidget):
 
     def __init__(self, path: Path, parent: Any = None) -> None:
         super().__init__(parent)
+        self._reader = LatestTask()
         self.paths = [path]
         self.path = path
         self.is_ready = False
@@ -56,20 +71,30 @@ class ScriptTab(QWidget):
         return self.path.name
 
     def reload(self) -> None:
-        """Read the script again (it is small: no thread needed)."""
-        try:
-            self.info = scan_script(self.path)
-        except OSError as error:
-            self.error = f"{self.path.name} cannot be read: {error.strerror or error}."
-            self.summary.setText(self.error)
-        else:
-            self.error = None
-            self._show(self.info)
+        """Read the script again, in the background."""
+        self.is_ready = False
+        self._reader.start(self._read, self._failed, read_script, self.path)
+
+    def _read(self, read: tuple[ScriptInfo, str] | str) -> None:
+        if isinstance(read, str):
+            self._failed(read)
+            return
+        self.info, html = read
+        self.error = None
+        self._show(self.info, html)
+        self._finish()
+
+    def _failed(self, message: str) -> None:
+        self.error = message
+        self.summary.setText(message)
+        self._finish()
+
+    def _finish(self) -> None:
         self.is_ready = True
         self.status_changed.emit()
         self.ready.emit()
 
-    def _show(self, info: ScriptInfo) -> None:
+    def _show(self, info: ScriptInfo, html: str) -> None:
         self.targets.clear()
         for target in info.targets:
             self.targets.addItem(f"{target.name}  (line {target.lineno}, {target.how})")
@@ -83,8 +108,7 @@ class ScriptTab(QWidget):
                 f"{self.path.name} marks nothing for profiling: add @profile to the functions "
                 "to measure."
             )
-        formatter = HtmlFormatter(noclasses=True, linenos="inline", nobackground=True)
-        self.source.setHtml(highlight("\n".join(info.source.lines), python_lexer(), formatter))
+        self.source.setHtml(html)
 
     def status_parts(self) -> list[str]:
         """File name and what it profiles, for the status bar."""
