@@ -16,6 +16,7 @@ from lprof_viewer.core.kernprof_command import (
 )
 from lprof_viewer.core.run_headless import stop_process_group
 from lprof_viewer.core.run_history import RunHistory, RunRecord
+from lprof_viewer.ui.workers import LatestTask
 
 #: How long Stop waits after asking politely before it kills.
 STOP_GRACE_MS = 3000
@@ -40,11 +41,13 @@ class KernprofProcess(QObject):
         self._console: list[str] = []
         self._started = 0.0
         self._stopping = False
+        self._keeper = LatestTask()
+        self._keeping = False
 
     @property
     def running(self) -> bool:
-        """True from the start of the check to the end of the run."""
-        return self._process is not None
+        """True from the start of the check until the ended run is kept."""
+        return self._process is not None or self._keeping
 
     @property
     def pid(self) -> int | None:
@@ -123,11 +126,24 @@ class KernprofProcess(QObject):
         if crashed and not self._stopping:
             self._emit("\n[the process crashed]\n")
         assert self.record is not None
-        record = self.history.finish(
-            self.record, code, self.elapsed_since_start(), "".join(self._console), self._stopping
+        # Keeping the run reads its profile and copies its sources: not on the GUI thread.
+        self._keeping = True
+        console = "".join(self._console)
+        elapsed, stopping = self.elapsed_since_start(), self._stopping
+        finish = self.history.finish
+        self._keeper.start(
+            self._kept, self._not_kept, finish, self.record, code, elapsed, console, stopping
         )
+
+    def _kept(self, record: RunRecord) -> None:
+        self._keeping = False
         self._emit(f"\n{record.message}\n")
         self.finished.emit(record)
+
+    def _not_kept(self, message: str) -> None:
+        assert self.record is not None
+        self.record.message = f"The run ended but could not be kept: {message}"
+        self._kept(self.record)
 
     def elapsed_since_start(self) -> float:
         """Seconds since start, also after the process has ended."""
