@@ -20,6 +20,7 @@ from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile, LineStat
+from lprof_viewer.core.units import TimeUnit
 
 SAME, CHANGED, INSERTED, REMOVED = "same", "changed", "inserted", "removed"
 BY_SOURCE, BY_OFFSET = "source", "offset"
@@ -137,6 +138,17 @@ def ratio(time_a: float, time_b: float) -> float | None:
     return time_b / time_a if time_a else None
 
 
+def signed_change(unit: TimeUnit, seconds: float) -> str:
+    """A change in time with its sign: '+1.20 ms', '-3.4 µs'."""
+    text = unit.format(abs(seconds))
+    return f"+{text}" if seconds > 0 else f"-{text}" if seconds < 0 else text
+
+
+def change_arrow(seconds: float) -> str:
+    """'▼' for faster, '▲' for slower, '' for no change: the direction not by colour alone."""
+    return "▼" if seconds < 0 else "▲" if seconds > 0 else ""
+
+
 def describe_change(time_a: float, time_b: float) -> str:
     """'2.3x faster', '1.4x slower', '3% faster' for small changes, or 'same'."""
     if time_a == time_b:
@@ -225,6 +237,11 @@ class FunctionDiff:
     def only_in(self) -> str | None:
         """'a' or 'b' for a function found in one run only, else None."""
         return "a" if self.b is None else "b" if self.a is None else None
+
+    @property
+    def only_in_label(self) -> str:
+        """'(only in A)' or '(only in B)' for a function of one run, else ''."""
+        return f"(only in {self.only_in.upper()})" if self.only_in else ""
 
     @property
     def ratio(self) -> float | None:

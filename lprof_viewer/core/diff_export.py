@@ -17,7 +17,9 @@ from lprof_viewer.core.diff import (
     AlignedLine,
     FunctionDiff,
     ProfileDiff,
+    change_arrow,
     describe_change,
+    signed_change,
 )
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
@@ -124,11 +126,6 @@ class DiffJsonExporter(DiffExporter):
         stream.write("]}\n")
 
 
-def _signed(unit: TimeUnit, seconds: float) -> str:
-    text = unit.format(abs(seconds))
-    return f"+{text}" if seconds > 0 else f"-{text}" if seconds < 0 else text
-
-
 _MARKS = {INSERTED: "+", REMOVED: "-"}
 
 
@@ -141,10 +138,10 @@ class DiffTextExporter(DiffExporter):
         stream.write(f"A: {diff.a.name}\nB: {diff.b.name}\n{diff.summary()}\n\n")
         stream.write(f"{'Time A':>12} {'Time B':>12} {'Change':>12}  {'':14} Function\n")
         for function in diff.functions:
-            where = f" (only in {function.only_in.upper()})" if function.only_in else ""
+            where = f" {function.only_in_label}" if function.only_in else ""
             stream.write(
                 f"{unit.format(function.time_a):>12} {unit.format(function.time_b):>12} "
-                f"{_signed(unit, function.delta):>12}  "
+                f"{signed_change(unit, function.delta):>12}  "
                 f"{describe_change(function.time_a, function.time_b):14} {function.name}{where}\n"
             )
         for function in diff.functions:
@@ -158,7 +155,7 @@ class DiffTextExporter(DiffExporter):
             out.append(f"{note}\n")
         out.append(f"  {'A#':>5} {'Time A':>10} {'B#':>5} {'Time B':>10} {'Change':>11}  Code\n")
         for line in lines:
-            change = _signed(unit, line.delta) if line.stat_a or line.stat_b else ""
+            change = signed_change(unit, line.delta) if line.stat_a or line.stat_b else ""
             time_a = unit.format(line.stat_a.time) if line.stat_a else ""
             time_b = unit.format(line.stat_b.time) if line.stat_b else ""
             if line.kind == CHANGED:  # both versions, as a code review shows them
@@ -214,13 +211,13 @@ class DiffHtmlExporter(DiffExporter):
         for index, function in enumerate(diff.functions):
             verdict = describe_change(function.time_a, function.time_b)
             css = "faster" if function.delta < 0 else "slower" if function.delta > 0 else ""
-            arrow = "▼" if function.delta < 0 else "▲" if function.delta > 0 else ""
-            only = f" (only in {function.only_in.upper()})" if function.only_in else ""
+            arrow = change_arrow(function.delta)
+            only = f" {function.only_in_label}" if function.only_in else ""
             stream.write(
                 f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.name)}</a>"
                 f"{only}</td><td>{unit.format(function.time_a)}</td>"
                 f"<td>{unit.format(function.time_b)}</td>"
-                f"<td class='{css}'>{arrow} {_signed(unit, function.delta)}</td>"
+                f"<td class='{css}'>{arrow} {signed_change(unit, function.delta)}</td>"
                 f"<td class='{css}'>{verdict}</td>"
                 f"<td>{function.hits_a:,}</td><td>{function.hits_b:,}</td></tr>\n"
             )
@@ -270,7 +267,7 @@ class DiffHtmlExporter(DiffExporter):
         return (
             f"<tr class='{line.kind}'>{side(line.stat_a, line.line_a, line.text_a, 'a')}"
             f"<td class='mark'>{_MARKS.get(line.kind, '')}</td>"
-            f"<td class='num {css}'>{_signed(unit, line.delta) if timed else ''}</td>"
+            f"<td class='num {css}'>{signed_change(unit, line.delta) if timed else ''}</td>"
             f"{side(line.stat_b, line.line_b, line.text_b, 'b')}</tr>\n"
         )
 

@@ -16,7 +16,9 @@ from lprof_viewer.core.diff import (
     AlignedLine,
     FunctionDiff,
     ProfileDiff,
+    change_arrow,
     describe_change,
+    signed_change,
 )
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
@@ -46,8 +48,7 @@ def signed_time(unit: TimeUnit, seconds: float) -> str:
     """A change in time with its sign and an arrow (not colour alone)."""
     if seconds == 0:
         return "0"
-    arrow, sign = ("▼", "-") if seconds < 0 else ("▲", "+")
-    return f"{arrow} {sign}{unit.format(abs(seconds))}"
+    return f"{change_arrow(seconds)} {signed_change(unit, seconds)}"
 
 
 def change_color(seconds: float) -> QColor | None:
@@ -123,7 +124,7 @@ class DiffFunctionTableModel(SortedRowsModel):
     def _display(self, function: FunctionDiff, column: int) -> str:
         unit = self._unit
         if column == self.NAME:
-            where = f"  (only in {function.only_in.upper()})" if function.only_in else ""
+            where = f"  {function.only_in_label}" if function.only_in else ""
             return f"{function.name}{where}"
         if column == self.TIME_A:
             return unit.format(function.time_a) if function.a else ""
