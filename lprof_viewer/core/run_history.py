@@ -20,7 +20,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,17 @@ def default_history_root(environ: dict[str, str] | None = None) -> Path:
         return Path(environ.get("APPDATA") or home / "AppData" / "Roaming") / "lprof-viewer"
     if sys.platform == "darwin":
         return home / "Library" / "Application Support" / "lprof-viewer"
-    return Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "lprof-viewer"
+    return xdg_base_dir(environ, "XDG_DATA_HOME", home / ".local" / "share") / "lprof-viewer"
+
+
+def xdg_base_dir(environ: Mapping[str, str], variable: str, default: Path) -> Path:
+    """An XDG base directory: ``variable``'s folder, or ``default`` when unset or relative.
+
+    The XDG base directory spec: a relative path in these variables is
+    invalid and is ignored.
+    """
+    value = environ.get(variable, "")
+    return Path(value) if os.path.isabs(value) else default
 
 
 def file_digest(path: Path) -> str:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lprof_viewer.assets import APP_ICON_SIZES, app_icon_png, linux_desktop_dir, resource_path
+from lprof_viewer.core.run_history import xdg_base_dir
 from lprof_viewer.desktop import APP_ID, DESKTOP_FILE, MIME_TYPE
 
 Say = Callable[[str], None]
@@ -74,15 +75,9 @@ class XdgPlaces:
         """The folders the XDG base directory spec names for ``env`` (default: ours)."""
         env = os.environ if env is None else env
         home = Path(env.get("HOME") or Path.home())
-
-        def folder(variable: str, default: Path) -> Path:
-            value = env.get(variable, "")
-            # The spec: a relative path in these variables is invalid and is ignored.
-            return Path(value) if os.path.isabs(value) else default
-
         return cls(
-            folder("XDG_DATA_HOME", home / ".local" / "share"),
-            folder("XDG_CONFIG_HOME", home / ".config"),
+            xdg_base_dir(env, "XDG_DATA_HOME", home / ".local" / "share"),
+            xdg_base_dir(env, "XDG_CONFIG_HOME", home / ".config"),
         )
 
     @property
