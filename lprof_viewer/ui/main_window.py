@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import (
@@ -40,6 +40,7 @@ from lprof_viewer.ui.settings import AppSettings
 from lprof_viewer.ui.welcome import WelcomePage
 
 Tab = ProfileTab | ScriptTab | DiffTab
+TabT = TypeVar("TabT", bound=Tab)
 OPEN_FILTER = "Profiles and scripts (*.lprof *.py);;Profiles (*.lprof);;Python scripts (*.py)"
 
 
@@ -169,16 +170,7 @@ class MainWindow(QMainWindow):
 
     def open_paths(self, paths: Iterable[Path]) -> list[Tab]:
         """Open each file in its own tab (scripts as scripts); answer the new tabs."""
-        opened = []
-        for path in paths:
-            tab = self._make_tab(Path(path))
-            opened.append(tab)
-            index = self.tabs.addTab(tab, tab.title)
-            self.tabs.setTabToolTip(index, str(path))
-            self.tabs.setCurrentIndex(index)
-        if opened:
-            self.stack.setCurrentWidget(self.tabs)
-        return opened
+        return [self._add_tab(self._make_tab(Path(path)), str(path)) for path in paths]
 
     def compare_dialog(self) -> None:
         """File > Compare: pick the run before (A), then the run after (B)."""
@@ -194,11 +186,16 @@ class MainWindow(QMainWindow):
     ) -> DiffTab:
         """Compare two profiles in a new tab."""
         tab = DiffTab(path_a, path_b, self.roots, self.unit, self.history, labels)
+        return self._add_tab(tab, f"A: {path_a}\nB: {path_b}")
+
+    def _add_tab(self, tab: TabT, tooltip: str) -> TabT:
+        """Show ``tab`` in front, listening to it like every tab."""
         tab.ready.connect(self._tab_ready)
         tab.status_changed.connect(self._update_status)
-        tab.open_in_editor.connect(self._open_in_editor)
+        if isinstance(tab, ProfileTab | DiffTab):
+            tab.open_in_editor.connect(self._open_in_editor)
         index = self.tabs.addTab(tab, tab.title)
-        self.tabs.setTabToolTip(index, f"A: {path_a}\nB: {path_b}")
+        self.tabs.setTabToolTip(index, tooltip)
         self.tabs.setCurrentIndex(index)
         self.stack.setCurrentWidget(self.tabs)
         return tab
@@ -214,19 +211,13 @@ class MainWindow(QMainWindow):
 
     def _make_tab(self, path: Path) -> Tab:
         if path.suffix == ".py":
-            tab: Tab = ScriptTab(path)
-            tab.ready.connect(self._tab_ready)
-            tab.status_changed.connect(self._update_status)
             self.runs.history_panel.show_script(path.resolve())
-            return tab
+            return ScriptTab(path)
         return self._make_profile_tab([path])
 
     def _make_profile_tab(self, paths: list[Path]) -> ProfileTab:
         tab = ProfileTab(paths, self.roots, self.unit, self.history)
-        tab.ready.connect(self._tab_ready)
-        tab.status_changed.connect(self._update_status)
         tab.source_root_added.connect(self._remember_root)
-        tab.open_in_editor.connect(self._open_in_editor)
         state = self.settings.state("splitter")
         if state is not None:
             tab.splitter.restoreState(state)
