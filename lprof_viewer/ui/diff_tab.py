@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,8 +32,10 @@ from lprof_viewer.ui.tables import (
     let_heat_show_through_selection,
     make_filter_edit,
     make_table,
+    select_row,
     selection_color,
 )
+from lprof_viewer.ui.viewer_tab import ViewerTab
 from lprof_viewer.ui.workers import LatestTask
 
 
@@ -48,11 +50,9 @@ def compute_diff(
     return diff
 
 
-class DiffTab(QWidget):
+class DiffTab(ViewerTab):
     """Run A against run B: a summary, the functions by change, two synchronised source panes."""
 
-    ready = Signal()
-    status_changed = Signal()
     open_in_editor = Signal(object, int)
 
     def __init__(
@@ -204,22 +204,13 @@ class DiffTab(QWidget):
         self.function_model.set_diff(diff)
         self.pages.show_content()
         if self.function_model.rowCount():
-            self.function_table.selectionModel().setCurrentIndex(
-                self.function_model.index(0, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
+            select_row(self.function_table, 0)
         self._finish()
 
     def _failed(self, message: str) -> None:
         self.error = message
         self.pages.show_error(message)
         self._finish()
-
-    def _finish(self) -> None:
-        self.is_ready = True
-        self.status_changed.emit()
-        self.ready.emit()
 
     # -- selection -----------------------------------------------------------------------
     def current_function(self) -> FunctionDiff | None:

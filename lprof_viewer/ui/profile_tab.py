@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QFileSystemWatcher, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QFileSystemWatcher, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,8 +33,10 @@ from lprof_viewer.ui.tables import (
     let_heat_show_through_selection,
     make_filter_edit,
     make_table,
+    select_row,
     selection_color,
 )
+from lprof_viewer.ui.viewer_tab import ViewerTab
 from lprof_viewer.ui.workers import LatestTask
 
 
@@ -63,13 +65,9 @@ def load_in_background(
     return LoadedProfile(annotator.profile, annotator, run)
 
 
-class ProfileTab(QWidget):
+class ProfileTab(ViewerTab):
     """A tab showing one profile (or several merged); loads it off the GUI thread."""
 
-    #: Emitted once loading ends, with or without success.
-    ready = Signal()
-    #: Emitted when what the status bar shows changes.
-    status_changed = Signal()
     #: Emitted with a source-root mapping the user made, for the window to remember.
     source_root_added = Signal(object)
     #: Emitted to open a line in the editor: path, line.
@@ -211,7 +209,7 @@ class ProfileTab(QWidget):
         if row is None and self.function_model.rowCount():
             row = 0
         if row is not None:
-            self._select_function_row(row)
+            select_row(self.function_table, row)
         self._rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")
@@ -230,11 +228,6 @@ class ProfileTab(QWidget):
         else:  # a reload failed: keep what was shown, say why
             self.file_banner.show_message(message, "error", {"Retry": self.reload})
         self._finish()
-
-    def _finish(self) -> None:
-        self.is_ready = True
-        self.status_changed.emit()
-        self.ready.emit()
 
     def _rewatch(self) -> None:
         # Tools that rewrite a file by replacing it drop it from the watch list.
@@ -255,15 +248,6 @@ class ProfileTab(QWidget):
         """The function selected in the functions table."""
         index = self.function_table.currentIndex()
         return self.function_model.function_at(index.row()) if index.isValid() else None
-
-    def _select_function_row(self, row: int) -> None:
-        index = self.function_model.index(row, 0)
-        self.function_table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.function_table.scrollTo(index)
 
     def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         function = self.function_model.function_at(current.row()) if current.isValid() else None
@@ -318,9 +302,9 @@ class ProfileTab(QWidget):
         self.function_model.set_filter(self.filter_edit.text(), self.hide_never_ran.isChecked())
         row = self.function_model.row_of(current.key) if current else None
         if row is not None:
-            self._select_function_row(row)
+            select_row(self.function_table, row)
         elif self.function_model.rowCount():
-            self._select_function_row(0)
+            select_row(self.function_table, 0)
         else:
             self.show_function(None)
 

@@ -7,12 +7,13 @@ from typing import Any
 
 from pygments import highlight
 from pygments.formatters.html import HtmlFormatter
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from lprof_viewer.core.highlight import python_lexer
 from lprof_viewer.core.script_scan import ScriptInfo, scan_script
+from lprof_viewer.ui.viewer_tab import ViewerTab
 from lprof_viewer.ui.workers import LatestTask
 
 
@@ -29,11 +30,8 @@ def read_script(path: Path) -> tuple[ScriptInfo, str] | str:
     return info, highlight("\n".join(info.source.lines), python_lexer(), formatter)
 
 
-class ScriptTab(QWidget):
+class ScriptTab(ViewerTab):
     """Shows a ``.py`` script and the functions it profiles, ready to be run."""
-
-    ready = Signal()
-    status_changed = Signal()
 
     def __init__(self, path: Path, parent: Any = None) -> None:
         super().__init__(parent)
@@ -88,11 +86,6 @@ class ScriptTab(QWidget):
         self.error = message
         self.summary.setText(message)
         self._finish()
-
-    def _finish(self) -> None:
-        self.is_ready = True
-        self.status_changed.emit()
-        self.ready.emit()
 
     def _show(self, info: ScriptInfo, html: str) -> None:
         self.targets.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,3 +59,13 @@ def selection_color(table: QTableView) -> QColor:
 def fit_rows_to_font(table: QTableView) -> None:
     """Row height for the table's own (monospace) font."""
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 4)
+
+
+def select_row(table: QTableView, row: int) -> None:
+    """Make ``row`` the current, selected row of ``table`` and scroll it into view."""
+    index = table.model().index(row, 0)
+    table.selectionModel().setCurrentIndex(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    table.scrollTo(index)

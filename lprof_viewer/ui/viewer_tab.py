@@ -1,0 +1,23 @@
+"""What the window needs of every tab: to hear when it has loaded and when its status changed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+
+class ViewerTab(QWidget):
+    """A tab of the main window (a profile, a diff or a script), loaded in the background."""
+
+    #: Loading ended, well or not (``error`` says which).
+    ready = Signal()
+    #: What the status bar shows for this tab changed.
+    status_changed = Signal()
+
+    is_ready = False
+
+    def _finish(self) -> None:
+        """Loading ended: say so to the window."""
+        self.is_ready = True
+        self.status_changed.emit()
+        self.ready.emit()
