@@ -21,6 +21,7 @@ from lprof_viewer.core.run_history import (
     FAILED,
     NOTHING_RAN,
     OK,
+    ConsoleLog,
     RunHistory,
 )
 
@@ -193,3 +194,28 @@ def test_run_verb_output_it_cannot_write_is_one_sentence_and_the_run_is_kept(
     assert f"lprof-viewer: cannot write {out}:" in err and "Traceback" not in err
     (run,) = RunHistory(tmp_path / "data").runs_for(script)
     assert run.outcome == OK and load_lprof(run.profile).functions[0].name == "slow_sum"
+
+
+def test_a_chatty_run_keeps_all_its_output_in_its_console_file(tmp_path, history):
+    script = tmp_path / "chatty.py"
+    script.write_text(
+        "@profile\ndef talk():\n    for n in range(20_000):\n        print('line', n)\n"
+        "    print('all said')\ntalk()\n"
+    )
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+
+    kept = record.console.read_text(encoding="utf-8")
+    assert "line 0\n" in kept and "line 19999\n" in kept and "all said" in kept
+    assert record.outcome == OK
+
+
+def test_the_console_log_holds_only_a_tail_in_memory(tmp_path):
+    log = ConsoleLog(tmp_path / "console.txt")
+    for n in range(10_000):
+        log.write(f"line {n}\n")
+    log.close()
+    log.write("after the end\n")  # the run is kept: nothing more is added
+
+    assert len(log.tail) <= ConsoleLog.TAIL_CHARS and log.tail.endswith("line 9999\n")
+    kept = (tmp_path / "console.txt").read_text(encoding="utf-8")
+    assert kept.count("\n") == 10_000 and "after" not in kept

@@ -14,7 +14,7 @@ from lprof_viewer.core.kernprof_command import (
     line_profiler_probe,
     missing_line_profiler,
 )
-from lprof_viewer.core.run_history import RunHistory, RunRecord
+from lprof_viewer.core.run_history import ConsoleLog, RunHistory, RunRecord
 
 
 class RunError(Exception):
@@ -42,7 +42,7 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
     """Run kernprof on the script, copy its output to ``out`` as it comes, keep the run."""
     check_interpreter(config)
     record = history.start(config)
-    console: list[str] = []
+    console = ConsoleLog(record.console)
     started = time.monotonic()
     stopped = False
     process = subprocess.Popen(
@@ -59,7 +59,7 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
     try:
         assert process.stdout is not None
         for line in process.stdout:
-            console.append(line)
+            console.write(line)
             out.write(line)
             out.flush()
         status = process.wait()
@@ -71,7 +71,7 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
         except subprocess.TimeoutExpired:
             stop_process_group(process.pid, force=True)
             status = process.wait()
-    return history.finish(record, status, time.monotonic() - started, "".join(console), stopped)
+    return history.finish(record, status, time.monotonic() - started, console, stopped)
 
 
 def stop_process_group(pid: int, force: bool = False) -> None:

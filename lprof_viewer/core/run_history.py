@@ -143,6 +143,30 @@ def _script_key(script: Path) -> str:
     return f"{script.stem}-{digest[:10]}"
 
 
+class ConsoleLog:
+    """A run's output, written to its ``console.txt`` as it comes.
+
+    A chatty script can print gigabytes: only the file keeps them all; the
+    log keeps the last few kilobytes, for the sentence that ends the run.
+    """
+
+    TAIL_CHARS = 4096
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("w", encoding="utf-8", errors="replace")
+        self.tail = ""
+
+    def write(self, text: str) -> None:
+        """Add output (ignored once the run is kept)."""
+        if not self._file.closed:
+            self._file.write(text)
+            self.tail = (self.tail + text)[-self.TAIL_CHARS :]
+
+    def close(self) -> None:
+        """The run ended: the file is complete."""
+        self._file.close()
+
+
 class RunHistory:
     """The runs kept under one root folder."""
 
@@ -182,12 +206,12 @@ class RunHistory:
         record: RunRecord,
         exit_status: int | None,
         duration: float,
-        console: str,
+        console: ConsoleLog,
         stopped: bool = False,
     ) -> RunRecord:
         """Classify how the run ended, snapshot its sources, keep everything."""
         record.exit_status, record.duration = exit_status, duration
-        record.console.write_text(console, encoding="utf-8", errors="replace")
+        console.close()
         stats: RawStats | ProfileLoadError | None = None
         if record.has_profile:
             try:  # read once: for the outcome and for the sources to keep
@@ -195,7 +219,7 @@ class RunHistory:
             except ProfileLoadError as error:
                 stats = error
         record.outcome, record.message = self._outcome(
-            record, stats, exit_status, duration, console, stopped
+            record, stats, exit_status, duration, console.tail, stopped
         )
         if stats is not None:
             record.profile_digest = file_digest(record.profile)
@@ -212,14 +236,15 @@ class RunHistory:
         stats: RawStats | ProfileLoadError | None,
         status: int | None,
         duration: float,
-        console: str,
+        console_tail: str,
         stopped: bool,
     ) -> tuple[str, str]:
         name = record.script.name
         if stopped:
             return STOPPED, f"{name} was stopped after {duration:.1f} s."
         if stats is None:
-            last = next((line for line in reversed(console.splitlines()) if line.strip()), "")
+            lines = reversed(console_tail.splitlines())
+            last = next((line for line in lines if line.strip()), "")
             detail = f": {last.strip()}" if last else "."
             return (
                 NO_PROFILE,

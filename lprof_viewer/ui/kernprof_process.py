@@ -15,7 +15,7 @@ from lprof_viewer.core.kernprof_command import (
     quoted,
 )
 from lprof_viewer.core.run_headless import stop_process_group
-from lprof_viewer.core.run_history import RunHistory, RunRecord
+from lprof_viewer.core.run_history import ConsoleLog, RunHistory, RunRecord
 from lprof_viewer.ui.workers import LatestTask
 
 #: How long Stop waits after asking politely before it kills.
@@ -38,7 +38,7 @@ class KernprofProcess(QObject):
         self.config: RunConfig | None = None
         self.record: RunRecord | None = None
         self._process: QProcess | None = None
-        self._console: list[str] = []
+        self._console: ConsoleLog | None = None
         self._started = 0.0
         self._stopping = False
         self._keeper = LatestTask()
@@ -63,7 +63,7 @@ class KernprofProcess(QObject):
             self.failed_to_start.emit(problem)
             return False
         self.config, self.record = config, None
-        self._console, self._stopping = [], False
+        self._console, self._stopping = None, False
         self._started = time.monotonic()
         probe = self._new_process()
         probe.finished.connect(self._probe_finished)
@@ -95,6 +95,7 @@ class KernprofProcess(QObject):
         assert self.config is not None
         config = self.config
         self.record = self.history.start(config)
+        self._console = ConsoleLog(self.record.console)
         process = self._new_process()
         process.setWorkingDirectory(str(config.cwd))
         environment = process.processEnvironment()
@@ -108,7 +109,8 @@ class KernprofProcess(QObject):
         process.start(command[0], command[1:])
 
     def _emit(self, text: str) -> None:
-        self._console.append(text)
+        if self._console is not None:
+            self._console.write(text)
         self.output.emit(text)
 
     def _read_output(self) -> None:
@@ -125,10 +127,10 @@ class KernprofProcess(QObject):
         code = None if crashed and not self._stopping else exit_code
         if crashed and not self._stopping:
             self._emit("\n[the process crashed]\n")
-        assert self.record is not None
+        assert self.record is not None and self._console is not None
         # Keeping the run reads its profile and copies its sources: not on the GUI thread.
         self._keeping = True
-        console = "".join(self._console)
+        console = self._console
         elapsed, stopping = self.elapsed_since_start(), self._stopping
         finish = self.history.finish
         self._keeper.start(
