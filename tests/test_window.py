@@ -75,6 +75,25 @@ def test_clicking_a_function_shows_its_lines_with_line_profilers_numbers(
     assert "out.append(item * self.factor)" in column_texts(source, S.CODE)[shown[str(appended)]]
 
 
+def test_a_function_of_a_file_not_read_yet_shows_once_read_and_the_last_click_wins(
+    qtbot, tmp_path, django_wsgi_lprof
+):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, django_wsgi_lprof)
+    functions, source = tables(window)
+    tab = window.current_tab()
+    assert tab.current_function().name == "ServerTimingMiddleware.__call__"  # middleware.py
+
+    # views.py is read off the GUI thread; a click meanwhile wins over its late answer.
+    click_row(qtbot, functions, row_named(functions, "author_names"))
+    click_row(qtbot, functions, row_named(functions, "ServerTimingMiddleware.__call__"))
+    qtbot.wait(500)  # the dropped answer has come by now
+    assert any("def __call__" in text for text in column_texts(source, S.CODE))
+
+    click_row(qtbot, functions, row_named(functions, "author_names"))
+    qtbot.waitUntil(lambda: any("def author_names" in t for t in column_texts(source, S.CODE)))
+
+
 def test_sorting_by_hits_by_clicking_the_header(qtbot, tmp_path, busy_lprof):
     window = make_window(qtbot, tmp_path)
     open_and_wait(qtbot, window, busy_lprof)

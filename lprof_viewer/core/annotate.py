@@ -163,6 +163,10 @@ class ProfileAnnotator:
         staleness, numbers = found
         return AnnotatedFunction(function, source, staleness, numbers, self.profile)
 
+    def has_read_file_of(self, function: FunctionProfile) -> bool:
+        """True when ``function``'s file was read and checked: annotating it reads no disk."""
+        return function.filename in self._ordinary
+
     def _ordinary_in(
         self, function: FunctionProfile
     ) -> dict[FunctionProfile, tuple[Staleness | None, range]]:

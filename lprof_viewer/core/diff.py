@@ -186,6 +186,10 @@ class RecentAlignments:
         self._entries: OrderedDict[FunctionDiff, _Aligned] = OrderedDict()
         self._lock = threading.Lock()  # a worker aligns while the window reads
 
+    def __contains__(self, function: object) -> bool:
+        with self._lock:
+            return function in self._entries
+
     def get(self, function: FunctionDiff, compute: Callable[[], _Aligned]) -> _Aligned:
         """The function's entry, computed (and the oldest dropped) when not kept."""
         with self._lock:
@@ -262,6 +266,14 @@ class FunctionDiff:
     def annotated(self) -> tuple[AnnotatedFunction | None, AnnotatedFunction | None]:
         """Each side with its own source (snapshot or file) and staleness."""
         return self._recent.get(self, self._annotate_and_align)[0]
+
+    @property
+    def sources_read(self) -> bool:
+        """True when ``alignment`` reads no disk: made recently, or both files already read."""
+        if self in self._recent:
+            return True
+        sides = zip((self.a, self.b), self._annotators, strict=True)
+        return all(f is None or annotator.has_read_file_of(f) for f, annotator in sides)
 
     @property
     def alignment(self) -> tuple[AlignedRows, str, str]:

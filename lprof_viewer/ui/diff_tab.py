@@ -50,6 +50,12 @@ def compute_diff(
     return diff
 
 
+def _aligned(function: FunctionDiff) -> FunctionDiff:
+    """``function`` with its lines aligned (on a pool thread)."""
+    _ = function.alignment
+    return function
+
+
 class DiffTab(ViewerTab):
     """Run A against run B: a summary, the functions by change, two synchronised source panes."""
 
@@ -67,6 +73,7 @@ class DiffTab(ViewerTab):
     ) -> None:
         super().__init__(parent)
         self._loader = LatestTask()
+        self._aligning = LatestTask()
         self.paths = [Path(path_a), Path(path_b)]
         self.labels = labels or (self.paths[0].name, self.paths[1].name)
         self.roots = list(roots)
@@ -219,7 +226,16 @@ class DiffTab(ViewerTab):
         return self.function_model.function_at(index.row()) if index.isValid() else None
 
     def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.show_function(self.function_model.function_at(current.row()))
+        function = self.function_model.function_at(current.row())
+        self._aligning.cancel()
+        if function is None or function.sources_read:
+            self.show_function(function)
+        else:  # reading both sides' files and aligning them: not on the GUI thread
+            self._aligning.start(self.show_function, self._failed_to_align, _aligned, function)
+
+    def _failed_to_align(self, message: str) -> None:
+        self.show_function(None)
+        self.note.show_message(message, "error")
 
     def show_function(self, function: FunctionDiff | None) -> None:
         """Fill both panes and the change column with ``function``'s aligned lines."""

@@ -83,6 +83,7 @@ class ProfileTab(ViewerTab):
     ) -> None:
         super().__init__(parent)
         self._loader = LatestTask()
+        self._annotating = LatestTask()
         self.paths = [Path(p) for p in paths]
         self.roots = list(roots)
         self.history = history
@@ -251,13 +252,21 @@ class ProfileTab(ViewerTab):
 
     def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         function = self.function_model.function_at(current.row()) if current.isValid() else None
+        self._annotating.cancel()  # a function chosen earlier and still being read
         shown = self.source_model.function
         if shown is not None and shown.function is function:
             return  # re-selected after a filter or sort: keep the user's place in the source
         if function is None or self.annotator is None:
             self.show_function(None)
-        else:
+        elif self.annotator.has_read_file_of(function):
             self.show_function(self.annotator.annotate(function))
+        else:  # the first function of a file: read it and check it off the GUI thread
+            annotate = self.annotator.annotate
+            self._annotating.start(self.show_function, self._not_shown, annotate, function)
+
+    def _not_shown(self, message: str) -> None:
+        self.show_function(None)
+        self.source_banner.show_message(message, "error")
 
     def show_function(self, annotated: AnnotatedFunction | None) -> None:
         """Fill the source table with ``annotated`` and select its hottest line."""

@@ -82,7 +82,12 @@ class LatestTask:
         *args: Any,
     ) -> None:
         """Run ``function(*args)`` in the background, replacing the task started before."""
-        if self._task is not None:
-            self._task.discard()
+        self.cancel()
         self._task = BackgroundTask(function, *args)
         self._task.start(on_result, on_error)
+
+    def cancel(self) -> None:
+        """Drop the answer of the task started last (the work was done another way)."""
+        if self._task is not None:
+            self._task.discard()
+            self._task = None
