@@ -158,6 +158,7 @@ class DiffSideModel(ShadedRowsModel):
         self._lines = lines
         self.shading.set_palette(base, highlight)
         self.shading.selected_row = -1
+        self.forget_rows()
         self._hottest = max([max(line.time_a, line.time_b) for line in lines], default=0.0)
         self._highlighter = ChunkedHighlighter([self._text(line) for line in lines])
         self.endResetModel()
@@ -165,6 +166,7 @@ class DiffSideModel(ShadedRowsModel):
     def set_unit(self, unit: TimeUnit) -> None:
         """Write times in ``unit``."""
         self._unit = unit
+        self.forget_rows()
         self.columns_changed(self.TIME, self.PER_HIT)
 
     def _text(self, line: AlignedLine) -> str:
@@ -195,22 +197,15 @@ class DiffSideModel(ShadedRowsModel):
         title = self.HEADERS[section]
         return with_unit(title, self._unit) if section in (self.TIME, self.PER_HIT) else title
 
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        """Text, heat or insertion marks, and tokens of one cell."""
-        if not index.isValid():
-            return None
-        line = self._lines[index.row()]
-        column = index.column()
+    def make_row(self, row: int) -> tuple[tuple[str, ...], tuple[RGB | None, ...]]:
+        """A row's texts; heat across it, the Line # cell marked where the code changed."""
+        line = self._lines[row]
         number, stat = self._number(line), self._stat(line)
-        if role == _DISPLAY:
-            return self._display(line, number, stat, column)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self.shading.background(index.row(), self._shade(line, number, stat, column))
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self.shading.foreground(index.row(), self._shade(line, number, stat, column))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column != self.CODE:
-            return _RIGHT
-        return None
+        columns = range(len(self.HEADERS))
+        texts = tuple(self._display(line, number, stat, column) for column in columns)
+        shade = self._shade(line, number, stat, self.HITS)
+        marked = self._shade(line, number, stat, self.LINE)
+        return texts, (marked, *(shade,) * (len(self.HEADERS) - 1))
 
     def _display(
         self, line: AlignedLine, number: int | None, stat: LineStat | None, column: int

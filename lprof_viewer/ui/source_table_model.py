@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.annotate import AnnotatedFunction
@@ -13,24 +12,11 @@ from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_co
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
-from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     STAT_FIELDS,
-    Index,
     ShadedRowsModel,
     line_stat_text,
     with_unit,
-)
-
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-#: The roles data() answers; views ask for a dozen per cell, most of them unused.
-_ROLES = frozenset(
-    {
-        _DISPLAY,
-        Qt.ItemDataRole.BackgroundRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-    }
 )
 
 
@@ -50,7 +36,6 @@ class SourceTableModel(ShadedRowsModel):
         self._unit = TimeUnit("auto")
         self._highlighter: ChunkedHighlighter | None = None
         self._heat_cache: dict[int, RGB] = {}
-        self._row_cache: dict[int, tuple[tuple[str, ...], QColor | None, QColor | None]] = {}
 
     # -- data in ---------------------------------------------------------------
     def set_function(self, annotated: AnnotatedFunction | None) -> None:
@@ -63,7 +48,7 @@ class SourceTableModel(ShadedRowsModel):
         self._texts = annotated.texts() if annotated else ()
         self._highlighter = ChunkedHighlighter(self._texts) if annotated else None
         self._heat_cache.clear()
-        self._row_cache.clear()
+        self.forget_rows()
         self.shading.selected_row = -1
         self.endResetModel()
 
@@ -75,18 +60,14 @@ class SourceTableModel(ShadedRowsModel):
     def set_unit(self, unit: TimeUnit) -> None:
         """Write times in ``unit``."""
         self._unit = unit
-        self._row_cache.clear()
+        self.forget_rows()
         self.columns_changed(self.TIME, self.PER_HIT)
 
     def set_palette(self, base: QColor, highlight: QColor) -> None:
         """The view's background (heat is mixed from it) and selection colour."""
         self.shading.set_palette(base, highlight)
         self._heat_cache.clear()
-        self._row_cache.clear()
-
-    def forget_row(self, row: int) -> None:
-        """Drop the cached texts and colours of ``row``."""
-        self._row_cache.pop(row, None)
+        self.forget_rows()
 
     # -- Qt model API -------------------------------------------------------------
     def row_count(self) -> int:
@@ -98,29 +79,12 @@ class SourceTableModel(ShadedRowsModel):
         title = self.HEADERS[section]
         return with_unit(title, self._unit) if section in (self.TIME, self.PER_HIT) else title
 
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        """Text, heat background and alignment of one cell."""
-        if role not in _ROLES or not index.isValid() or self._function is None:
-            return None
-        row = index.row()
-        cached = self._row_cache.get(row)
-        if cached is None:
-            cached = self._row_cache[row] = self._row(row)
-        if role == _DISPLAY:
-            return cached[0][index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return cached[1]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return cached[2]
-        return _RIGHT if index.column() != self.CODE else None  # TextAlignmentRole
-
-    def _row(self, row: int) -> tuple[tuple[str, ...], QColor | None, QColor | None]:
-        """A row's texts and colours, computed once while it is shown (scrolling asks often)."""
+    def make_row(self, row: int) -> tuple[tuple[str, ...], tuple[RGB | None, ...]]:
+        """A line's texts, and its heat (or never-ran tint) across the row."""
         lineno = self._numbers[row]
         stat = self._stats.get(lineno)
         texts = tuple(self._display(row, stat, column) for column in range(len(self.HEADERS)))
-        shade = self._shade(lineno, stat)
-        return texts, self.shading.background(row, shade), self.shading.foreground(row, shade)
+        return texts, (self._shade(lineno, stat),) * len(self.HEADERS)
 
     def _display(self, row: int, stat: LineStat | None, column: int) -> str:
         if column == self.LINE:

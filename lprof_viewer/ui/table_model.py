@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
+from lprof_viewer.core.heat import RGB
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.row_shading import RowShading
@@ -133,24 +135,76 @@ def with_unit(title: str, unit: TimeUnit) -> str:
     return title if unit.is_auto else f"{title} ({unit.label})"
 
 
+#: The roles a shaded table answers; views ask for a dozen per cell, most of them unused.
+_SHADED_ROLES = frozenset(
+    {
+        DISPLAY,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    }
+)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+#: A row as shown: each column's text, background and text colour.
+ShownRow = tuple[tuple[str, ...], tuple[QColor | None, ...], tuple[QColor | None, ...]]
+
+
 class ShadedRowsModel(RowTableModel):
     """A source-like table whose current row is blended into its heat by ``shading``.
 
-    The views draw no selection of their own (``tables.let_heat_show_through_selection``).
+    Subclasses give ``make_row(row)``: its texts and each cell's shade. A
+    row is made once while it is shown (scrolling asks for every cell over
+    and over) and remade when ``forget_rows`` or a new selection says so.
+    Numbers are right-aligned, the ``CODE`` column not. The views draw no
+    selection of their own (``tables.let_heat_show_through_selection``).
     """
+
+    CODE = -1
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.shading = RowShading()
+        self._shown_rows: dict[int, ShownRow] = {}
 
-    def forget_row(self, row: int) -> None:
-        """Drop anything cached for ``row`` (its colours are about to change)."""
+    def make_row(self, row: int) -> tuple[tuple[str, ...], tuple[RGB | None, ...]]:
+        """The texts of ``row`` and the shade of each of its cells (None: the base colour)."""
+        raise NotImplementedError
+
+    def forget_rows(self) -> None:
+        """Make every row again when next shown (new lines, unit or palette)."""
+        self._shown_rows.clear()
 
     def set_selected_row(self, row: int) -> None:
         """Blend the selection into ``row`` instead of the previous one."""
         previous, self.shading.selected_row = self.shading.selected_row, row
         last = self.columnCount() - 1
         for changed in {previous, row}:
-            self.forget_row(changed)
+            self._shown_rows.pop(changed, None)
             if 0 <= changed < self.rowCount():
                 self.dataChanged.emit(self.index(changed, 0), self.index(changed, last))
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        """Text, background, text colour and alignment of one cell."""
+        if role not in _SHADED_ROLES or not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column != self.CODE else None
+        shown = self._shown_rows.get(row)
+        if shown is None:
+            shown = self._shown_rows[row] = self._shown_row(row)
+        if role == DISPLAY:
+            return shown[0][column]
+        return shown[1 if role == Qt.ItemDataRole.BackgroundRole else 2][column]
+
+    def _shown_row(self, row: int) -> ShownRow:
+        texts, shades = self.make_row(row)
+        colours = {
+            shade: (self.shading.background(row, shade), self.shading.foreground(row, shade))
+            for shade in set(shades)
+        }
+        return (
+            texts,
+            tuple(colours[shade][0] for shade in shades),
+            tuple(colours[shade][1] for shade in shades),
+        )
