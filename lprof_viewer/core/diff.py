@@ -91,6 +91,11 @@ class AlignedRows(Sequence[AlignedLine]):
         return _stats_of(self.b, self.line_b)
 
     @cached_property
+    def hottest(self) -> float:
+        """Seconds on the hottest line of either side: both panes' heat is scaled to it."""
+        return max([max(line.time_a, line.time_b) for line in self], default=0.0)
+
+    @cached_property
     def _rows(self) -> list[AlignedLine]:
         columns = zip(
             self.line_a,
@@ -123,6 +128,10 @@ class AlignedRows(Sequence[AlignedLine]):
         return self._rows == other if isinstance(other, list) else NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # compared by value, like a list
+
+
+#: The rows of no function (nothing selected).
+NO_ROWS = AlignedRows(None, None, [], [], [], [], [])
 
 
 def _stats_of(

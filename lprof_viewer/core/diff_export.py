@@ -229,7 +229,7 @@ class DiffHtmlExporter(DiffExporter):
     def _function_html(self, index: int, function: FunctionDiff) -> str:
         unit = self.unit
         lines, _, note = function.alignment
-        hottest = max([max(line.time_a, line.time_b) for line in lines], default=0.0)
+        hottest = lines.hottest
         parts = [
             f"<h2 id='d{index}'>{html.escape(function.name)}</h2>"
             f"<p class='meta'>{html.escape(function.filename)} — "

@@ -14,6 +14,7 @@ from lprof_viewer.core.diff import (
     REMOVED,
     SAME,
     AlignedLine,
+    AlignedRows,
     FunctionDiff,
     ProfileDiff,
     change_arrow,
@@ -152,14 +153,14 @@ class DiffSideModel(ShadedRowsModel):
         self._hottest = 0.0
         self._highlighter: ChunkedHighlighter | None = None
 
-    def set_lines(self, lines: Sequence[AlignedLine], base: QColor, highlight: QColor) -> None:
+    def set_lines(self, lines: AlignedRows, base: QColor, highlight: QColor) -> None:
         """Show ``lines``; heat is shared by both sides (the hottest line of either)."""
         self.beginResetModel()
         self._lines = lines
         self.shading.set_palette(base, highlight)
         self.shading.selected_row = -1
         self.forget_rows()
-        self._hottest = max([max(line.time_a, line.time_b) for line in lines], default=0.0)
+        self._hottest = lines.hottest
         self._highlighter = ChunkedHighlighter([self._text(line) for line in lines])
         self.endResetModel()
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lprof_viewer.core.diff import FunctionDiff, ProfileDiff
+from lprof_viewer.core.diff import NO_ROWS, FunctionDiff, ProfileDiff
 from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import TimeUnit, format_auto
@@ -239,7 +239,7 @@ class DiffTab(ViewerTab):
 
     def show_function(self, function: FunctionDiff | None) -> None:
         """Fill both panes and the change column with ``function``'s aligned lines."""
-        lines, _, note = function.alignment if function else ([], "", "")
+        lines, _, note = function.alignment if function else (NO_ROWS, "", "")
         base = self.source_b.palette().color(QPalette.ColorRole.Base)
         for model in (self.side_a, self.side_b):
             model.set_unit(self.unit)
@@ -250,11 +250,11 @@ class DiffTab(ViewerTab):
             self.note.show_message(note, "info")
         else:
             self.note.clear()
-        hottest = max(range(len(lines)), key=lambda r: abs(lines[r].delta), default=None)
-        if hottest is not None:
-            self.source_b.setCurrentIndex(self.side_b.index(hottest, 0))
+        biggest = max(range(len(lines)), key=lambda r: abs(lines[r].delta), default=None)
+        if biggest is not None:  # the line whose time changed most
+            self.source_b.setCurrentIndex(self.side_b.index(biggest, 0))
             self.source_b.scrollTo(
-                self.side_b.index(hottest, 0), QAbstractItemView.ScrollHint.PositionAtCenter
+                self.side_b.index(biggest, 0), QAbstractItemView.ScrollHint.PositionAtCenter
             )
 
     def _apply_filter(self) -> None:
