@@ -82,10 +82,12 @@ class DiffFunctionTableModel(SortedRowsModel):
         self._filter = text.strip().casefold()
         self.refilter()
 
-    def keep(self, row: FunctionDiff) -> bool:
-        """The filter text in the function's name or file."""
+    def kept(self, rows: list[FunctionDiff]) -> list[FunctionDiff]:
+        """The functions with the filter text in their name or file."""
         needle = self._filter
-        return not needle or needle in row.name.casefold() or needle in row.filename.casefold()
+        if not needle:
+            return list(rows)
+        return [f for f in rows if needle in f.name.casefold() or needle in f.filename.casefold()]
 
     def sort_key(self, column: int) -> Callable[[FunctionDiff], Any]:
         """The native value rows sort on (Change sorts by the size of the change)."""

@@ -46,12 +46,17 @@ class FunctionTableModel(SortedRowsModel):
         self._hide_never_ran = hide_never_ran
         self.refilter()
 
-    def keep(self, row: FunctionProfile) -> bool:
-        """Not hidden as never run, and the filter text in its name or file."""
-        needle = self._filter_text
-        return (not self._hide_never_ran or row.ran) and (
-            not needle or needle in row.name.casefold() or needle in row.filename.casefold()
-        )
+    def kept(self, rows: list[FunctionProfile]) -> list[FunctionProfile]:
+        """Not hidden as never run, and the filter text in the name or file."""
+        needle, hide = self._filter_text, self._hide_never_ran
+        if not needle and not hide:
+            return list(rows)
+        return [
+            f
+            for f in rows
+            if (not hide or f.ran)
+            and (not needle or needle in f.name.casefold() or needle in f.filename.casefold())
+        ]
 
     def sort_key(self, column: int) -> Callable[[FunctionProfile], Any]:
         """The native value rows sort on in ``column``."""

@@ -203,14 +203,15 @@ class ProfileTab(ViewerTab):
         self.error = None
         self.function_model.set_unit(self.unit)
         self.source_model.set_unit(self.unit)
-        self.function_model.set_profile(loaded.profile)
-        self._apply_filter()
+        self.function_model.set_profile(loaded.profile)  # filtered as the filter box says
         self.pages.show_content()
         row = self.function_model.row_of(previous.key) if previous else None
         if row is None and self.function_model.rowCount():
             row = 0
         if row is not None:
             select_row(self.function_table, row)
+        else:
+            self.show_function(None)
         self._rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")

@@ -57,7 +57,7 @@ class RowTableModel(QAbstractTableModel):
 class SortedRowsModel(RowTableModel):
     """Rows (functions) kept in Python, filtered by ``keep`` and sorted on native values.
 
-    Subclasses give ``sort_key(column)`` and ``keep(row)``; a sort keeps the
+    Subclasses give ``sort_key(column)`` and ``kept(rows)``; a sort keeps the
     current row where it is in the view's eyes (persistent indexes follow).
     """
 
@@ -71,9 +71,9 @@ class SortedRowsModel(RowTableModel):
         """The native value rows sort on in ``column``."""
         raise NotImplementedError
 
-    def keep(self, row: Any) -> bool:
-        """True when ``row`` passes the filter."""
-        return True
+    def kept(self, rows: list[Any]) -> list[Any]:
+        """The rows that pass the filter (a new list)."""
+        return list(rows)
 
     def set_rows(self, rows: Iterable[Any]) -> None:
         """Show ``rows`` (filtered and sorted as set)."""
@@ -89,7 +89,7 @@ class SortedRowsModel(RowTableModel):
         self.endResetModel()
 
     def _visible(self) -> list[Any]:
-        rows = [row for row in self._all if self.keep(row)]
+        rows = self.kept(self._all)
         column, order = self._sort
         rows.sort(key=self.sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
         return rows
