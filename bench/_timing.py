@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -149,17 +150,33 @@ def _read_kib(rss_file: Path) -> int | None:
 
 
 def _wait(proc: subprocess.Popen[bytes], job: Job) -> int:
-    """Wait for ``proc``; past the job's timeout, end its whole process group."""
-    try:
-        return proc.wait(timeout=job.timeout)
-    except subprocess.TimeoutExpired:
+    """Wait for ``proc``; past the job's timeout, end its whole process group.
+
+    A plain blocking wait, with a timer to end it: ``Popen.wait(timeout=...)``
+    polls in sleeps of up to 50 ms, which rounded every window figure up to
+    the next 50 ms.
+    """
+    if job.timeout is None:
+        return proc.wait()
+    expired = threading.Event()
+
+    def end_it() -> None:
+        expired.set()
         if hasattr(os, "killpg"):
             os.killpg(proc.pid, signal.SIGKILL)
         else:
             proc.kill()
-        proc.wait()
+
+    timer = threading.Timer(job.timeout, end_it)
+    timer.start()
+    try:
+        status = proc.wait()
+    finally:
+        timer.cancel()
+    if expired.is_set():
         message = f"{job.name}: `{job.shell()}` still running after {job.timeout} s"
-        raise CommandFailed(message) from None
+        raise CommandFailed(message)
+    return status
 
 
 def _run(job: Job, env: Mapping[str, str]) -> _Run:
