@@ -1,9 +1,11 @@
 """Where each profiled function's code is in its source, and whether it is still that code.
 
 A function's lines are those ``line_profiler`` shows (``inspect.getblock``'s
-block). Ordinary functions are found by indentation, a whole file's at once
-(``ordinary_blocks``); the rest one at a time, tokenizing where indentation
-cannot tell (multi-line strings, continuation lines, one-line defs).
+block). Functions are found by indentation, a whole file's at once
+(``ordinary_blocks``), knowing which lines go on with a statement begun
+above (``SourceFile.layout``: multi-line strings, backslashes, brackets);
+the rare rest one at a time by tokenizing (one-line defs, decorators over
+several lines, tab indentation, a block ending inside brackets).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import tokenize
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from lprof_viewer.core.model import FunctionProfile
+from lprof_viewer.core.source_layout import net_brackets
 from lprof_viewer.core.sources import SourceFile
 
 #: A source file newer than its profile by more than this is called changed;
@@ -30,13 +34,14 @@ def code_block(source: SourceFile, start_line: int) -> range:
     """Line numbers of the function starting at ``start_line``, as line_profiler shows them.
 
     The same lines ``line_profiler.get_code_block`` (``inspect.getblock``)
-    finds; plain indentation gives them for ordinary functions, and
-    tokenizing is kept for the unusual ones (multi-line strings, one-line
-    defs, continuation lines).
+    finds; indentation gives them for almost every function, and tokenizing
+    is kept for the unusual ones (``_indented_blocks`` says which).
     """
     lines = source.lines
-    end = _indented_block_end(source, start_line)
-    if end is None:
+    found = _indented_blocks(source, [start_line])[0]
+    if found is not None:
+        end = found[1]
+    else:
         tail = [line + "\n" for line in lines[start_line - 1 :]]
         try:
             end = start_line - 1 + len(inspect.getblock(tail))
@@ -45,12 +50,11 @@ def code_block(source: SourceFile, start_line: int) -> range:
     return range(start_line, max(start_line, end) + 1)
 
 
-def _def_line(lines: Sequence[str], start_line: int) -> tuple[int, re.Match[str], bool] | None:
+def _def_line(lines: Sequence[str], start_line: int) -> tuple[int, re.Match[str]] | None:
     """The def of the function starting at 1-based ``start_line``, past its decorators.
 
-    Answers its 0-based index, its ``_DEF_LINE`` match and whether every
-    decorator line closes its brackets (so indentation alone can tell the
-    block); None when ``start_line`` is neither a decorator nor a def.
+    Answers its 0-based index and its ``_DEF_LINE`` match; None when
+    ``start_line`` is neither a decorator nor a def.
     """
     index = start_line - 1
     if not 0 <= index < len(lines):
@@ -58,53 +62,96 @@ def _def_line(lines: Sequence[str], start_line: int) -> tuple[int, re.Match[str]
     text = lines[index]
     match = _DEF_LINE.match(text)
     if match is not None:
-        return index, match, True
+        return index, match
     if not _DECORATOR_LINE.match(text):
         return None
     # Decorators, which may span lines, up to the first def.
-    balanced = True
-    for position in range(index, min(index + 201, len(lines))):
-        text = lines[position]
-        match = _DEF_LINE.match(text)
+    for position in range(index, min(index + MAX_DECORATOR_LINES + 1, len(lines))):
+        match = _DEF_LINE.match(lines[position])
         if match is not None:
-            return position, match, balanced
-        balanced = balanced and _DECORATOR_LINE.match(text) is not None
-        balanced = balanced and text.count("(") == text.count(")")
+            return position, match
     return None
 
 
-def _indented_block_end(source: SourceFile, start_line: int) -> int | None:
-    """The last line of an ordinary function by indentation, or None to tokenize instead."""
-    found = _def_line(source.lines, start_line)
-    if found is None or not found[2]:  # a decorator over several lines
-        return None
-    return _last_line_by_indentation(source, found[0] + 1)
+#: Decorator lines looked through for a def.
+MAX_DECORATOR_LINES = 200
+
+
+#: Lines a def's header (its signature) may span.
+MAX_HEADER_LINES = 200
+
+
+def _indented_blocks(
+    source: SourceFile, start_lines: Sequence[int]
+) -> list[tuple[str, int] | None]:
+    """For each start line, the def's name and the block's 1-based last line, by indentation.
+
+    None where indentation alone cannot tell: decorators spanning lines, a
+    one-line def, a block ending inside brackets, tab indentation, or a
+    file that does not lex (``SourceFile.layout``). The def is found past
+    one-line decorators with C-level maps: a large profile names hundreds
+    of functions in a file.
+    """
+    layout = source.layout
+    if layout.doubtful:
+        return [None] * len(start_lines)
+    # The def: the first line from the start on that is not a one-line
+    # decorator (-1 past the end, where ``line`` answers '').
+    decorators = source.one_line_decorator_mask
+    def_lines = list(map(decorators.find, repeat(0), map(max, start_lines, repeat(0))))
+    matches = map(_DEF_LINE.match, map(source.line, def_lines))
+    found: list[tuple[str, int] | None] = []
+    for start, def_line, match in zip(start_lines, def_lines, matches, strict=True):
+        if match is None or def_line - start > MAX_DECORATOR_LINES:
+            found.append(None)
+            continue
+        last = _last_line_by_indentation(source, def_line)
+        found.append(None if last is None else (match.group(2), last))
+    return found
 
 
 def _last_line_by_indentation(source: SourceFile, def_line: int) -> int | None:
-    """The 1-based last line of the block under the def on ``def_line``, by its byte masks.
+    """The 1-based last line of the block of the def on ``def_line``, or None (see above).
 
-    None when indentation alone cannot tell: a header going on past its line,
-    no body below it, or an unusual line (``SourceFile.unusual_lines``) in it.
+    The block ends before the first statement at or left of the def's
+    column; comments indented as its body just after it are kept
+    (``_last_kept_comment``), as ``inspect.getblock`` keeps them.
     """
-    lines, code, comments = source.lines, source.code_mask, source.comment_mask
+    layout, lines = source.layout, source.lines
+    header_end = _header_end(source, def_line)
+    if header_end is None:
+        return None
+    code = layout.code
     header = lines[def_line - 1]
-    if not header.rstrip().endswith(":"):
-        return None
-    # The block ends before the first line of code at or left of the def's column.
     column = len(header) - len(header.lstrip())
-    end = source.code_at_or_left_of(column).find(1, def_line + 1)
+    end = source.code_at_or_left_of(column).find(1, header_end + 1)
     end = end if end > 0 else len(code)
-    last = code.rfind(1, def_line + 1, end)
-    if last < 0:
+    last = code.rfind(1, header_end + 1, end)
+    if last < 0:  # no body below the header
         return None
-    if comments.find(1, last + 1, end) >= 0:
-        last = _last_kept_comment(lines, comments, code.find(1, def_line + 1), last, end)
-    unusual = source.unusual_lines
-    # Most files' only unusual line is their docstring, above every function.
-    if unusual and unusual[-1] >= def_line - 1 and _any_between(unusual, def_line - 1, last - 1):
+    if end < len(code) and layout.net_brackets(lines, header_end + 1, end - 1):
+        return None  # the line ending the block goes on with brackets left open above it
+    if layout.tabbed and _any_between(layout.tabbed, def_line, end):
         return None
+    if layout.comments.find(1, last + 1, end) >= 0:
+        first_body_line = code.find(1, header_end + 1)
+        return _last_kept_comment(lines, layout.comments, first_body_line, last, end)
     return last
+
+
+def _header_end(source: SourceFile, def_line: int) -> int | None:
+    """The last line of the def's header, which may span lines; None when no ``:`` ends it.
+
+    A one-line def (``def f(): return 1``) has no block to find by indentation.
+    """
+    layout, lines = source.layout, source.lines
+    corrections, continued = layout.bracket_corrections, layout.continued
+    depth = 0
+    for lineno in range(def_line, min(def_line + MAX_HEADER_LINES, len(lines) + 1)):
+        depth += net_brackets(lines[lineno - 1]) - corrections.get(lineno, 0)
+        if depth == 0 and not continued[lineno + 1]:
+            return lineno if layout.statement_text(lines, lineno).rstrip().endswith(":") else None
+    return None
 
 
 def _last_kept_comment(
@@ -203,25 +250,21 @@ def ordinary_blocks(
     up in one set, its staleness on disk read once. Ordinary means: the def,
     or decorators each on one line above it, is where the profile says; the
     def is the function's; its block is found by indentation
-    (``_last_line_by_indentation``); its timed lines all hold code. The
-    others are left out, for the one-at-a-time functions.
+    (``_indented_blocks``); its timed lines all hold code. The others are
+    left out, for the one-at-a-time functions.
     """
-    lines, past_the_end = source.lines, len(source.code_mask)
+    past_the_end = len(source.code_mask)
     timed = [function.linenos for function in functions]
     all_code = map(source.lines_without_code.isdisjoint, timed)  # and within the file: below
+    blocks = _indented_blocks(source, [function.start_line for function in functions])
     staleness = modified_since(source, recorded_at)
     found = {}
-    for function, timed_code, linenos in zip(functions, all_code, timed, strict=True):
-        if not linenos or not timed_code:
+    rows = zip(functions, blocks, all_code, timed, strict=True)
+    for function, block, timed_code, linenos in rows:
+        if block is None or not timed_code or not linenos:
             continue
+        name, last = block
         top = max(linenos)
-        if top >= past_the_end:  # a timed line past the end of the file
-            continue
-        start = function.start_line
-        header = _def_line(lines, start)
-        if header is None or not header[2] or header[1].group(2) != function.short_name:
-            continue
-        last = _last_line_by_indentation(source, header[0] + 1)
-        if last is not None:
-            found[function] = (staleness, range(start, max(last, top) + 1))
+        if top < past_the_end and name == function.short_name:  # not past the end of the file
+            found[function] = (staleness, range(function.start_line, max(last, top) + 1))
     return found

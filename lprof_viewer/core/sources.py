@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, count, repeat
 from operator import itemgetter
 from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from lprof_viewer.core.source_layout import SourceLayout, source_layout
 
 
 class SourceMapError(ValueError):
@@ -143,30 +145,15 @@ class SourceLocator:
         return self._cache[filename]
 
 
-def _find_all(text: str, needle: str) -> Iterator[int]:
-    position = text.find(needle)
-    while position >= 0:
-        yield position
-        position = text.find(needle, position + len(needle))
-
-
-def _lines_at(text: str, sorted_positions: Iterable[int]) -> Iterator[int]:
-    """The 0-based line of each position, counting newlines once through the text."""
-    line, counted_to = 0, 0
-    for position in sorted_positions:
-        line += text.count("\n", counted_to, position)
-        counted_to = position
-        yield line
-
-
 #: bytes.translate table swapping 0 and 1.
 _FLIP_0_1 = bytes([1, 0, *range(2, 256)])
 #: What a line is by its first non-blank character (``_CODE`` for any other).
-_BLANK, _CODE, _COMMENT = 0, 1, 2
-_KIND_OF_START = {"": _BLANK, "#": _COMMENT}
-#: bytes.translate tables keeping one kind as 1, the others as 0.
-_CODE_ONLY = bytes.maketrans(b"\0\1\2", b"\0\1\0")
-_COMMENT_ONLY = bytes.maketrans(b"\0\1\2", b"\0\0\1")
+_BLANK, _CODE, _COMMENT, _DECORATOR = 0, 1, 2, 3
+_KIND_OF_START = {"": _BLANK, "#": _COMMENT, "@": _DECORATOR}
+#: bytes.translate tables keeping one kind as 1, the others as 0 (a decorator is code).
+_CODE_ONLY = bytes.maketrans(b"\0\1\2\3", b"\0\1\0\1")
+_COMMENT_ONLY = bytes.maketrans(b"\0\1\2\3", b"\0\0\1\0")
+_DECORATOR_ONLY = bytes.maketrans(b"\0\1\2\3", b"\0\0\0\1")
 _FIRST_CHARACTER = itemgetter(slice(0, 1))
 
 
@@ -198,28 +185,43 @@ class SourceFile:
         """1 at index ``n`` when 1-based line ``n`` holds a comment and nothing else."""
         return self._masks[1]
 
+    @property
+    def one_line_decorator_mask(self) -> bytes:
+        """1 at index ``n`` when 1-based line ``n`` is a decorator closing its brackets."""
+        return self._masks[2]
+
     @cached_property
-    def _masks(self) -> tuple[bytes, bytes]:
+    def _masks(self) -> tuple[bytes, bytes, bytes]:
         # Column by column with C-level maps: a large profile names files of
-        # tens of thousands of lines. One byte per line says blank, code or comment.
-        starts = map(_FIRST_CHARACTER, map(str.lstrip, self.lines))
-        kinds = bytes(map(_KIND_OF_START.get, starts, repeat(_CODE)))
-        return b"\0" + kinds.translate(_CODE_ONLY), b"\0" + kinds.translate(_COMMENT_ONLY)
+        # tens of thousands of lines. One byte per line says blank, code,
+        # comment or decorator.
+        lines = self.lines
+        starts = map(_FIRST_CHARACTER, map(str.lstrip, lines))
+        kinds = b"\0" + bytes(map(_KIND_OF_START.get, starts, repeat(_CODE)))
+        decorators = bytearray(kinds.translate(_DECORATOR_ONLY))
+        for lineno in compress(count(), decorators):  # a few lines: one per function
+            text = lines[lineno - 1]
+            decorators[lineno] = text.count("(") == text.count(")")
+        return kinds.translate(_CODE_ONLY), kinds.translate(_COMMENT_ONLY), bytes(decorators)
 
     def code_at_or_left_of(self, column: int) -> bytes:
-        """1 at index ``n`` when 1-based line ``n`` holds code indented at most ``column``.
+        """1 at index ``n`` when 1-based line ``n`` starts a statement indented at most ``column``.
 
         A block whose header is indented ``column`` ends before the first such
-        line below it. Made once per column (a file's functions share a few).
+        line below it (unless brackets left open above make it go on with
+        one: see ``SourceLayout.net_brackets``). Made once per column (a
+        file's functions share a few).
         """
         found = self._code_at_or_left_of.get(column)
         if found is None:
             # Code indented further has only blanks in its first column + 1 characters.
             heads = map(itemgetter(slice(0, column + 1)), self.lines)
             further = b"\0" + bytes(map(str.isspace, heads))
-            code = self.code_mask
-            # code AND NOT further, byte by byte, as one big-integer operation.
+            code, continued = self.code_mask, self.layout.continued[:-1]
+            # code AND NOT further AND NOT continued, byte by byte, as big-integer operations.
             left = int.from_bytes(code, "big") & ~int.from_bytes(further, "big")
+            if continued.find(1) >= 0:
+                left &= ~int.from_bytes(continued, "big")
             found = self._code_at_or_left_of[column] = left.to_bytes(len(code), "big")
         return found
 
@@ -228,26 +230,9 @@ class SourceFile:
         return {}
 
     @cached_property
-    def unusual_lines(self) -> tuple[int, ...]:
-        """0-based lines where indentation alone cannot tell a block's end.
-
-        Those holding a triple quote, ending in a backslash, or indented with tabs;
-        in order, so those within a span are found by bisection.
-        """
-        text = "\n".join(self.lines)
-        # A one-character test first: most files hold no backslash at all.
-        needles = ("'''", '"""', "\\\n") if "\\" in text else ("'''", '"""')
-        positions = [position for needle in needles for position in _find_all(text, needle)]
-        if text.endswith("\\"):
-            positions.append(len(text) - 1)
-        found = set(_lines_at(text, sorted(positions)))
-        if "\t" in text:
-            found.update(
-                index
-                for index, line in enumerate(self.lines)
-                if "\t" in line[: len(line) - len(line.lstrip())]
-            )
-        return tuple(sorted(found))
+    def layout(self) -> SourceLayout:
+        """Its strings, comments and continued lines (``source_layout``)."""
+        return source_layout(self.lines, self.code_mask, self.comment_mask)
 
     def is_code(self, lineno: int) -> bool:
         """True when a 1-based line holds code."""
