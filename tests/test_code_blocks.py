@@ -111,6 +111,20 @@ b'
     return text
 
 
+@register(a
+@ b)
+def after_a_decorator_over_lines():
+    return 1
+
+
+@note("""
+@not_a_decorator
+def not_a_function():
+""")
+def after_a_decorator_holding_a_def():
+    return 2
+
+
 def last():
 \treturn "tabs"
 '''
@@ -151,10 +165,14 @@ def test_code_block_of_the_tricky_functions(tmp_path: Path):
     source = read_source(path)
     lines = TRICKY_SOURCE.splitlines()
 
+    starts = {  # the first decorator's line, as line_profiler records it
+        node.name: min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        for node in ast.walk(ast.parse(TRICKY_SOURCE))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
     def last_line(def_text: str) -> str:
-        start = next(i for i, line in enumerate(lines, 1) if line.lstrip().startswith(def_text))
-        if lines[start - 2].startswith("@") or lines[start - 2] == ")":
-            start = next(i for i in range(start, 0, -1) if lines[i - 1].startswith("@"))
+        start = starts[def_text.split()[-1]]
         return lines[code_block(source, start)[-1] - 1].strip()
 
     assert last_line("def one_liner") == "def one_liner(): return 1"
@@ -168,6 +186,8 @@ def test_code_block_of_the_tricky_functions(tmp_path: Path):
     assert last_line("def documented") == "return x"
     assert last_line("def brackets_in_strings") == "return opened"
     assert last_line("def continued_string") == "return text"
+    assert last_line("def after_a_decorator_over_lines") == "return 1"
+    assert last_line("def after_a_decorator_holding_a_def") == "return 2"
     assert last_line("def last") == 'return "tabs"'
 
 

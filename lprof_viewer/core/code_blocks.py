@@ -17,9 +17,10 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from operator import add, sub
 
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.source_layout import net_brackets
+from lprof_viewer.core.source_layout import bracket_nets
 from lprof_viewer.core.sources import SourceFile
 
 #: A source file newer than its profile by more than this is called changed;
@@ -86,69 +87,105 @@ def _indented_blocks(
 ) -> list[tuple[str, int] | None]:
     """For each start line, the def's name and the block's 1-based last line, by indentation.
 
+    The block ends before the first statement at or left of the def's
+    column, below its header; comments indented as its body just after it
+    are kept (``_last_kept_comment``), as ``inspect.getblock`` keeps them.
     None where indentation alone cannot tell: decorators spanning lines, a
     one-line def, a block ending inside brackets, tab indentation, or a
-    file that does not lex (``SourceFile.layout``). The def is found past
-    one-line decorators with C-level maps: a large profile names hundreds
-    of functions in a file.
+    file that does not lex (``SourceFile.layout``). Column by column, with
+    C-level maps: a large profile names hundreds of functions in a file.
     """
-    layout = source.layout
+    layout, lines = source.layout, source.lines
     if layout.doubtful:
         return [None] * len(start_lines)
-    # The def: the first line from the start on that is not a one-line
-    # decorator (-1 past the end, where ``line`` answers '').
-    decorators = source.one_line_decorator_mask
-    def_lines = list(map(decorators.find, repeat(0), map(max, start_lines, repeat(0))))
-    matches = map(_DEF_LINE.match, map(source.line, def_lines))
-    found: list[tuple[str, int] | None] = []
-    for start, def_line, match in zip(start_lines, def_lines, matches, strict=True):
-        if match is None or def_line - start > MAX_DECORATOR_LINES:
-            found.append(None)
+    past_the_end = len(layout.code)
+    # The def: the first line from the start on that does not start with
+    # ``@``; past the end, the blank added to the lines.
+    decorators = source.decorator_mask + b"\0"
+    starts = [min(max(start, 1), past_the_end) for start in start_lines]
+    def_lines = list(map(decorators.find, repeat(0), starts))
+    headers = list(map((*lines, "").__getitem__, map(sub, def_lines, repeat(1))))
+    matches = list(map(_DEF_LINE.match, headers))
+    header_ends = _header_ends(source, start_lines, def_lines, headers, matches)
+    found: list[tuple[str, int] | None] = [None] * len(start_lines)
+    shown = [i for i, header_end in enumerate(header_ends) if header_end is not None]
+    if not shown:
+        return found
+    shown_headers = [headers[i] for i in shown]
+    columns = map(sub, map(len, shown_headers), map(len, map(str.lstrip, shown_headers)))
+    ends_by_column = source.code_at_or_left_of
+    body_from = [header_ends[i] + 1 for i in shown]  # type: ignore[operator]
+    ends = [
+        past_the_end if end < 0 else end
+        for end in map(bytes.find, map(ends_by_column, columns), repeat(1), body_from)
+    ]
+    code, comments = layout.code, layout.comments
+    lasts = list(map(code.rfind, repeat(1), body_from, ends))  # -1: no body
+    # The line ending a block starts a statement: no bracket left open above it.
+    left_open = layout.open_brackets(lines, body_from, map(sub, ends, repeat(1)))
+    trailing = map(comments.find, repeat(1), map(add, lasts, repeat(1)), ends)
+    tabbed = layout.tabbed
+    rows = zip(shown, body_from, ends, lasts, left_open, trailing, strict=True)
+    for i, first_body_line, end, last, opened, comment_after in rows:
+        if last < 0 or (opened and end < past_the_end):
             continue
-        last = _last_line_by_indentation(source, def_line)
-        found.append(None if last is None else (match.group(2), last))
+        if tabbed and _any_between(tabbed, def_lines[i], end):
+            continue
+        if comment_after >= 0:
+            body = code.find(1, first_body_line)
+            last = _last_kept_comment(lines, comments, body, last, end)
+        found[i] = (matches[i].group(2), last)
     return found
 
 
-def _last_line_by_indentation(source: SourceFile, def_line: int) -> int | None:
-    """The 1-based last line of the block of the def on ``def_line``, or None (see above).
+def _header_ends(
+    source: SourceFile,
+    start_lines: Sequence[int],
+    def_lines: Sequence[int],
+    headers: Sequence[str],
+    matches: Sequence[re.Match[str] | None],
+) -> list[int | None]:
+    """The last line of each def's header (which may span lines); None where there is no def.
 
-    The block ends before the first statement at or left of the def's
-    column; comments indented as its body just after it are kept
-    (``_last_kept_comment``), as ``inspect.getblock`` keeps them.
+    None too for a header that ``:`` does not end (a one-line def has no
+    block to find by indentation). The common header, all on its def's
+    line, is told apart with C-level maps; the others are read line by line.
     """
-    layout, lines = source.layout, source.lines
-    header_end = _header_end(source, def_line)
-    if header_end is None:
-        return None
-    code = layout.code
-    header = lines[def_line - 1]
-    column = len(header) - len(header.lstrip())
-    end = source.code_at_or_left_of(column).find(1, header_end + 1)
-    end = end if end > 0 else len(code)
-    last = code.rfind(1, header_end + 1, end)
-    if last < 0:  # no body below the header
-        return None
-    if end < len(code) and layout.net_brackets(lines, header_end + 1, end - 1):
-        return None  # the line ending the block goes on with brackets left open above it
-    if layout.tabbed and _any_between(layout.tabbed, def_line, end):
-        return None
-    if layout.comments.find(1, last + 1, end) >= 0:
-        first_body_line = code.find(1, header_end + 1)
-        return _last_kept_comment(lines, layout.comments, first_body_line, last, end)
-    return last
+    layout = source.layout
+    ends_with_colon = map(str.endswith, map(str.rstrip, headers), repeat(":"))
+    starts = list(map(min, map(max, start_lines, repeat(1)), def_lines))
+    opened = layout.open_brackets(source.lines, starts, def_lines)  # decorators and def line
+    special = layout.bracket_corrections.keys() | layout.comment_columns.keys()
+    continued = layout.continued
+    found: list[int | None] = []
+    rows = zip(start_lines, def_lines, matches, ends_with_colon, opened, strict=True)
+    for start, def_line, match, colon, left_open in rows:
+        if match is None or def_line - start > MAX_DECORATOR_LINES:
+            found.append(None)
+        elif colon and not left_open and not continued[def_line + 1] and def_line not in special:
+            found.append(def_line if not continued[def_line] else None)
+        else:
+            found.append(_header_end(source, start, def_line))
+    return found
 
 
-def _header_end(source: SourceFile, def_line: int) -> int | None:
-    """The last line of the def's header, which may span lines; None when no ``:`` ends it.
+def _header_end(source: SourceFile, start: int, def_line: int) -> int | None:
+    """The last line of the def's header read line by line; None when no ``:`` ends it.
 
-    A one-line def (``def f(): return 1``) has no block to find by indentation.
+    None too when the decorators above it leave a bracket open or the def
+    is inside a string: ``@`` went on from a line above, not a decorator.
     """
     layout, lines = source.layout, source.lines
     corrections, continued = layout.bracket_corrections, layout.continued
+    if continued[def_line] or (
+        start < def_line and layout.open_brackets(lines, [start], [def_line - 1])[0]
+    ):
+        return None
+    last_line = min(def_line + MAX_HEADER_LINES, len(lines) + 1)
+    opened = bracket_nets(lines[def_line - 1 : last_line - 1])
     depth = 0
-    for lineno in range(def_line, min(def_line + MAX_HEADER_LINES, len(lines) + 1)):
-        depth += net_brackets(lines[lineno - 1]) - corrections.get(lineno, 0)
+    for lineno, line_opens in enumerate(opened, def_line):
+        depth += line_opens - corrections.get(lineno, 0)
         if depth == 0 and not continued[lineno + 1]:
             return lineno if layout.statement_text(lines, lineno).rstrip().endswith(":") else None
     return None

@@ -13,8 +13,11 @@ comments kept here.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate, repeat
+from operator import mul, sub
 
 #: bytes.translate arguments keeping the brackets alone, all made round.
 _AS_ROUND = bytes.maketrans(b"[{]}", b"(())")
@@ -44,13 +47,26 @@ class SourceLayout:
     doubtful: bool
     """True when a string is left open: the file does not lex, so nothing here holds."""
 
-    def net_brackets(self, lines: Sequence[str], first: int, last: int) -> int:
-        """Brackets opened minus closed by code from line ``first`` to ``last``, both 1-based."""
-        net = net_brackets("".join(lines[first - 1 : last]))
-        corrections = self.bracket_corrections
-        if corrections:
-            net -= sum(corrections.get(lineno, 0) for lineno in range(first, last + 1))
-        return net
+    def open_brackets(
+        self, lines: Sequence[str], firsts: Iterable[int], lasts: Iterable[int]
+    ) -> list[int]:
+        """Brackets left open by the code of each span of lines (1-based, both ends included)."""
+        firsts, lasts = list(firsts), list(lasts)
+        spans = map(lines.__getitem__, map(slice, map(sub, firsts, repeat(1)), lasts))
+        opened = bracket_nets(map("".join, spans))
+        if not self.bracket_corrections:
+            return opened
+        sums = self._corrections_so_far
+        inside = map(
+            sub, map(sums.__getitem__, lasts), map(sums.__getitem__, map(sub, firsts, repeat(1)))
+        )
+        return list(map(sub, opened, inside))
+
+    @cached_property
+    def _corrections_so_far(self) -> list[int]:
+        """Index ``n``: the corrections of lines 1 to ``n``."""
+        corrections = self.bracket_corrections.get
+        return list(accumulate(map(corrections, range(len(self.continued)), repeat(0))))
 
     def statement_text(self, lines: Sequence[str], lineno: int) -> str:
         """Line ``lineno`` without its comment."""
@@ -185,17 +201,19 @@ class _Scan:
             newlines = token.count("\n")
             if newlines:
                 self.multi_line_strings.append((line, line + newlines))
-        net = net_brackets(token)
+        net = bracket_nets([token])[0]
         if net:
             self.bracket_corrections[line] = self.bracket_corrections.get(line, 0) + net
 
 
-def net_brackets(text: str) -> int:
-    """Brackets ``text`` opens minus those it closes, strings and comments included."""
-    # One C pass keeping the brackets alone, as ( and ): UTF-8 writes
-    # every other character with other bytes.
-    kept = text.encode("utf-8", "surrogatepass").translate(_AS_ROUND, _NOT_BRACKETS)
-    return len(kept) - 2 * kept.count(b")")
+def bracket_nets(texts: Iterable[str]) -> list[int]:
+    """Brackets each text opens minus those it closes, strings and comments included."""
+    # C passes keeping the brackets alone, as ( and ): UTF-8 writes every
+    # other character with other bytes.
+    encoded = map(str.encode, texts, repeat("utf-8"), repeat("surrogatepass"))
+    kept = list(map(bytes.translate, encoded, repeat(_AS_ROUND), repeat(_NOT_BRACKETS)))
+    closed = map(bytes.count, kept, repeat(b")"))
+    return list(map(sub, map(len, kept), map(mul, closed, repeat(2))))
 
 
 def _escaped(text: str, position: int) -> bool:

@@ -186,8 +186,8 @@ class SourceFile:
         return self._masks[1]
 
     @property
-    def one_line_decorator_mask(self) -> bytes:
-        """1 at index ``n`` when 1-based line ``n`` is a decorator closing its brackets."""
+    def decorator_mask(self) -> bytes:
+        """1 at index ``n`` when 1-based line ``n`` starts with ``@`` (a decorator, most often)."""
         return self._masks[2]
 
     @cached_property
@@ -195,14 +195,13 @@ class SourceFile:
         # Column by column with C-level maps: a large profile names files of
         # tens of thousands of lines. One byte per line says blank, code,
         # comment or decorator.
-        lines = self.lines
-        starts = map(_FIRST_CHARACTER, map(str.lstrip, lines))
+        starts = map(_FIRST_CHARACTER, map(str.lstrip, self.lines))
         kinds = b"\0" + bytes(map(_KIND_OF_START.get, starts, repeat(_CODE)))
-        decorators = bytearray(kinds.translate(_DECORATOR_ONLY))
-        for lineno in compress(count(), decorators):  # a few lines: one per function
-            text = lines[lineno - 1]
-            decorators[lineno] = text.count("(") == text.count(")")
-        return kinds.translate(_CODE_ONLY), kinds.translate(_COMMENT_ONLY), bytes(decorators)
+        return (
+            kinds.translate(_CODE_ONLY),
+            kinds.translate(_COMMENT_ONLY),
+            kinds.translate(_DECORATOR_ONLY),
+        )
 
     def code_at_or_left_of(self, column: int) -> bytes:
         """1 at index ``n`` when 1-based line ``n`` starts a statement indented at most ``column``.
