@@ -27,7 +27,7 @@ from lprof_viewer.core.sources import SourceFile
 #: archive formats keep modification times to two seconds.
 MTIME_TOLERANCE_S = 2.0
 
-_DEF_LINE = re.compile(r"^\s*(async\s+)?def\s+(\w+)")
+_DEF_LINE = re.compile(r"\s*(?:async\s+)?def\s+(\w+)")  # match: from the start; group 1: the name
 _DECORATOR_LINE = re.compile(r"^\s*@")
 
 
@@ -134,7 +134,7 @@ def _indented_blocks(
         if comment_after >= 0:
             body = code.find(1, first_body_line)
             last = _last_kept_comment(lines, comments, body, last, end)
-        found[i] = (matches[i].group(2), last)
+        found[i] = (matches[i].group(1), last)
     return found
 
 
@@ -274,7 +274,7 @@ def _defines_function_at(source: SourceFile, function: FunctionProfile) -> bool:
     if short.startswith("<"):  # lambdas, comprehensions, <module>: no def line to check
         return True
     found = _def_line(source.lines, function.start_line)
-    return found is not None and found[1].group(2) == short
+    return found is not None and found[1].group(1) == short
 
 
 def ordinary_blocks(
@@ -285,10 +285,10 @@ def ordinary_blocks(
     The same answers ``check_source`` and ``code_block`` give one function at
     a time, with the file's checks made once: its timed lines are all looked
     up in one set, its staleness on disk read once. Ordinary means: the def,
-    or decorators each on one line above it, is where the profile says; the
-    def is the function's; its block is found by indentation
-    (``_indented_blocks``); its timed lines all hold code. The others are
-    left out, for the one-at-a-time functions.
+    or decorators above it, is where the profile says; the def is the
+    function's; its block is found by indentation (``_indented_blocks``);
+    its timed lines all hold code. The others are left out, for the
+    one-at-a-time functions.
     """
     past_the_end = len(source.code_mask)
     timed = [function.linenos for function in functions]
