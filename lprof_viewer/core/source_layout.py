@@ -201,7 +201,8 @@ class _Scan:
             newlines = token.count("\n")
             if newlines:
                 self.multi_line_strings.append((line, line + newlines))
-        net = bracket_nets([token])[0]
+        kept = token.encode("utf-8", "surrogatepass").translate(_AS_ROUND, _NOT_BRACKETS)
+        net = len(kept) - 2 * kept.count(b")")
         if net:
             self.bracket_corrections[line] = self.bracket_corrections.get(line, 0) + net
 
