@@ -102,7 +102,7 @@ def _indented_blocks(
     # The def: the first line from the start on that does not start with
     # ``@``; past the end, the blank added to the lines.
     decorators = source.decorator_mask + b"\0"
-    starts = [min(max(start, 1), past_the_end) for start in start_lines]
+    starts = list(map(min, map(max, start_lines, repeat(1)), repeat(past_the_end)))
     def_lines = list(map(decorators.find, repeat(0), starts))
     headers = list(map((*lines, "").__getitem__, map(sub, def_lines, repeat(1))))
     matches = list(map(_DEF_LINE.match, headers))
