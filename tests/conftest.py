@@ -92,6 +92,12 @@ def never_called_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def statements_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Profile of ``statements.py``: docstrings, statements over lines, a branch never taken."""
+    return _profile_script(tmp_path_factory, "statements.py")
+
+
+@pytest.fixture(scope="session")
 def nothing_profiled_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Profile of ``nothing_profiled.py``: no function marked, so no timings at all."""
     return _profile_script(tmp_path_factory, "nothing_profiled.py")

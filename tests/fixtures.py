@@ -175,6 +175,7 @@ PROFILE_FIXTURES = [
     "raises_lprof",
     "never_called_lprof",
     "nothing_profiled_lprof",
+    "statements_lprof",
     "latin1_lprof",
     "django_view_lprof",
     "django_wsgi_lprof",

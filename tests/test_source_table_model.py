@@ -98,3 +98,23 @@ def test_highlighting_is_lexed_only_for_the_rows_asked_for(qapp, tmp_path):
     tokens = model.tokens(10_000)
     assert "".join(text for _, text in tokens) == model.data(middle)
     assert model._highlighter is not None and model._highlighter.chunks_lexed == 1
+
+
+def _tinted_as_never_ran(model: SourceTableModel) -> list[str]:
+    """The code of the rows shaded though untimed: the never-ran tint."""
+    background = Qt.ItemDataRole.BackgroundRole
+    return [
+        model.data(model.index(r, S.CODE)).strip()
+        for r in range(model.rowCount())
+        if not model.data(model.index(r, S.HITS))
+        and model.data(model.index(r, S.CODE), background) is not None
+    ]
+
+
+def test_only_statements_that_never_ran_are_tinted(qapp, statements_lprof):
+    # The branch not taken: its first line, not the lines going on with it.
+    assert _tinted_as_never_ran(model_for(statements_lprof, "spread_over_lines")) == [
+        "items.append("
+    ]
+    # A docstring, even with a line at column 0, is not code that never ran.
+    assert _tinted_as_never_ran(model_for(statements_lprof, "documented")) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,9 @@ from lprof_viewer.core.code_blocks import (
 )
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
 from lprof_viewer.core.sources import SourceCache, SourceFile, SourceLocator, SourceRoot
+
+#: A statement beginning with a string: a docstring, nothing for the profiler to time.
+_BARE_STRING = re.compile(r"""\s*[rRbBuUfF]{0,2}['"]""")
 
 
 @dataclass(frozen=True)
@@ -60,15 +64,30 @@ class AnnotatedFunction:
         return self.source is not None and (self.staleness is None or not self.staleness.mismatched)
 
     def never_ran(self, lineno: int) -> bool:
-        """True for a line of the body that holds code but was never timed.
+        """True for a line of the body that begins a statement but was never timed.
 
         The decorators and the (maybe multi-line) def header are not the
         body: they run once, when the module is imported, not when profiled.
+        Nor are the lines going on with a statement begun above (its timing
+        is on its first line), or a docstring, which never runs.
         """
-        source = self.source
-        if source is None or not self.shows_source or lineno in self.stats:
+        if self.source is None or not self.shows_source or lineno in self.stats:
             return False
-        return lineno >= self._body_start and source.is_code(lineno)
+        return lineno >= self._body_start and lineno in self._statements
+
+    @cached_property
+    def _statements(self) -> frozenset[int]:
+        """The shown lines that begin a statement, docstrings and bare strings left out."""
+        source, numbers = self.source, self.line_numbers
+        assert source is not None  # never_ran asks only when there is source
+        if not isinstance(numbers, range) or not numbers:
+            return frozenset(n for n in numbers if source.is_code(n))
+        lines, layout = source.lines, source.layout
+        if layout.doubtful:  # its strings cannot be told: every line of code
+            return frozenset(n for n in numbers if source.is_code(n))
+        last = min(numbers.stop - 1, len(lines))
+        starts = layout.statement_starts(lines, source.code_mask, numbers.start, last)
+        return frozenset(n for n in starts if not _BARE_STRING.match(lines[n - 1]))
 
     @cached_property
     def _body_start(self) -> int:

@@ -68,6 +68,24 @@ class SourceLayout:
         corrections = self.bracket_corrections.get
         return list(accumulate(map(corrections, range(len(self.continued)), repeat(0))))
 
+    def statement_starts(
+        self, lines: Sequence[str], code: bytes, first: int, last: int
+    ) -> list[int]:
+        """Lines from ``first`` to ``last`` (1-based) that begin a statement.
+
+        Lines of code not going on with one begun above: not inside a
+        string, after a backslash or inside brackets opened since
+        ``first`` (which must itself begin one). ``code`` is
+        ``SourceFile.code_mask``.
+        """
+        corrections, continued = self.bracket_corrections, self.continued
+        starts, depth = [], 0
+        for lineno, opened in enumerate(bracket_nets(lines[first - 1 : last]), first):
+            if depth == 0 and code[lineno] and not continued[lineno]:
+                starts.append(lineno)
+            depth += opened - corrections.get(lineno, 0)
+        return starts
+
     def statement_text(self, lines: Sequence[str], lineno: int) -> str:
         """Line ``lineno`` without its comment."""
         text = lines[lineno - 1]

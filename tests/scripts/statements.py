@@ -1,0 +1,39 @@
+"""Statements over several lines, docstrings and a branch that never runs (run by kernprof -l).
+
+Laid out as no formatter would, on purpose: a list going on at column 0
+inside a function, and a docstring line at column 0.
+"""
+
+
+@profile
+def documented(values):
+    """Sum the squares of ``values``.
+
+    # Inside the docstring: not a comment.
+Not code either, though it starts at column 0.
+    """
+    total = 0
+    for value in values:
+        total += value * value
+    return total
+
+
+@profile
+def spread_over_lines(flag):
+    items = [
+1, 2, 3,
+]
+    text = """
+(a bracket left open inside a string
+"""
+    if flag:
+        items.append(
+            len(text),
+        )
+    return sum(items)
+
+
+if __name__ == "__main__":
+    for _ in range(100):
+        documented(range(20))
+        spread_over_lines(False)
