@@ -216,6 +216,12 @@ def _any_between(sorted_numbers: Sequence[int], low: int, high: int) -> bool:
 
 def body_start(source: SourceFile, start_line: int) -> int:
     """First line of a function's body: after its decorators and (multi-line) def header."""
+    found = _def_line(source.lines, start_line)
+    if found is not None and not source.layout.doubtful:
+        header_end = _header_end(source, start_line, found[0] + 1)
+        if header_end is not None:
+            return header_end + 1
+    # A one-line def, or a file that does not lex: the first line ending in a colon.
     count = len(source.lines)
     lineno = start_line
     while lineno <= count and not _DEF_LINE.match(source.line(lineno)):
