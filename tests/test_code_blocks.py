@@ -125,6 +125,19 @@ def after_a_decorator_holding_a_def():
     return 2
 
 
+def backslash_alone():
+    x = 1
+  \\
+
+after_the_backslash = 1
+
+
+@(
+property)
+def decorated_by_property_in_brackets(self):
+    return 3
+
+
 def last():
 \treturn "tabs"
 '''
@@ -188,6 +201,10 @@ def test_code_block_of_the_tricky_functions(tmp_path: Path):
     assert last_line("def continued_string") == "return text"
     assert last_line("def after_a_decorator_over_lines") == "return 1"
     assert last_line("def after_a_decorator_holding_a_def") == "return 2"
+    # tokenize indents by a backslash alone on a line, and the block ends there.
+    assert last_line("def backslash_alone") == "x = 1"
+    # Recorded at ``property)``, which line_profiler reads as Cython's ``property`` block.
+    assert last_line("def decorated_by_property_in_brackets") == "property)"
     assert last_line("def last") == 'return "tabs"'
 
 
@@ -226,6 +243,14 @@ def test_whole_file_blocks_are_the_one_at_a_time_blocks(tmp_path: Path):
     # included: it leaves out one-line defs, decorators over lines, tabs and
     # blocks ending inside brackets.
     assert checked > 0.95 * total
+
+
+def test_start_lines_no_function_has_are_answered_without_error(tmp_path: Path):
+    path = tmp_path / "module.py"
+    path.write_text('@d\ndef f(x=")"):\n    pass\n', encoding="utf-8")
+    source = read_source(path)
+    for start in (-5, -1, 0, 2, 3, 4, 50):  # a hostile profile may name any line
+        assert code_block(source, start).start == start
 
 
 def test_a_file_that_does_not_lex_is_left_to_the_tokenizer(tmp_path: Path):

@@ -5,7 +5,7 @@ block). Functions are found by indentation, a whole file's at once
 (``ordinary_blocks``), knowing which lines go on with a statement begun
 above (``SourceFile.layout``: multi-line strings, backslashes, brackets);
 the rare rest one at a time by tokenizing (one-line defs, decorators over
-several lines, tab indentation, a block ending inside brackets).
+several lines, odd indentation, a block ending inside brackets).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import inspect
 import re
 import tokenize
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import repeat
 from operator import add, sub
+from types import FunctionType
 
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.source_layout import bracket_nets
@@ -45,10 +47,27 @@ def code_block(source: SourceFile, start_line: int) -> range:
     else:
         tail = [line + "\n" for line in lines[start_line - 1 :]]
         try:
-            end = start_line - 1 + len(inspect.getblock(tail))
+            end = start_line - 1 + len(_getblock()(tail))
         except (SyntaxError, tokenize.TokenError, IndentationError):
             end = len(lines)
     return range(start_line, max(start_line, end) + 1)
+
+
+@cache
+def _getblock() -> Callable[[list[str]], list[str]]:
+    """``inspect.getblock`` with line_profiler's block finder where it has one.
+
+    ``get_code_block`` reads Cython's ``cdef``, ``cpdef`` and ``property``
+    before a block as ``def``, swapping inspect's ``BlockFinder`` for the
+    time of a call (not thread-safe); here a copy of the function has its
+    own globals. line_profiler is imported on the first fallback only: it
+    takes tens of milliseconds.
+    """
+    import line_profiler.line_profiler as line_profiler
+
+    finder = getattr(line_profiler, "_CythonBlockFinder", inspect.BlockFinder)
+    namespace = {**inspect.getblock.__globals__, "BlockFinder": finder}
+    return FunctionType(inspect.getblock.__code__, namespace, "getblock")
 
 
 def _def_line(lines: Sequence[str], start_line: int) -> tuple[int, re.Match[str]] | None:
@@ -91,8 +110,9 @@ def _indented_blocks(
     column, below its header; comments indented as its body just after it
     are kept (``_last_kept_comment``), as ``inspect.getblock`` keeps them.
     None where indentation alone cannot tell: decorators spanning lines, a
-    one-line def, a block ending inside brackets, tab indentation, or a
-    file that does not lex (``SourceFile.layout``). Column by column, with
+    one-line def, a block ending inside brackets, odd indentation (tabs,
+    a backslash alone on a line), or a file that does not lex
+    (``SourceFile.layout``). Column by column, with
     C-level maps: a large profile names hundreds of functions in a file.
     """
     layout, lines = source.layout, source.lines
@@ -124,12 +144,12 @@ def _indented_blocks(
     # The line ending a block starts a statement: no bracket left open above it.
     left_open = layout.open_brackets(lines, body_from, map(sub, ends, repeat(1)))
     trailing = map(comments.find, repeat(1), map(add, lasts, repeat(1)), ends)
-    tabbed = layout.tabbed
+    odd = layout.odd_indentation
     rows = zip(shown, body_from, ends, lasts, left_open, trailing, strict=True)
     for i, first_body_line, end, last, opened, comment_after in rows:
         if last < 0 or (opened and end < past_the_end):
             continue
-        if tabbed and _any_between(tabbed, def_lines[i], end):
+        if odd and _any_between(odd, def_lines[i], end):
             continue
         if comment_after >= 0:
             body = code.find(1, first_body_line)
@@ -158,9 +178,9 @@ def _header_ends(
     special = layout.bracket_corrections.keys() | layout.comment_columns.keys()
     continued = layout.continued
     found: list[int | None] = []
-    rows = zip(start_lines, def_lines, matches, ends_with_colon, opened, strict=True)
-    for start, def_line, match, colon, left_open in rows:
-        if match is None or def_line - start > MAX_DECORATOR_LINES:
+    rows = zip(start_lines, starts, def_lines, matches, ends_with_colon, opened, strict=True)
+    for recorded, start, def_line, match, colon, left_open in rows:
+        if match is None or recorded < 1 or def_line - start > MAX_DECORATOR_LINES:
             found.append(None)
         elif colon and not left_open and not continued[def_line + 1] and def_line not in special:
             found.append(def_line if not continued[def_line] else None)

@@ -42,8 +42,10 @@ class SourceLayout:
     bracket_corrections: dict[int, int]
     """Opening minus closing brackets inside the strings and comments that
     start on a line, for the lines where that is not 0."""
-    tabbed: tuple[int, ...]
-    """Lines indented with a tab or form feed, in order (columns are then not characters)."""
+    odd_indentation: tuple[int, ...]
+    """Lines whose indentation ``tokenize`` reads otherwise than by their
+    characters, in order: indented with a tab or form feed, or holding only
+    a backslash (which ``tokenize`` takes as a line indented that far)."""
     doubtful: bool
     """True when a string is left open: the file does not lex, so nothing here holds."""
 
@@ -105,19 +107,21 @@ def source_layout(lines: Sequence[str], code: bytes, comments: bytes) -> SourceL
     continued = bytearray(len(lines) + 2)
     for first, last in scan.multi_line_strings:
         continued[first + 1 : last + 1] = b"\1" * (last - first)
-    line, counted_to = 1, 0  # the 1-based line of ``position``, newlines counted so far
+    odd: set[int] = set()
+    lineno, counted_to = 1, 0  # the 1-based line of ``position``, newlines counted so far
     position = text.find("\\\n")
     while position >= 0:
-        line += text.count("\n", counted_to, position)
+        lineno += text.count("\n", counted_to, position)
         counted_to = position
         if not scan.inside_token(position):
-            continued[line + 1] = 1
+            continued[lineno + 1] = 1
+            if not lines[lineno - 1][:-1].strip():  # a backslash alone: tokenize indents by it
+                odd.add(lineno)
         position = text.find("\\\n", position + 2)
-    tabbed: tuple[int, ...] = ()
     if "\t" in text or "\f" in text:
-        tabbed = tuple(
-            lineno
-            for lineno, line in enumerate(lines, 1)
+        odd.update(
+            number
+            for number, line in enumerate(lines, 1)
             if "\t" in line[: len(line) - len(line.lstrip())]
             or "\f" in line[: len(line) - len(line.lstrip())]
         )
@@ -132,7 +136,7 @@ def source_layout(lines: Sequence[str], code: bytes, comments: bytes) -> SourceL
         comments,
         scan.comment_columns,
         scan.bracket_corrections,
-        tabbed,
+        tuple(sorted(odd)),
         scan.doubtful,
     )
 
