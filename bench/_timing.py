@@ -232,6 +232,15 @@ def warm_up(job: Job, env: Mapping[str, str]) -> None:
     _run(job, env)
 
 
+def measure_warm(
+    jobs: Sequence[Job], env: Mapping[str, str], unwarmed: Sequence[Job] = ()
+) -> dict[str, Measurement]:
+    """Warm every job of ``jobs`` up, then ``measure`` them with ``unwarmed`` (slow baselines)."""
+    for job in jobs:
+        warm_up(job, env)
+    return measure([*jobs, *unwarmed], env)
+
+
 def measure(
     jobs: Sequence[Job], env: Mapping[str, str], progress: Callable[[str], None] | None = None
 ) -> dict[str, Measurement]:

@@ -26,8 +26,7 @@ from _timing import (
     child_env,
     common_parser,
     format_table,
-    measure,
-    warm_up,
+    measure_warm,
     working_folder,
     write_json,
 )
@@ -110,9 +109,7 @@ def main() -> int:
         ]
         env = child_env(folder)
         try:
-            for job in jobs:
-                warm_up(job, env)
-            results = measure(jobs, env)
+            results = measure_warm(jobs, env)
         except CommandFailed as error:
             print(f"bench_blocks: {error}", file=sys.stderr)
             return 2

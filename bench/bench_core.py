@@ -23,8 +23,7 @@ from _timing import (
     common_parser,
     compared_with,
     format_table,
-    measure,
-    warm_up,
+    measure_warm,
     working_folder,
     write_json,
 )
@@ -112,9 +111,7 @@ def main() -> int:
         fast, slow = jobs(folder, lprof, args.repeats, args.repeats_slow)
         env = child_env(folder)
         try:
-            for job in fast:
-                warm_up(job, env)
-            results = measure([*fast, slow], env)
+            results = measure_warm(fast, env, unwarmed=[slow])
         except CommandFailed as error:
             print(f"bench_core: {error}", file=sys.stderr)
             return 2

@@ -39,6 +39,7 @@ from _timing import (
     compared_with,
     format_table,
     measure,
+    measure_warm,
     warm_up,
     working_folder,
     write_json,
@@ -226,9 +227,7 @@ def main() -> int:
         env = child_env(folder, LPROF_VIEWER_DATA=str(folder / "data"))
         jobs = headless_jobs(folder, args.repeats)
         try:
-            for job in jobs:
-                warm_up(job, env)
-            results = measure(jobs, env)
+            results = measure_warm(jobs, env)
         except CommandFailed as error:
             print(f"bench_diff: {error}", file=sys.stderr)
             return 2
