@@ -5,9 +5,9 @@ millisecond a function, and a profile of a large code base names thousands.
 A block's end only needs to know which lines start a statement: not a line
 inside a multi-line string, after a backslash or inside brackets. Strings
 and comments are found as ``tokenize`` reads them, jumping with
-``str.find`` from one quote or ``#`` to the next; brackets are counted per
-block by the caller, with the corrections for those inside strings and
-comments kept here.
+``str.find`` from one quote or ``#`` to the next; brackets are counted
+per span of lines (``open_brackets``), less those inside strings and
+comments.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class SourceLayout:
     continued: bytes
     """1 at index ``n`` when line ``n`` goes on with a statement begun above it:
     inside a multi-line string or after a backslash (brackets are counted
-    apart, by ``net_brackets``). Index 0 and one past the last line are 0."""
+    apart, by ``open_brackets``). Index 0 and one past the last line are 0."""
     code: bytes
     """1 at index ``n`` when line ``n`` is part of a statement: it holds code,
     or goes on with one (a string's last line may hold only quotes)."""

@@ -208,7 +208,7 @@ class SourceFile:
 
         A block whose header is indented ``column`` ends before the first such
         line below it (unless brackets left open above make it go on with
-        one: see ``SourceLayout.net_brackets``). Made once per column (a
+        one: see ``SourceLayout.open_brackets``). Made once per column (a
         file's functions share a few).
         """
         found = self._code_at_or_left_of.get(column)
