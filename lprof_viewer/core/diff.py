@@ -153,9 +153,17 @@ def signed_change(unit: TimeUnit, seconds: float) -> str:
     return f"+{text}" if seconds > 0 else f"-{text}" if seconds < 0 else text
 
 
+_ARROWS = {"faster": "▼", "slower": "▲", "": ""}
+
+
+def direction(seconds: float) -> str:
+    """'faster' for a change below 0, 'slower' above, '' for none."""
+    return "faster" if seconds < 0 else "slower" if seconds > 0 else ""
+
+
 def change_arrow(seconds: float) -> str:
     """'▼' for faster, '▲' for slower, '' for no change: the direction not by colour alone."""
-    return "▼" if seconds < 0 else "▲" if seconds > 0 else ""
+    return _ARROWS[direction(seconds)]
 
 
 def describe_change(time_a: float, time_b: float) -> str:
@@ -252,9 +260,9 @@ class FunctionDiff:
         return "a" if self.b is None else "b" if self.a is None else None
 
     @property
-    def only_in_label(self) -> str:
-        """'(only in A)' or '(only in B)' for a function of one run, else ''."""
-        return f"(only in {self.only_in.upper()})" if self.only_in else ""
+    def title(self) -> str:
+        """The name, with '(only in A)' or '(only in B)' for a function of one run."""
+        return f"{self.name} (only in {self.only_in.upper()})" if self.only_in else self.name
 
     @property
     def ratio(self) -> float | None:
@@ -380,8 +388,6 @@ def _edits(
     texts_a: Sequence[str], texts_b: Sequence[str]
 ) -> Sequence[tuple[str, int, int, int, int]]:
     """``SequenceMatcher`` opcodes of two runs of lines, compared without their indentation."""
-    if not texts_a or not texts_b:  # lines only inserted, or only removed
-        return [("replace", 0, len(texts_a), 0, len(texts_b))]
     matcher = difflib.SequenceMatcher(
         None, [t.strip() for t in texts_a], [t.strip() for t in texts_b], autojunk=False
     )

@@ -19,6 +19,7 @@ from lprof_viewer.core.diff import (
     ProfileDiff,
     change_arrow,
     describe_change,
+    direction,
     signed_change,
 )
 from lprof_viewer.core.exporters.json_export import compact_json
@@ -138,11 +139,10 @@ class DiffTextExporter(DiffExporter):
         stream.write(f"A: {diff.a.name}\nB: {diff.b.name}\n{diff.summary()}\n\n")
         stream.write(f"{'Time A':>12} {'Time B':>12} {'Change':>12}  {'':14} Function\n")
         for function in diff.functions:
-            where = f" {function.only_in_label}" if function.only_in else ""
             stream.write(
                 f"{unit.format(function.time_a):>12} {unit.format(function.time_b):>12} "
                 f"{signed_change(unit, function.delta):>12}  "
-                f"{describe_change(function.time_a, function.time_b):14} {function.name}{where}\n"
+                f"{describe_change(function.time_a, function.time_b):14} {function.title}\n"
             )
         for function in diff.functions:
             stream.write(self._function_text(function))
@@ -210,12 +210,11 @@ class DiffHtmlExporter(DiffExporter):
         )
         for index, function in enumerate(diff.functions):
             verdict = describe_change(function.time_a, function.time_b)
-            css = "faster" if function.delta < 0 else "slower" if function.delta > 0 else ""
+            css = direction(function.delta)
             arrow = change_arrow(function.delta)
-            only = f" {function.only_in_label}" if function.only_in else ""
             stream.write(
-                f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.name)}</a>"
-                f"{only}</td><td>{unit.format(function.time_a)}</td>"
+                f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.title)}</a>"
+                f"</td><td>{unit.format(function.time_a)}</td>"
                 f"<td>{unit.format(function.time_b)}</td>"
                 f"<td class='{css}'>{arrow} {signed_change(unit, function.delta)}</td>"
                 f"<td class='{css}'>{verdict}</td>"
@@ -263,7 +262,7 @@ class DiffHtmlExporter(DiffExporter):
             )
 
         timed = line.stat_a or line.stat_b
-        css = "faster" if line.delta < 0 else "slower" if line.delta > 0 else ""
+        css = direction(line.delta)
         return (
             f"<tr class='{line.kind}'>{side(line.stat_a, line.line_a, line.text_a, 'a')}"
             f"<td class='mark'>{_MARKS.get(line.kind, '')}</td>"

@@ -19,6 +19,7 @@ from lprof_viewer.core.diff import (
     ProfileDiff,
     change_arrow,
     describe_change,
+    direction,
     signed_change,
 )
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
@@ -39,6 +40,7 @@ from lprof_viewer.ui.table_model import (
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 FASTER = QColor(26, 127, 55)
 SLOWER = QColor(207, 34, 46)
+_COLORS = {"faster": FASTER, "slower": SLOWER}
 #: Tints laid over the background: (colour, opacity).
 INSERTED_TINT: tuple[RGB, float] = ((46, 160, 67), 0.25)
 REMOVED_TINT: tuple[RGB, float] = ((248, 81, 73), 0.25)
@@ -54,7 +56,7 @@ def signed_time(unit: TimeUnit, seconds: float) -> str:
 
 def change_color(seconds: float) -> QColor | None:
     """Green for faster, red for slower."""
-    return FASTER if seconds < 0 else SLOWER if seconds > 0 else None
+    return _COLORS.get(direction(seconds))
 
 
 class DiffFunctionTableModel(SortedRowsModel):
@@ -127,8 +129,7 @@ class DiffFunctionTableModel(SortedRowsModel):
     def _display(self, function: FunctionDiff, column: int) -> str:
         unit = self._unit
         if column == self.NAME:
-            where = f"  {function.only_in_label}" if function.only_in else ""
-            return f"{function.name}{where}"
+            return function.title
         if column == self.TIME_A:
             return unit.format(function.time_a) if function.a else ""
         if column == self.TIME_B:
