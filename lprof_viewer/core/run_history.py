@@ -20,7 +20,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from lprof_viewer.core.kernprof_command import RunConfig, default_output
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
 from lprof_viewer.core.model import RawStats
 from lprof_viewer.core.sources import SourceCache, SourceRoot
+from lprof_viewer.desktop import xdg_base_dir
 
 OK, FAILED, STOPPED, NO_PROFILE, NOTHING_RAN = (
     "ok",
@@ -51,16 +52,6 @@ def default_history_root(environ: dict[str, str] | None = None) -> Path:
     if sys.platform == "darwin":
         return home / "Library" / "Application Support" / "lprof-viewer"
     return xdg_base_dir(environ, "XDG_DATA_HOME", home / ".local" / "share") / "lprof-viewer"
-
-
-def xdg_base_dir(environ: Mapping[str, str], variable: str, default: Path) -> Path:
-    """An XDG base directory: ``variable``'s folder, or ``default`` when unset or relative.
-
-    The XDG base directory spec: a relative path in these variables is
-    invalid and is ignored.
-    """
-    value = environ.get(variable, "")
-    return Path(value) if os.path.isabs(value) else default
 
 
 def file_digest(path: Path) -> str:

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lprof_viewer.assets import APP_ICON_SIZES, app_icon_png, linux_desktop_dir, resource_path
-from lprof_viewer.core.run_history import xdg_base_dir
-from lprof_viewer.desktop import APP_ID, DESKTOP_FILE, MIME_TYPE
+from lprof_viewer.desktop import APP_ID, DESKTOP_FILE, MIME_TYPE, xdg_base_dir
 
 Say = Callable[[str], None]
 
