@@ -94,6 +94,20 @@ def test_a_function_of_a_file_not_read_yet_shows_once_read_and_the_last_click_wi
     qtbot.waitUntil(lambda: any("def author_names" in t for t in column_texts(source, S.CODE)))
 
 
+def test_a_filter_matching_nothing_drops_the_function_still_being_read(
+    qtbot, tmp_path, django_wsgi_lprof
+):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, django_wsgi_lprof)
+    functions, source = tables(window)
+    tab = window.current_tab()
+    click_row(qtbot, functions, row_named(functions, "author_names"))  # views.py, not read yet
+    tab.filter_edit.setText("no such function")  # before views.py is read
+    assert functions.model().rowCount() == 0
+    qtbot.wait(1500)  # the dropped answer has come by now
+    assert source.model().rowCount() == 0
+
+
 def test_sorting_by_hits_by_clicking_the_header(qtbot, tmp_path, busy_lprof):
     window = make_window(qtbot, tmp_path)
     open_and_wait(qtbot, window, busy_lprof)
@@ -179,6 +193,7 @@ def test_missing_source_shows_a_banner_and_locate_source_maps_the_folder(
     assert not any(column_texts(source, S.CODE))
     tab.choose_folder = lambda: str(gone)
     qtbot.mouseClick(banner.button("Locate source…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not banner.isVisible())  # the file is read off the GUI thread
     assert not banner.isVisible()
     assert any("def slow_sum" in text for text in column_texts(source, S.CODE))
     remembered = window.settings.source_roots

@@ -28,6 +28,7 @@ from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
+    RIGHT_ALIGNED,
     STAT_FIELDS,
     Index,
     RowTableModel,
@@ -37,7 +38,6 @@ from lprof_viewer.ui.table_model import (
     with_unit,
 )
 
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 FASTER = QColor(26, 127, 55)
 SLOWER = QColor(207, 34, 46)
 _COLORS = {"faster": FASTER, "slower": SLOWER}
@@ -121,7 +121,7 @@ class DiffFunctionTableModel(SortedRowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and column in (self.CHANGE, self.RATIO):
             return change_color(function.delta)
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.NAME:
-            return _RIGHT
+            return RIGHT_ALIGNED
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{function.name}\n{function.filename}"
         return None
@@ -277,7 +277,7 @@ class DiffChangeModel(RowTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and timed:
             return change_color(line.delta)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT
+            return RIGHT_ALIGNED
         if role == Qt.ItemDataRole.ToolTipRole:
             return line.kind
         return None

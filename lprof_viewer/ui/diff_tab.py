@@ -44,15 +44,14 @@ def compute_diff(
 ) -> ProfileDiff:
     """Load both profiles (with their runs' snapshots) and compare them (on a pool thread)."""
     diff = ProfileDiff(*open_pair_with_sources(path_a, path_b, roots, history))
-    if diff.functions:
-        # Align the function shown first, and make its rows, off the GUI thread.
-        _ = diff.functions[0].lines[:]
+    if diff.functions:  # the function shown first
+        _aligned(diff.functions[0])
     return diff
 
 
 def _aligned(function: FunctionDiff) -> FunctionDiff:
-    """``function`` with its lines aligned (on a pool thread)."""
-    _ = function.alignment
+    """``function`` with its lines aligned and its rows made (on a pool thread)."""
+    _ = function.lines[:]
     return function
 
 
@@ -83,6 +82,7 @@ class DiffTab(ViewerTab):
         self.error: str | None = None
         self.is_ready = False
         self._build()
+        self.set_unit(self.unit)
         self.reload()
 
     # -- building --------------------------------------------------------------------
@@ -207,7 +207,6 @@ class DiffTab(ViewerTab):
     def _loaded(self, diff: ProfileDiff) -> None:
         self.diff, self.error = diff, None
         self.summary.setText(diff.summary())
-        self.function_model.set_unit(self.unit)
         self.function_model.set_diff(diff)
         self.pages.show_content()
         if self.function_model.rowCount():
@@ -226,7 +225,13 @@ class DiffTab(ViewerTab):
         return self.function_model.function_at(index.row()) if index.isValid() else None
 
     def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        function = self.function_model.function_at(current.row())
+        self._show(self.function_model.function_at(current.row()))
+
+    def _show(self, function: FunctionDiff | None) -> None:
+        """Show ``function``'s panes: at once when its files were read, else once aligned.
+
+        Whatever was still being aligned for an earlier choice is dropped.
+        """
         self._aligning.cancel()
         if function is None or function.sources_read:
             self.show_function(function)
@@ -242,9 +247,7 @@ class DiffTab(ViewerTab):
         lines, _, note = function.alignment if function else (NO_ROWS, "", "")
         base = self.source_b.palette().color(QPalette.ColorRole.Base)
         for model in (self.side_a, self.side_b):
-            model.set_unit(self.unit)
             model.set_lines(lines, base, selection_color(self.source_b))
-        self.change_model.set_unit(self.unit)
         self.change_model.set_lines(lines)
         if note:
             self.note.show_message(note, "info")
@@ -260,9 +263,9 @@ class DiffTab(ViewerTab):
     def _apply_filter(self) -> None:
         self.function_model.set_filter(self.filter_edit.text())
         if self.function_model.rowCount():
-            self.function_table.selectRow(0)
+            select_row(self.function_table, 0)
         else:
-            self.show_function(None)
+            self._show(None)
 
     def _double_clicked(self, index: QModelIndex, model: DiffSideModel, side: str) -> None:
         function = self.current_function()

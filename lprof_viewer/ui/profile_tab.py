@@ -96,6 +96,7 @@ class ProfileTab(ViewerTab):
         #: Asks the user for a folder; replaced in tests.
         self.choose_folder: Callable[[], str] = self._ask_for_folder
         self._build()
+        self.set_unit(self.unit)
         self._watcher = QFileSystemWatcher([str(p) for p in self.paths if p.exists()], self)
         self._watcher.fileChanged.connect(self._file_changed_on_disk)
         self.reload()
@@ -201,8 +202,6 @@ class ProfileTab(ViewerTab):
         self.profile, self.annotator = loaded.profile, loaded.annotator
         self.run = loaded.run
         self.error = None
-        self.function_model.set_unit(self.unit)
-        self.source_model.set_unit(self.unit)
         self.function_model.set_profile(loaded.profile)  # filtered as the filter box says
         self.pages.show_content()
         row = self.function_model.row_of(previous.key) if previous else None
@@ -211,7 +210,7 @@ class ProfileTab(ViewerTab):
         if row is not None:
             select_row(self.function_table, row)
         else:
-            self.show_function(None)
+            self._show(None)
         self._rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")
@@ -253,10 +252,18 @@ class ProfileTab(ViewerTab):
 
     def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         function = self.function_model.function_at(current.row()) if current.isValid() else None
-        self._annotating.cancel()  # a function chosen earlier and still being read
         shown = self.source_model.function
         if shown is not None and shown.function is function:
+            self._annotating.cancel()  # a function chosen earlier and still being read
             return  # re-selected after a filter or sort: keep the user's place in the source
+        self._show(function)
+
+    def _show(self, function: FunctionProfile | None) -> None:
+        """Show ``function``'s source: at once when its file was read, else once read.
+
+        Whatever was still being read for an earlier choice is dropped.
+        """
+        self._annotating.cancel()
         if function is None or self.annotator is None:
             self.show_function(None)
         elif self.annotator.has_read_file_of(function):
@@ -316,7 +323,7 @@ class ProfileTab(ViewerTab):
         elif self.function_model.rowCount():
             select_row(self.function_table, 0)
         else:
-            self.show_function(None)
+            self._show(None)
 
     # -- user actions ------------------------------------------------------------
     def set_unit(self, unit: TimeUnit) -> None:
@@ -333,8 +340,7 @@ class ProfileTab(ViewerTab):
             # The same files are read once: a file under a new root is a new path.
             cache = self.annotator.cache if self.annotator else None
             self.annotator = ProfileAnnotator(self.profile, self.roots, cache, snapshots)
-            current = self.current_function()
-            self.show_function(self.annotator.annotate(current) if current else None)
+            self._show(self.current_function())
 
     def _ask_for_folder(self) -> str:
         return QFileDialog.getExistingDirectory(self, "Locate the source folder")

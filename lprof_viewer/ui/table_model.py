@@ -144,7 +144,7 @@ _SHADED_ROLES = frozenset(
         Qt.ItemDataRole.TextAlignmentRole,
     }
 )
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: A row as shown: each column's text, background and text colour.
 ShownRow = tuple[tuple[str, ...], tuple[QColor | None, ...], tuple[QColor | None, ...]]
 
@@ -189,7 +189,7 @@ class ShadedRowsModel(RowTableModel):
             return None
         row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column != self.CODE else None
+            return RIGHT_ALIGNED if column != self.CODE else None
         shown = self._shown_rows.get(row)
         if shown is None:
             shown = self._shown_rows[row] = self._shown_row(row)
