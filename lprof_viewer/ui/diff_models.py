@@ -68,7 +68,6 @@ class DiffFunctionTableModel(SortedRowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(self.CHANGE, Qt.SortOrder.DescendingOrder, parent)
         self._unit = TimeUnit("auto")
-        self._filter = ""
 
     def set_diff(self, diff: ProfileDiff | None) -> None:
         """Show ``diff``'s functions, biggest change first."""
@@ -81,15 +80,8 @@ class DiffFunctionTableModel(SortedRowsModel):
 
     def set_filter(self, text: str) -> None:
         """Keep functions whose name or file contains ``text``."""
-        self._filter = text.strip().casefold()
+        self.set_filter_text(text)
         self.refilter()
-
-    def kept(self, rows: list[FunctionDiff]) -> list[FunctionDiff]:
-        """The functions with the filter text in their name or file."""
-        needle = self._filter
-        if not needle:
-            return list(rows)
-        return [f for f in rows if needle in f.name.casefold() or needle in f.filename.casefold()]
 
     def sort_key(self, column: int) -> Callable[[FunctionDiff], Any]:
         """The native value rows sort on (Change sorts by the size of the change)."""

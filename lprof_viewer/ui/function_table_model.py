@@ -26,7 +26,6 @@ class FunctionTableModel(SortedRowsModel):
         super().__init__(self.TOTAL, Qt.SortOrder.DescendingOrder, parent)
         self._profile: Profile | None = None
         self._unit = TimeUnit("auto")
-        self._filter_text = ""
         self._hide_never_ran = False
 
     # -- data in ---------------------------------------------------------------
@@ -42,21 +41,14 @@ class FunctionTableModel(SortedRowsModel):
 
     def set_filter(self, text: str, hide_never_ran: bool) -> None:
         """Keep rows whose name or file contains ``text``; optionally hide functions never run."""
-        self._filter_text = text.strip().casefold()
+        self.set_filter_text(text)
         self._hide_never_ran = hide_never_ran
         self.refilter()
 
     def kept(self, rows: list[FunctionProfile]) -> list[FunctionProfile]:
         """Not hidden as never run, and the filter text in the name or file."""
-        needle, hide = self._filter_text, self._hide_never_ran
-        if not needle and not hide:
-            return list(rows)
-        return [
-            f
-            for f in rows
-            if (not hide or f.ran)
-            and (not needle or needle in f.name.casefold() or needle in f.filename.casefold())
-        ]
+        matching = super().kept(rows)
+        return [f for f in matching if f.ran] if self._hide_never_ran else matching
 
     def sort_key(self, column: int) -> Callable[[FunctionProfile], Any]:
         """The native value rows sort on in ``column``."""

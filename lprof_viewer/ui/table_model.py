@@ -55,10 +55,12 @@ class RowTableModel(QAbstractTableModel):
 
 
 class SortedRowsModel(RowTableModel):
-    """Rows (functions) kept in Python, filtered by ``keep`` and sorted on native values.
+    """Rows (functions) kept in Python, filtered by ``kept`` and sorted on native values.
 
-    Subclasses give ``sort_key(column)`` and ``kept(rows)``; a sort keeps the
-    current row where it is in the view's eyes (persistent indexes follow).
+    Rows have a ``name`` and a ``filename``, which the filter text is looked
+    for in. Subclasses give ``sort_key(column)`` and may filter further in
+    ``kept(rows)``; a sort keeps the current row where it is in the view's
+    eyes (persistent indexes follow).
     """
 
     def __init__(self, column: int, order: Qt.SortOrder, parent: Any = None) -> None:
@@ -66,14 +68,22 @@ class SortedRowsModel(RowTableModel):
         self._all: list[Any] = []
         self._rows: list[Any] = []
         self._sort = (column, order)
+        self._filter_text = ""
 
     def sort_key(self, column: int) -> Callable[[Any], Any]:
         """The native value rows sort on in ``column``."""
         raise NotImplementedError
 
+    def set_filter_text(self, text: str) -> None:
+        """Keep rows whose name or file holds ``text`` (any case); ``refilter`` applies it."""
+        self._filter_text = text.strip().casefold()
+
     def kept(self, rows: list[Any]) -> list[Any]:
-        """The rows that pass the filter (a new list)."""
-        return list(rows)
+        """The rows with the filter text in their name or file (a new list)."""
+        needle = self._filter_text
+        if not needle:
+            return list(rows)
+        return [r for r in rows if needle in r.name.casefold() or needle in r.filename.casefold()]
 
     def set_rows(self, rows: Iterable[Any]) -> None:
         """Show ``rows`` (filtered and sorted as set)."""
@@ -90,9 +100,12 @@ class SortedRowsModel(RowTableModel):
 
     def _visible(self) -> list[Any]:
         rows = self.kept(self._all)
+        self._sort_in_place(rows)
+        return rows
+
+    def _sort_in_place(self, rows: list[Any]) -> None:
         column, order = self._sort
         rows.sort(key=self.sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
-        return rows
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort rows by a column's native value, the current row staying current."""
@@ -100,7 +113,7 @@ class SortedRowsModel(RowTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         kept = [(id(self._rows[index.row()]), index.column()) for index in persistent]
-        self._rows.sort(key=self.sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self._sort_in_place(self._rows)
         rows = {id(row): number for number, row in enumerate(self._rows)}
         self.changePersistentIndexList(
             persistent, [self.index(rows[row], column) for row, column in kept]
