@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -158,6 +159,7 @@ class ProfileAnnotator:
         self._ordinary: dict[str, dict[FunctionProfile, tuple[Staleness | None, range]]] = {}
         self._by_file: dict[str, list[FunctionProfile]] | None = None
         self._alone: dict[FunctionProfile, tuple[Staleness | None, Sequence[int]]] = {}
+        self._reading = threading.Lock()
 
     def source_of(self, function: FunctionProfile) -> SourceFile | None:
         """The function's source file, or None when it cannot be found or read.
@@ -174,7 +176,10 @@ class ProfileAnnotator:
         """The function with its source, staleness and lines to show."""
         ordinary = self._ordinary.get(function.filename)
         if ordinary is None:
-            ordinary = self._ordinary_in(function)
+            with self._reading:  # two threads asking for one file: the second waits, not rereads
+                ordinary = self._ordinary.get(function.filename)
+                if ordinary is None:
+                    ordinary = self._ordinary_in(function)
         source = self.source_of(function)
         found = ordinary.get(function) or self._alone.get(function)
         if found is None:  # tokenizing may be slow: once per function
