@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,8 +58,6 @@ def _aligned(function: FunctionDiff) -> FunctionDiff:
 class DiffTab(ViewerTab):
     """Run A against run B: a summary, the functions by change, two synchronised source panes."""
 
-    open_in_editor = Signal(object, int)
-
     def __init__(
         self,
         path_a: Path,
@@ -80,7 +78,6 @@ class DiffTab(ViewerTab):
         self.history = history
         self.diff: ProfileDiff | None = None
         self.error: str | None = None
-        self.is_ready = False
         self._build()
         self.set_unit(self.unit)
         self.reload()

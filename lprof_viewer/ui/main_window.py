@@ -192,8 +192,7 @@ class MainWindow(QMainWindow):
         """Show ``tab`` in front, listening to it like every tab."""
         tab.ready.connect(self._tab_ready)
         tab.status_changed.connect(self._update_status)
-        if isinstance(tab, ProfileTab | DiffTab):
-            tab.open_in_editor.connect(self._open_in_editor)
+        tab.open_in_editor.connect(self._open_in_editor)
         index = self.tabs.addTab(tab, tab.title)
         self.tabs.setTabToolTip(index, tooltip)
         self.tabs.setCurrentIndex(index)

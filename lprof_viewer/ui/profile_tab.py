@@ -70,8 +70,6 @@ class ProfileTab(ViewerTab):
 
     #: Emitted with a source-root mapping the user made, for the window to remember.
     source_root_added = Signal(object)
-    #: Emitted to open a line in the editor: path, line.
-    open_in_editor = Signal(object, int)
 
     def __init__(
         self,
@@ -92,7 +90,6 @@ class ProfileTab(ViewerTab):
         self.profile: Profile | None = None
         self.annotator: ProfileAnnotator | None = None
         self.error: str | None = None
-        self.is_ready = False
         #: Asks the user for a folder; replaced in tests.
         self.choose_folder: Callable[[], str] = self._ask_for_folder
         self._build()

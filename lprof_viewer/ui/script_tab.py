@@ -38,7 +38,6 @@ class ScriptTab(ViewerTab):
         self._reader = LatestTask()
         self.paths = [path]
         self.path = path
-        self.is_ready = False
         self.error: str | None = None
         self.info: ScriptInfo | None = None
         self.targets = QListWidget()

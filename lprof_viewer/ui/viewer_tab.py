@@ -13,6 +13,8 @@ class ViewerTab(QWidget):
     ready = Signal()
     #: What the status bar shows for this tab changed.
     status_changed = Signal()
+    #: A source line to open in the user's editor: (path, line).
+    open_in_editor = Signal(object, int)
 
     is_ready = False
 
