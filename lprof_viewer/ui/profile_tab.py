@@ -40,29 +40,18 @@ from lprof_viewer.ui.viewer_tab import ViewerTab
 from lprof_viewer.ui.workers import LatestTask
 
 
-class LoadedProfile:
-    """What the loading thread hands back: the profile and its biggest function, annotated."""
-
-    def __init__(
-        self, profile: Profile, annotator: ProfileAnnotator, run: RunRecord | None
-    ) -> None:
-        self.profile = profile
-        self.annotator = annotator
-        self.run = run
-        if profile.functions:  # read the first file's source here, not on the GUI thread
-            annotator.annotate(profile.functions[0])
-
-
 def load_in_background(
     paths: Sequence[Path], roots: Sequence[SourceRoot], history: RunHistory | None
-) -> LoadedProfile:
-    """Read, merge and annotate the first function (runs on a pool thread).
+) -> tuple[ProfileAnnotator, RunRecord | None]:
+    """Read, merge and annotate the biggest function (runs on a pool thread).
 
     A profile written by a run in the history is shown with the snapshot of the
     code that run measured.
     """
     annotator, run = open_with_sources(paths, roots, history)
-    return LoadedProfile(annotator.profile, annotator, run)
+    if annotator.profile.functions:  # read the first file's source here, not on the GUI thread
+        annotator.annotate(annotator.profile.functions[0])
+    return annotator, run
 
 
 class ProfileTab(ViewerTab):
@@ -194,12 +183,12 @@ class ProfileTab(ViewerTab):
             self.history,
         )
 
-    def _loaded(self, loaded: LoadedProfile) -> None:
+    def _loaded(self, loaded: tuple[ProfileAnnotator, RunRecord | None]) -> None:
         previous = self.current_function()
-        self.profile, self.annotator = loaded.profile, loaded.annotator
-        self.run = loaded.run
+        self.annotator, self.run = loaded
+        self.profile = self.annotator.profile
         self.error = None
-        self.function_model.set_profile(loaded.profile)  # filtered as the filter box says
+        self.function_model.set_profile(self.profile)  # filtered as the filter box says
         self.pages.show_content()
         row = self.function_model.row_of(previous.key) if previous else None
         if row is None and self.function_model.rowCount():
@@ -211,9 +200,9 @@ class ProfileTab(ViewerTab):
         self._rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")
-        elif not loaded.profile.functions:
+        elif not self.profile.functions:
             self.file_banner.show_message(
-                f"{loaded.profile.name} holds no timings: no function was marked with "
+                f"{self.profile.name} holds no timings: no function was marked with "
                 "@profile (or named with kernprof -p) when it was recorded.",
                 "info",
             )

@@ -7,25 +7,24 @@ from typing import Any
 
 from pygments import highlight
 from pygments.formatters.html import HtmlFormatter
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from lprof_viewer.core.highlight import python_lexer
 from lprof_viewer.core.script_scan import ScriptInfo, scan_script
 from lprof_viewer.ui.viewer_tab import ViewerTab
-from lprof_viewer.ui.workers import LatestTask
+from lprof_viewer.ui.workers import LatestTask, Unreadable
 
 
-def read_script(path: Path) -> tuple[ScriptInfo, str] | str:
-    """The script's targets and its highlighted HTML, or why it cannot be read (on a pool thread).
+def read_script(path: Path) -> tuple[ScriptInfo, str]:
+    """The script's targets and its highlighted HTML (on a pool thread).
 
     Parsing and highlighting a long module takes seconds: not on the GUI thread.
     """
     try:
         info = scan_script(path)
     except OSError as error:
-        return f"{path.name} cannot be read: {error.strerror or error}."
+        raise Unreadable(f"{path.name} cannot be read: {error.strerror or error}.") from None
     formatter = HtmlFormatter(noclasses=True, linenos="inline", nobackground=True)
     return info, highlight("\n".join(info.source.lines), python_lexer(), formatter)
 
@@ -59,8 +58,7 @@ class ScriptTab(ViewerTab):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        # Read after the window has connected to ``ready``.
-        QTimer.singleShot(0, self.reload)
+        self.reload()
 
     @property
     def title(self) -> str:
@@ -72,10 +70,7 @@ class ScriptTab(ViewerTab):
         self.is_ready = False
         self._reader.start(self._read, self._failed, read_script, self.path)
 
-    def _read(self, read: tuple[ScriptInfo, str] | str) -> None:
-        if isinstance(read, str):
-            self._failed(read)
-            return
+    def _read(self, read: tuple[ScriptInfo, str]) -> None:
         self.info, html = read
         self.error = None
         self._show(self.info, html)

@@ -17,6 +17,10 @@ class TaskSignals(QObject):
     error = Signal(str)
 
 
+class Unreadable(Exception):
+    """A file the task cannot use; its message is one sentence for the user."""
+
+
 class BackgroundTask(QRunnable):
     """Runs ``function(*args)`` on a pool thread; emits ``result`` or a one-sentence ``error``."""
 
@@ -34,7 +38,7 @@ class BackgroundTask(QRunnable):
         """Do the work (on a pool thread)."""
         try:
             value = self._function(*self._args)
-        except ProfileLoadError as error:
+        except (ProfileLoadError, Unreadable) as error:
             self.signals.error.emit(str(error))
         except Exception as error:
             self.signals.error.emit(f"Unexpected error: {type(error).__name__}: {error}")
