@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from fixtures import run_kernprof
@@ -310,6 +311,47 @@ def test_reload_keeps_the_selected_function_and_reports_changes_on_disk(
     with qtbot.waitSignal(tab.ready, timeout=20_000):
         qtbot.mouseClick(tab.file_banner.button("Reload"), Qt.MouseButton.LeftButton)
     assert tab.current_function().name == "medium"
+
+
+def test_closing_tabs_that_are_still_loading_drops_their_answers(
+    qtbot, tmp_path, busy_lprof, monkeypatch
+):
+    # Each kind of tab is closed while its background read waits; the read
+    # then finishes into a deleted tab, which must not be touched.
+    import lprof_viewer.ui.diff_tab as diff_tab
+    import lprof_viewer.ui.profile_tab as profile_tab
+    import lprof_viewer.ui.script_tab as script_tab
+
+    release = threading.Event()
+    finished: list[str] = []
+
+    def held(module, name: str) -> None:
+        original = getattr(module, name)
+
+        def wait_then_run(*args, **kwargs):
+            release.wait(10)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                finished.append(name)
+
+        monkeypatch.setattr(module, name, wait_then_run)
+
+    held(profile_tab, "load_in_background")
+    held(diff_tab, "compute_diff")
+    held(script_tab, "read_script")
+    window = make_window(qtbot, tmp_path)
+    window.open_paths([busy_lprof, busy_lprof.with_suffix("")])
+    window.open_diff(busy_lprof, busy_lprof)
+    assert window.tabs.count() == 3
+    while window.tabs.count():
+        window.close_current()
+    qtbot.wait(50)  # the closed tabs are deleted
+    release.set()
+    qtbot.waitUntil(lambda: len(finished) == 3, timeout=10_000)
+    qtbot.wait(200)  # the answers reach the GUI thread (pytest-qt fails on any exception)
+
+    assert window.tabs.count() == 0 and window.stack.currentWidget() is window.welcome
 
 
 def test_recent_files_and_the_welcome_page(qtbot, tmp_path, busy_lprof):

@@ -2,13 +2,17 @@
 
 import threading
 
+from PySide6.QtCore import QObject
+from shiboken6 import isValid
+
 from lprof_viewer.ui.workers import LatestTask
 
 
 def test_a_reload_replacing_a_slow_one_is_not_overwritten_by_its_late_answer(qtbot):
     release = threading.Event()
     answers: list[str] = []
-    loader = LatestTask()
+    owner = QObject()
+    loader = LatestTask(owner)
 
     def slow() -> str:
         release.wait(10)
@@ -29,7 +33,27 @@ def test_an_error_comes_back_as_one_sentence(qtbot):
     def broken() -> None:
         raise ValueError("bad bytes")
 
-    LatestTask().start(lambda _: None, errors.append, broken)
+    owner = QObject()
+    LatestTask(owner).start(lambda _: None, errors.append, broken)
     qtbot.waitUntil(lambda: bool(errors), timeout=5_000)
 
     assert errors == ["Unexpected error: ValueError: bad bytes"]
+
+
+def test_the_answer_of_a_task_whose_owner_was_deleted_is_dropped(qtbot):
+    release = threading.Event()
+    answers: list[str] = []
+    owner = QObject()
+    loader = LatestTask(owner)
+
+    def slow() -> str:
+        release.wait(10)
+        return "late"
+
+    loader.start(answers.append, answers.append, slow)
+    owner.deleteLater()  # a tab closed while it loads
+    qtbot.waitUntil(lambda: not isValid(owner), timeout=5_000)
+    release.set()
+    qtbot.wait(300)
+
+    assert answers == []

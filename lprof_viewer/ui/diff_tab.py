@@ -69,8 +69,8 @@ class DiffTab(ViewerTab):
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
-        self._loader = LatestTask()
-        self._aligning = LatestTask()
+        self._loader = LatestTask(self)
+        self._aligning = LatestTask(self)
         self.paths = [Path(path_a), Path(path_b)]
         self.labels = labels or (self.paths[0].name, self.paths[1].name)
         self.roots = list(roots)

@@ -41,7 +41,7 @@ class KernprofProcess(QObject):
         self._console: ConsoleLog | None = None
         self._started = 0.0
         self._stopping = False
-        self._keeper = LatestTask()
+        self._keeper = LatestTask(self)
         self._keeping = False
 
     @property

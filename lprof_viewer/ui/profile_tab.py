@@ -69,8 +69,8 @@ class ProfileTab(ViewerTab):
         parent: Any = None,
     ) -> None:
         super().__init__(parent)
-        self._loader = LatestTask()
-        self._annotating = LatestTask()
+        self._loader = LatestTask(self)
+        self._annotating = LatestTask(self)
         self.paths = [Path(p) for p in paths]
         self.roots = list(roots)
         self.history = history

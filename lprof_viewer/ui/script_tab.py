@@ -34,7 +34,7 @@ class ScriptTab(ViewerTab):
 
     def __init__(self, path: Path, parent: Any = None) -> None:
         super().__init__(parent)
-        self._reader = LatestTask()
+        self._reader = LatestTask(self)
         self.paths = [path]
         self.path = path
         self.error: str | None = None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from shiboken6 import isValid
 
 from lprof_viewer.core.lprof_reader import ProfileLoadError
 
@@ -22,10 +23,15 @@ class Unreadable(Exception):
 
 
 class BackgroundTask(QRunnable):
-    """Runs ``function(*args)`` on a pool thread; emits ``result`` or a one-sentence ``error``."""
+    """Runs ``function(*args)`` on a pool thread; emits ``result`` or a one-sentence ``error``.
 
-    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+    The answer goes to ``owner``'s callbacks only while ``owner`` lives: a tab
+    closed while it loads is deleted before its answer arrives.
+    """
+
+    def __init__(self, owner: QObject, function: Callable[..., Any], *args: Any) -> None:
         super().__init__()
+        self._owner = owner
         # The pool must not delete the task after run(): its Python wrapper owns
         # ``signals``, and a queued result would be lost with it.
         self.setAutoDelete(False)
@@ -50,13 +56,14 @@ class BackgroundTask(QRunnable):
         queued = Qt.ConnectionType.QueuedConnection
 
         # Checked on the GUI thread when the answer arrives, so a task discarded
-        # meanwhile (a newer one replaced it) never reaches its callbacks.
+        # meanwhile (a newer one replaced it, or its owner was closed) never
+        # reaches its callbacks.
         def deliver_result(value: Any) -> None:
-            if not self._discarded:
+            if self._wanted():
                 on_result(value)
 
         def deliver_error(text: str) -> None:
-            if not self._discarded:
+            if self._wanted():
                 on_error(text)
 
         self.signals.result.connect(deliver_result, queued)
@@ -67,15 +74,20 @@ class BackgroundTask(QRunnable):
         """Drop this task's answer when it comes (call on the GUI thread)."""
         self._discarded = True
 
+    def _wanted(self) -> bool:
+        return not self._discarded and isValid(self._owner)
+
 
 class LatestTask:
     """Background work for one purpose where only the newest answer counts.
 
     A reload started while an earlier one still runs replaces it: the older
     answer, however late, is dropped instead of overwriting the newer one.
+    Answers go to ``owner`` (the widget the callbacks fill) only while it lives.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, owner: QObject) -> None:
+        self._owner = owner
         self._task: BackgroundTask | None = None
 
     def start(
@@ -87,7 +99,7 @@ class LatestTask:
     ) -> None:
         """Run ``function(*args)`` in the background, replacing the task started before."""
         self.cancel()
-        self._task = BackgroundTask(function, *args)
+        self._task = BackgroundTask(self._owner, function, *args)
         self._task.start(on_result, on_error)
 
     def cancel(self) -> None:
