@@ -60,6 +60,12 @@ def busy_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def generated_code_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A function compiled under ``<generated ... >``, a name longer than a file name may be."""
+    return _profile_script(tmp_path_factory, "generated_code.py")
+
+
+@pytest.fixture(scope="session")
 def busy_relative_lprof(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Profile of ``busy.py`` run as ``kernprof ... busy.py``: keys hold a relative filename.
 

@@ -210,6 +210,25 @@ def test_text_with_a_missing_source_is_line_profilers(
     assert ours == expected
 
 
+def test_code_compiled_under_a_name_too_long_for_a_file_keeps_its_numbers(
+    generated_code_lprof: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # line_profiler prints this function without lines; its numbers are still shown here.
+    folder = generated_code_lprof.parent
+    expected = _line_profiler_text([generated_code_lprof], "1e-6", folder)
+
+    ours = _blocks(_export_in(folder, monkeypatch, [str(generated_code_lprof)]))
+
+    generated = next(key for key in ours if key[0].startswith("<generated model code"))
+    assert "Could not find file <generated model code" in ours[generated]
+    stats = load_stats(str(generated_code_lprof))
+    (timings,) = [lines for key, lines in stats.timings.items() if key[0] == generated[0]]
+    rows = [row.split() for row in ours[generated].splitlines() if re.match(r" +\d+ +\d", row)]
+    assert [(int(row[0]), int(row[1])) for row in rows] == [(n, hits) for n, hits, _ in timings]
+    caller = next(key for key in ours if key[0].endswith("generated_code.py"))
+    assert ours[caller] in expected
+
+
 @pytest.mark.parametrize("fixture_name", ["busy_lprof", "django_wsgi_lprof", "raises_lprof"])
 def test_text_functions_biggest_first(fixture_name: str, request: pytest.FixtureRequest):
     lprof: Path = request.getfixturevalue(fixture_name)

@@ -81,6 +81,17 @@ def test_a_successful_run_is_kept_with_profile_snapshot_and_plain_copy(tmp_path,
     assert again[0].command[1:4] == ["-m", "kernprof", "-l"]
 
 
+def test_code_compiled_under_a_name_too_long_for_a_file_is_kept_without_a_snapshot(
+    tmp_path, history
+):
+    script = script_copy(tmp_path, "generated_code.py")
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    assert record.outcome == OK
+    assert list(record.snapshot_files()) == [str(script)]
+    names = {function.short_name for function in load_lprof(record.profile).functions}
+    assert names == {"total", "caller"}
+
+
 def test_a_profile_from_a_run_is_shown_with_the_code_it_measured(tmp_path, history):
     from lprof_viewer.core.annotate import ProfileAnnotator
 

@@ -29,7 +29,7 @@ from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.kernprof_command import RunConfig, default_output
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
 from lprof_viewer.core.model import RawStats
-from lprof_viewer.core.sources import SourceCache, SourceRoot
+from lprof_viewer.core.sources import SourceCache, SourceRoot, is_file
 from lprof_viewer.desktop import xdg_base_dir
 
 OK, FAILED, STOPPED, NO_PROFILE, NOTHING_RAN = (
@@ -260,11 +260,14 @@ class RunHistory:
         folder = record.folder / "sources"
         for index, name in enumerate(sorted(names)):
             original = Path(name) if Path(name).is_absolute() else record.cwd / name
-            if not original.is_file():
+            if not is_file(original):
                 continue
             folder.mkdir(exist_ok=True)
             target = folder / f"{index:03d}_{original.name}"
-            shutil.copy2(original, target)
+            try:
+                shutil.copy2(original, target)
+            except OSError:  # unreadable: the run is kept without this file's code
+                continue
             snapshots[name] = str(target.relative_to(record.folder))
         return snapshots
 

@@ -21,6 +21,19 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from lprof_viewer.core.source_layout import SourceLayout, source_layout
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, False too where the name cannot be checked.
+
+    A profile may name a file under a folder this user cannot enter, or a
+    pseudo-file name longer than the system allows (``<generated code for
+    ...>``): ``Path.is_file`` raises for those; they are simply not found.
+    """
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 class SourceMapError(ValueError):
     """A source-root mapping is not of the form OLD_PREFIX=NEW_PREFIX."""
 
@@ -86,7 +99,7 @@ def locate_in_folder(recorded: str, folder: Path) -> Path | None:
     parts = _split_path(recorded)
     for start in range(1 if len(parts) > 1 else 0, len(parts)):
         candidate = folder.joinpath(*parts[start:])
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     return None
 
@@ -140,7 +153,7 @@ class SourceLocator:
         """The readable file behind a recorded name, or None when it cannot be found."""
         if filename not in self._cache:
             self._cache[filename] = next(
-                (path for path in self.candidates(filename) if path.is_file()), None
+                (path for path in self.candidates(filename) if is_file(path)), None
             )
         return self._cache[filename]
 
