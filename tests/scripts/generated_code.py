@@ -5,19 +5,13 @@ names like ``<generated code for ...>``; no such file exists to show.
 """
 
 NAME = "<generated model code for " + "Customer.orders.items.product.variant." * 8 + ">"
+CODE = "def total(rows):\n    s = 0\n    for r in rows:\n        s += r\n    return s\n"
 namespace: dict = {}
-exec(
-    compile(
-        "def total(rows):\n    s = 0\n    for r in rows:\n        s += r\n    return s\n",
-        NAME,
-        "exec",
-    ),
-    namespace,
-)
-total = profile(namespace["total"])  # noqa: F821 - kernprof's builtin
+exec(compile(CODE, NAME, "exec"), namespace)
+total = profile(namespace["total"])
 
 
-@profile  # noqa: F821
+@profile
 def caller():
     return total(range(10))
 
