@@ -531,22 +531,23 @@ def test_html_tints_the_body_that_never_ran_not_the_decorator_or_def(busy_lprof:
     assert "background" not in rows["def never_called(x: int) -> int:"]
 
 
-def test_html_numbers_match_the_text_export(busy_lprof: Path):
+@pytest.mark.parametrize("unit", ["ms", "us", "ns"])
+def test_html_numbers_match_the_text_export(busy_lprof: Path, unit: str):
     text_fields = {}
-    for block in _blocks(_export([str(busy_lprof), "--unit", "us"])).values():
+    for block in _blocks(_export([str(busy_lprof), "--unit", unit])).values():
         text_fields.update(_fields(block))
 
-    _, page = _html([str(busy_lprof), "--unit", "us"])
+    _, page = _html([str(busy_lprof), "--unit", unit])
 
+    compared = 0
     for row in page.rows:
         if len(row["cells"]) == 6 and row["cells"][1]:
-            hits, time, per_hit, percent = text_fields[int(row["cells"][0])]
-            assert row["cells"][1] == hits
-            # One display step (0.1 µs) apart at most: a value exactly half-way rounds
-            # either way depending on (ticks * unit) / 1e-6 versus ticks * (unit / 1e-6).
-            assert float(row["cells"][2]) == pytest.approx(float(time), abs=0.1 + 1e-9)
-            assert float(row["cells"][3]) == pytest.approx(float(per_hit), abs=0.1 + 1e-9)
-            assert row["cells"][4] == percent
+            fields = text_fields[int(row["cells"][0])]
+            if any("e" in field for field in fields):  # too wide: line_profiler's %g
+                continue
+            assert row["cells"][1:5] == list(fields)
+            compared += 1
+    assert compared > 10
 
 
 def test_html_of_several_files_is_merged(busy_lprof: Path, django_view_lprof: Path):

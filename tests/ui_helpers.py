@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from line_profiler import load_stats
+from line_profiler.line_profiler import show_func
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QTableView
 
@@ -46,6 +48,26 @@ def line_profiler_timings(path: Path) -> tuple[dict, float]:
     """line_profiler's own reading of a .lprof: (timings, unit)."""
     stats = load_stats(str(path))
     return stats.timings, stats.unit
+
+
+def line_profiler_fields(path: Path, output_unit: float) -> dict[tuple[str, int], list[str]]:
+    """What ``show_text`` prints for each timed line, by (function name, line number).
+
+    Hits, Time, Per Hit and % Time as line_profiler's own code writes them in
+    ``output_unit`` seconds; lines whose time needs more than its column are
+    written as %g there and left out.
+    """
+    stats = load_stats(str(path))
+    fields = {}
+    for (filename, start, name), timings in stats.timings.items():
+        text = io.StringIO()
+        show_func(filename, start, name, timings, stats.unit, output_unit, stream=text)
+        for row in text.getvalue().splitlines():
+            parts = row.split()
+            timed = len(parts) >= 5 and parts[0].isdigit() and parts[1].isdigit()
+            if timed and not any("e" in part for part in parts[2:5]):
+                fields[name, int(parts[0])] = parts[1:5]
+    return fields
 
 
 def total_ticks(lines: list[tuple[int, int, int]]) -> int:

@@ -25,7 +25,7 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.core.units import TimeUnit, line_stat_text
 
 
 class DiffExporter(ABC):
@@ -156,8 +156,8 @@ class DiffTextExporter(DiffExporter):
         out.append(f"  {'A#':>5} {'Time A':>10} {'B#':>5} {'Time B':>10} {'Change':>11}  Code\n")
         for line in lines:
             change = signed_change(unit, line.delta) if line.stat_a or line.stat_b else ""
-            time_a = unit.format(line.stat_a.time) if line.stat_a else ""
-            time_b = unit.format(line.stat_b.time) if line.stat_b else ""
+            time_a = line_stat_text(line.stat_a, "time", unit) if line.stat_a else ""
+            time_b = line_stat_text(line.stat_b, "time", unit) if line.stat_b else ""
             if line.kind == CHANGED:  # both versions, as a code review shows them
                 out.append(f"- {_number(line.line_a):>5} {time_a:>10} {'':>5} {'':>10} ")
                 out.append(f"{change:>11}  {line.text_a}\n")
@@ -254,10 +254,11 @@ class DiffHtmlExporter(DiffExporter):
                 if stat
                 else ""
             )
+            time = line_stat_text(stat, "time", unit) if stat else ""
             return (
                 f"<td class='num {which}'>{_number(number)}</td>"
                 f"<td class='num {which}'>{f'{stat.hits:,}' if stat else ''}</td>"
-                f"<td class='num {which}'{shade}>{unit.format(stat.time) if stat else ''}</td>"
+                f"<td class='num {which}'{shade}>{time}</td>"
                 f"<td class='code {which}'{shade}>{html.escape(text)}</td>"
             )
 

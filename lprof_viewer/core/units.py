@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lprof_viewer.core.model import LineStat
 
 #: Seconds per unit for each fixed unit name.
 UNIT_SECONDS: dict[str, float] = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
@@ -46,6 +50,18 @@ class TimeUnit:
             return format_auto(seconds)
         return f"{seconds / self.seconds:.1f}"
 
+    def format_ticks(self, ticks: float, timer_unit: float, hits: int = 1) -> str:
+        """``ticks`` of a ``timer_unit``-second timer (divided by ``hits``) as a short string.
+
+        In a fixed unit the value is computed as ``python -m line_profiler``
+        computes it (ticks times ``timer_unit / unit``, then divided by the
+        hits), so that each rounds to the same last digit: dividing seconds
+        by the unit instead rounds 50 µs ticks to 0.0 ms where it writes 0.1.
+        """
+        if self.is_auto:
+            return format_auto(ticks * timer_unit / hits)
+        return f"{float(ticks) * (timer_unit / self.seconds) / hits:.1f}"
+
 
 def readable_unit(seconds: float) -> str:
     """The fixed unit in which a time reads best (1 to 1000 of it)."""
@@ -64,3 +80,19 @@ def format_auto(seconds: float) -> str:
     value = seconds / UNIT_SECONDS[name]
     digits = 2 if abs(value) < 10 else 1
     return f"{value:.{digits}f} {_UNIT_LABELS[name]}"
+
+
+#: A timed line's numbers, in the order the source tables show them after Line #.
+STAT_FIELDS = ("hits", "time", "per_hit", "percent", "percent_of_total")
+
+
+def line_stat_text(stat: LineStat, field: str, unit: TimeUnit) -> str:
+    """One of ``STAT_FIELDS`` of a timed line as a cell shows it ('' where there is none)."""
+    if field == "hits":
+        return f"{stat.hits:,}"
+    if field == "time":
+        return unit.format_ticks(stat.ticks, stat.unit)
+    if field == "per_hit":
+        return unit.format_ticks(stat.ticks, stat.unit, stat.hits) if stat.hits else ""
+    value = getattr(stat, field)
+    return "" if value is None else f"{value:.1f}"

@@ -25,16 +25,14 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
-from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     RIGHT_ALIGNED,
-    STAT_FIELDS,
     Index,
     RowTableModel,
     ShadedRowsModel,
     SortedRowsModel,
-    line_stat_text,
     with_unit,
 )
 

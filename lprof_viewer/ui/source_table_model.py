@@ -11,11 +11,9 @@ from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
-from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
 from lprof_viewer.ui.table_model import (
-    STAT_FIELDS,
     ShadedRowsModel,
-    line_stat_text,
     with_unit,
 )
 

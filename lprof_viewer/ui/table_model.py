@@ -9,7 +9,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.heat import RGB
-from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.row_shading import RowShading
 
@@ -127,20 +126,6 @@ class SortedRowsModel(RowTableModel):
     def function_at(self, row: int) -> Any:
         """The function shown in ``row`` (None past the end)."""
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-
-#: A timed line's numbers, in the order the source tables show them after Line #.
-STAT_FIELDS = ("hits", "time", "per_hit", "percent", "percent_of_total")
-
-
-def line_stat_text(stat: LineStat, field: str, unit: TimeUnit) -> str:
-    """One of ``STAT_FIELDS`` of a timed line as a cell shows it ('' where there is none)."""
-    value = getattr(stat, field)
-    if field == "hits":
-        return f"{value:,}"
-    if field in ("time", "per_hit"):
-        return unit.format(value)
-    return "" if value is None else f"{value:.1f}"
 
 
 def with_unit(title: str, unit: TimeUnit) -> str:

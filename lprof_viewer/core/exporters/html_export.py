@@ -15,7 +15,7 @@ from lprof_viewer.core.heat import NEVER_RAN_LIGHT, heat_color, heat_fraction, h
 from lprof_viewer.core.highlight import tokenize_lines
 from lprof_viewer.core.model import Profile
 from lprof_viewer.core.sources import is_code_line
-from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.core.units import TimeUnit, line_stat_text
 
 PAGE_STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1d1f23; }
@@ -118,8 +118,8 @@ class HtmlExporter(Exporter):
                 style, row_class = f" style='background:{shade}'", ""
                 percent = "" if stat.percent is None else f"{stat.percent:.1f}"
                 cells = (
-                    f"<td>{stat.hits}</td><td>{unit.format(stat.time)}</td>"
-                    f"<td>{unit.format(stat.per_hit)}</td><td>{percent}</td>"
+                    f"<td>{stat.hits}</td><td>{line_stat_text(stat, 'time', unit)}</td>"
+                    f"<td>{line_stat_text(stat, 'per_hit', unit)}</td><td>{percent}</td>"
                 )
             parts.append(
                 f"<tr{row_class}{style}><td>{line.lineno}</td>{cells}"

@@ -1,0 +1,39 @@
+"""Times written in a fixed unit round exactly as ``python -m line_profiler -u`` rounds them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from line_profiler.line_profiler import show_func
+
+from lprof_viewer.core.units import UNIT_SECONDS, TimeUnit
+
+TICKS = range(1, 4_001)
+
+
+def shown_by_line_profiler(timer_unit: float, output_unit: float, hits: int) -> list[list[str]]:
+    """Time and Per Hit of lines timed 1, 2, ... 4000 ticks, as show_func writes them."""
+    timings = [(lineno, hits, ticks) for lineno, ticks in enumerate(TICKS, start=1)]
+    text = io.StringIO()
+    show_func("no_such_file.py", 1, "f", timings, timer_unit, output_unit, stream=text)
+    rows = [row.split() for row in text.getvalue().splitlines()]
+    return [row[2:4] for row in rows if len(row) == 5 and row[0].isdigit()]
+
+
+@pytest.mark.parametrize(
+    "timer_unit, unit",
+    [(1e-6, "ms"), (1e-9, "us"), (1e-9, "ms"), (1e-6, "us"), (1e-7, "ms"), (1e-6, "s")],
+)
+@pytest.mark.parametrize("hits", [1, 3])
+def test_time_and_per_hit_round_as_line_profiler_rounds(timer_unit: float, unit: str, hits: int):
+    expected = shown_by_line_profiler(timer_unit, UNIT_SECONDS[unit], hits)
+    chosen = TimeUnit(unit)
+
+    ours = [
+        [chosen.format_ticks(ticks, timer_unit), chosen.format_ticks(ticks, timer_unit, hits)]
+        for ticks in TICKS
+    ]
+
+    assert len(expected) == len(TICKS)
+    assert ours == expected
