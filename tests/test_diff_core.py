@@ -300,6 +300,13 @@ def test_matching_prefers_the_most_certain_key() -> None:
     }
 
 
+def test_a_new_function_written_where_a_deleted_one_was_is_not_taken_for_it() -> None:
+    deleted = FunctionProfile(("/src/app.py", 5, "legacy_cleanup"), [(7, 1, 10), (8, 1, 10)], 1e-9)
+    written = FunctionProfile(("/src/app.py", 5, "validate"), [(7, 1, 900)], 1e-9)
+    pairs = match_functions([deleted], [written])
+    assert sorted(pairs, key=lambda pair: pair[0] is None) == [(deleted, None), (None, written)]
+
+
 def test_ambiguous_names_are_not_guessed() -> None:
     a = [fp("A.run", 10), fp("B.run", 20)]
     b = [fp("run", 50), fp("run", 60)]

@@ -3,8 +3,10 @@
 By file and qualified name first, then by what can change between runs
 while the function stays the same: its first line (code inserted above),
 its qualification (line_profiler 4.x records ``interest_path`` where 5.x
-records ``User.interest_path``), its name (renamed in place) or its folder
-(the file moved). Only an unambiguous match counts.
+records ``User.interest_path``), its name (renamed in place: same place and
+same shape of timed lines, so a function deleted and a new one written where
+it was stay two functions) or its folder (the file moved). Only an
+unambiguous match counts.
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ def _file_key(filename: str) -> str:
 @lru_cache(maxsize=4096)
 def _base(filename: str) -> str:
     return PurePath(filename.replace("\\", "/")).name
+
+
+def _timed_offsets(function: FunctionProfile) -> tuple[int, ...]:
+    """Where its timed lines are, counted from its first line: the shape of its code."""
+    start = function.start_line
+    return tuple(lineno - start for lineno in function.linenos)
 
 
 def match_functions(
@@ -85,7 +93,7 @@ _MATCH_KEYS: tuple[Callable[[FunctionProfile], object], ...] = (
     lambda f: (_file_key(f.filename), f.name, f.start_line),  # the very same
     lambda f: (_file_key(f.filename), f.name),  # moved within its file
     lambda f: (_file_key(f.filename), f.short_name),  # 4.x `name` vs 5.x `Class.name`
-    lambda f: (_file_key(f.filename), f.start_line),  # renamed in place
+    lambda f: (_file_key(f.filename), f.start_line, _timed_offsets(f)),  # renamed in place
     lambda f: (_base(f.filename), f.name),  # the file moved
     lambda f: (_base(f.filename), f.short_name),
 )
