@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from fixtures import repickle
+from fixtures import EDITED_SCRIPT_V1, repickle, run_kernprof
 
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.diff import (
@@ -246,6 +248,28 @@ def test_without_source_on_one_side_lines_align_by_offset(
     n_plus_one = row_with(lines, N_PLUS_ONE_LINE)
     assert n_plus_one.line_b == n_plus_one.line_a  # both functions start at line 13
     assert hot.time_b < hot.time_a  # totals do not depend on alignment
+
+
+def test_a_file_edited_in_place_between_two_plain_kernprof_runs_is_flagged(
+    tmp_path: Path,
+) -> None:
+    # No run history: both profiles read the one file on disk, which now holds
+    # run B's code; run A's numbers stand beside it with a warning, as they
+    # would in A's own tab.
+    script = tmp_path / "edited.py"
+    script.write_text(EDITED_SCRIPT_V1, encoding="utf-8")
+    before, after = tmp_path / "before.lprof", tmp_path / "after.lprof"
+    run_kernprof(script, before)
+    os.utime(before, (time.time() - 60, time.time() - 60))  # recorded a minute ago
+    script.write_text(EDITED_SCRIPT_V1.replace("% 7", "% 11"), encoding="utf-8")
+    run_kernprof(script, after)
+
+    work = function_named(diff_of(before, after), "work")
+    lines, method, note = work.alignment
+
+    assert method == BY_SOURCE and "% 11" in row_with(lines, "total += i").text_a
+    assert note.startswith("Run A's code may have changed since it ran: edited.py was modified")
+    assert "Run B" not in note
 
 
 def snapshots_for(history: RunHistory, profile: Path) -> dict[str, Path] | None:

@@ -333,7 +333,7 @@ def align_lines(
             rows = AlignedRows(None, b, nothing, numbers, blank, texts, kinds)
         return rows, BY_SOURCE, f"Only in run {'A' if a else 'B'}."
     if _trusted(a) and _trusted(b):
-        return _align_by_content(a, b), BY_SOURCE, ""
+        return _align_by_content(a, b), BY_SOURCE, _changed_since(a, b)
     missing = [name for name, side in (("A", a), ("B", b)) if not _trusted(side)]
     why = " and ".join(missing)
     note = (
@@ -341,6 +341,16 @@ def align_lines(
         "function's first line."
     )
     return _align_by_offset(a, b), BY_OFFSET, note
+
+
+def _changed_since(a: AnnotatedFunction, b: AnnotatedFunction) -> str:
+    """A warning for a side whose file changed after its run, as the profile tab gives it."""
+    warnings = [
+        f"Run {name}'s code may have changed since it ran: {side.staleness.reason}"
+        for name, side in (("A", a), ("B", b))
+        if side.staleness is not None
+    ]
+    return " ".join(warnings)
 
 
 def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows:
