@@ -401,6 +401,24 @@ def test_screenshot_command_writes_a_png_of_the_loaded_window(tmp_path, busy_lpr
     assert image.width() >= 800 and image.height() >= 500
 
 
+def test_an_editor_that_cannot_start_is_said_in_the_status_bar(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    window.settings.editor_command = f"{tmp_path / 'no-such-editor'} {{file}}"
+    open_and_wait(qtbot, window, busy_lprof)
+    _, source = tables(window)
+    rect = source.visualRect(source.model().index(3, S.CODE))
+    qtbot.mouseClick(source.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(source.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    status = window.statusBar()
+    qtbot.waitUntil(lambda: status.currentMessage() != "", timeout=5_000)
+    assert status.currentMessage() == "Could not start the editor for busy.py."
+    # The file name and totals make way for it, or it would not be drawn at all.
+    assert not any(label.isVisible() for label in window.status_labels)
+    status.clearMessage()
+    assert window.status_labels[0].isVisible()
+
+
 def test_double_clicking_a_source_line_opens_the_editor_at_that_line(qtbot, tmp_path, busy_lprof):
     record = tmp_path / "editor-called.txt"
     editor = tmp_path / "fake-editor.sh"

@@ -153,10 +153,13 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
+        # Normal, not permanent, widgets: a message (the editor would not
+        # start, a run ended) hides them while it shows; permanent ones would
+        # leave it no room to be drawn.
         self.status_labels = [QLabel() for _ in range(4)]
         for index, label in enumerate(self.status_labels):
             label.setObjectName(f"status{index}")
-            self.statusBar().addPermanentWidget(label, 1 if index == 0 else 0)
+            self.statusBar().addWidget(label, 1 if index == 0 else 0)
 
     # -- opening ---------------------------------------------------------------------
     def open_dialog(self) -> None:

@@ -77,7 +77,7 @@ class RunController(QObject):
         self.console_dock.raise_()
         self.console_dock.hide()
         self.history_dock.hide()
-        self.window.statusBar().addWidget(self.elapsed_label)
+        self.window.statusBar().addPermanentWidget(self.elapsed_label)  # beside messages
 
     # -- starting -------------------------------------------------------------------
     def config_for(self, script: Path) -> RunConfig:
