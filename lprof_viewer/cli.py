@@ -8,6 +8,9 @@ exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,9 +36,14 @@ class UsageError(Exception):
 
 def _source_root(text: str) -> SourceRoot:
     try:
-        return SourceRoot.parse(text)
+        root = SourceRoot.parse(text)
     except SourceMapError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    # The shell expands ~ only at the start of a word, not after OLD=.
+    new = Path(root.new).expanduser()
+    if not new.is_dir():
+        raise argparse.ArgumentTypeError(f"source map {text!r}: {new} is not a folder")
+    return SourceRoot(root.old, str(new))
 
 
 def export_parser() -> argparse.ArgumentParser:
@@ -113,11 +121,15 @@ def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
 
 def _write_to(output: Path | None, stdout: TextIO, write: Callable[[TextIO], None]) -> None:
     """Let ``write`` fill ``output`` (standard output when None); one sentence if it can't."""
+    # A file name that is not valid UTF-8 (read from a profile as surrogates)
+    # is written with backslash escapes rather than refused.
     if output is None:
+        if isinstance(stdout, io.TextIOWrapper):
+            stdout.reconfigure(errors="backslashreplace")
         write(stdout)
         return
     try:
-        with output.open("w", encoding="utf-8", newline="") as stream:
+        with output.open("w", encoding="utf-8", errors="backslashreplace", newline="") as stream:
             write(stream)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}.") from None
@@ -230,10 +242,19 @@ def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
     from lprof_viewer.core.run_history import RunHistory, default_history_root
 
     config = run_config(args)
+    root = default_history_root()
     try:
-        record = run_and_record(config, RunHistory(default_history_root()), stdout)
+        record = run_and_record(config, RunHistory(root), stdout)
     except RunError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:  # the history folder cannot be made or written
+        raise UsageError(
+            f"cannot keep the run under {error.filename or root}: {error.strerror or error}."
+        ) from None
+    try:
+        stdout.flush()
+    except BrokenPipeError:  # `lprof-viewer run s.py | head`: the run was kept all the same
+        _discard_standard_output()
     print(f"lprof-viewer: {record.message}", file=sys.stderr)
     if record.has_profile:
         print(f"lprof-viewer: profile kept at {record.profile}", file=sys.stderr)
@@ -247,11 +268,33 @@ def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
     return record.exit_status if record.exit_status >= 0 else 128 - record.exit_status
 
 
+def _refuse_mistyped_verb(argv: Sequence[str]) -> None:
+    """``lprof-viewer exprot run.lprof`` is a typo, not a file to open in a window."""
+    if not argv or argv[0].startswith("-") or argv[0] in HEADLESS_VERBS:
+        return
+    close = difflib.get_close_matches(argv[0], HEADLESS_VERBS, n=1, cutoff=0.6)
+    if close and not Path(argv[0]).exists():
+        raise UsageError(f"unknown command {argv[0]!r}; did you mean {close[0]!r}?")
+
+
+def _discard_standard_output() -> None:
+    """Send what is still buffered for a reader that went away to nowhere, quietly.
+
+    Otherwise Python's flush at exit fails again and prints a traceback.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real standard output (a test's stream)
+        pass
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Parse ``argv`` and run; answer the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
     try:
+        _refuse_mistyped_verb(argv)
         if argv and argv[0] == "export":
             return run_export(export_parser().parse_args(argv[1:]), stdout)
         if argv and argv[0] == "merge":
@@ -265,6 +308,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         print(f"lprof-viewer: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `lprof-viewer export big.lprof | head`
+        _discard_standard_output()
         return 0
     if args.install_desktop or args.uninstall_desktop:
         from lprof_viewer.desktop import xdg_install

@@ -38,6 +38,20 @@ def check_interpreter(config: RunConfig) -> None:
         raise RunError(missing_line_profiler(config.python))
 
 
+def _echo(line: str, out: TextIO) -> bool:
+    """Copy a line of the run's output to ``out``; False once its reader went away.
+
+    ``lprof-viewer run s.py | head`` closes the pipe early: the run goes on
+    (its output still reaches the console file) and is kept as usual.
+    """
+    try:
+        out.write(line)
+        out.flush()
+    except BrokenPipeError:
+        return False
+    return True
+
+
 def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRecord:
     """Run kernprof on the script, copy its output to ``out`` as it comes, keep the run."""
     check_interpreter(config)
@@ -58,10 +72,10 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
     )
     try:
         assert process.stdout is not None
+        echoing = True
         for line in process.stdout:
             console.write(line)
-            out.write(line)
-            out.flush()
+            echoing = echoing and _echo(line, out)
         status = process.wait()
     except KeyboardInterrupt:
         stopped = True

@@ -57,15 +57,25 @@ class SourceRoot:
         """The file under ``new``, or None when ``filename`` is not under ``old``."""
         recorded = _split_path(filename)
         prefix = _split_path(self.old)
-        if not prefix or recorded[: len(prefix)] != prefix:
+        head = recorded[: len(prefix)]
+        if _is_windows_path(filename):  # C:\Proj and c:\proj are one folder there
+            head, prefix = _casefolded(head), _casefolded(prefix)
+        if not prefix or head != prefix:
             return None
         return Path(self.new).joinpath(*recorded[len(prefix) :])
 
 
+def _is_windows_path(text: str) -> bool:
+    return "\\" in text or re.match(r"^[A-Za-z]:", text) is not None
+
+
+def _casefolded(parts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.casefold() for part in parts)
+
+
 def _split_path(text: str) -> tuple[str, ...]:
     """Components of a path recorded on any platform (server paths may be Windows paths)."""
-    pure = PureWindowsPath(text) if ("\\" in text or re.match(r"^[A-Za-z]:", text)) else None
-    parts = pure.parts if pure is not None else PurePosixPath(text).parts
+    parts = PureWindowsPath(text).parts if _is_windows_path(text) else PurePosixPath(text).parts
     return tuple(p for p in parts if p not in ("", "."))
 
 
@@ -105,7 +115,7 @@ def locate_in_folder(recorded: str, folder: Path) -> Path | None:
 
 
 def _join_recorded(recorded: str, parts: Sequence[str]) -> str:
-    if "\\" in recorded or re.match(r"^[A-Za-z]:", recorded):
+    if _is_windows_path(recorded):
         return str(PureWindowsPath(*parts))
     return str(PurePosixPath(*parts))
 

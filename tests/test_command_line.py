@@ -1,0 +1,135 @@
+"""The headless commands where real machines differ: odd names, typos, odd places to write."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fixtures import copy_script, repickle, run_kernprof
+
+from lprof_viewer.cli import main
+from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.core.run_headless import run_and_record
+from lprof_viewer.core.run_history import OK, RunHistory
+from lprof_viewer.core.sources import SourceRoot
+
+
+def test_a_mistyped_verb_is_named_instead_of_opening_a_window(capsys, busy_lprof: Path):
+    assert main(["exprot", str(busy_lprof)]) == 2
+    assert capsys.readouterr().err == (
+        "lprof-viewer: unknown command 'exprot'; did you mean 'export'?\n"
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_folder_name_that_is_not_utf8_is_written_escaped(tmp_path: Path, fmt: str):
+    folder = tmp_path / os.fsdecode(b"caf\xe9")  # Latin-1 bytes: not UTF-8
+    script = copy_script("busy.py", folder)
+    profile = folder / "busy.lprof"
+    run_kernprof(script, profile)
+    out = tmp_path / f"out.{fmt}"
+
+    assert main(["export", str(profile), "--format", fmt, "-o", str(out)]) == 0
+
+    written = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        names = {function["file"] for function in json.loads(written)["functions"]}
+        assert names == {str(script)}  # the \udce9 escape reads back as the same name
+    else:
+        assert "caf\\udce9" in written and "slow_sum" in written
+
+
+def test_a_source_map_to_a_folder_under_home_is_expanded(
+    tmp_path: Path, busy_lprof: Path, monkeypatch, capsys
+):
+    on_server = repickle(
+        busy_lprof, tmp_path / "server.lprof", lambda key: ("/srv/app/busy.py", *key[1:])
+    )
+    home = tmp_path / "home"
+    copy_script("busy.py", home / "src")
+    monkeypatch.setenv("HOME", str(home))
+
+    # As typed in a shell, which leaves a ~ after OLD= alone.
+    assert main(["export", str(on_server), "--source-map", "/srv/app=~/src"]) == 0
+    assert "def slow_sum(" in capsys.readouterr().out
+
+    with pytest.raises(SystemExit) as usage_error:
+        main(["export", str(on_server), "--source-map", "/srv/app=~/nowhere"])
+    assert usage_error.value.code == 2
+    assert "home/nowhere is not a folder" in capsys.readouterr().err
+
+
+def test_windows_server_paths_map_whatever_the_case_of_their_drive():
+    root = SourceRoot.parse(r"c:\proj=/home/me/proj")
+    assert root.apply(r"C:\Proj\app\models.py") == Path("/home/me/proj/app/models.py")
+    assert SourceRoot.parse("/srv/App=/src").apply("/srv/app/models.py") is None  # POSIX: exact
+
+
+def test_merge_writes_a_file_anyone_may_read_as_the_umask_allows(tmp_path: Path, busy_lprof: Path):
+    out = tmp_path / "merged.lprof"
+    old = os.umask(0o022)
+    try:
+        assert main(["merge", str(busy_lprof), str(busy_lprof), "-o", str(out)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    out.chmod(0o600)  # merging onto a private file keeps it private
+    assert main(["merge", str(busy_lprof), "-o", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_a_history_folder_that_cannot_be_made_is_one_sentence(tmp_path: Path, monkeypatch, capsys):
+    script = copy_script("busy.py", tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("LPROF_VIEWER_DATA", str(blocker / "data"))
+
+    assert main(["run", str(script)]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith("lprof-viewer: cannot keep the run under ") and err.count("\n") == 1
+
+
+class ClosedPipe(io.StringIO):
+    """A terminal reader that goes away after two lines (``| head -2``)."""
+
+    def write(self, text: str) -> int:
+        if self.getvalue().count("\n") >= 2:
+            raise BrokenPipeError(32, "Broken pipe")
+        return super().write(text)
+
+
+def test_a_run_whose_reader_goes_away_is_finished_and_kept(tmp_path: Path):
+    script = tmp_path / "chatty.py"
+    script.write_text(
+        "@profile\ndef work():\n    for i in range(50):\n        print('line', i)\n\nwork()\n"
+    )
+    history = RunHistory(tmp_path / "history")
+
+    record = run_and_record(RunConfig.for_script(script), history, ClosedPipe())
+
+    assert record.outcome == OK and record.exit_status == 0
+    assert "line 49" in record.console.read_text()
+    assert record.snapshot_files() and script.with_name("chatty.py.lprof").is_file()
+
+
+def test_run_piped_into_head_exits_with_the_scripts_status_quietly(tmp_path: Path):
+    script = tmp_path / "chatty.py"
+    script.write_text(
+        "@profile\ndef work():\n    for i in range(20000):\n        print('line', i)\n\nwork()\n"
+    )
+    env = {**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")}
+    shell = f"{sys.executable} -m lprof_viewer run {script} | head -2; exit ${{PIPESTATUS[0]}}"
+    done = subprocess.run(
+        ["bash", "-c", shell], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "line 0\nline 1\n"
+    assert "Traceback" not in done.stderr and "finished" in done.stderr
