@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from fixtures import run_kernprof
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -26,6 +27,7 @@ from ui_helpers import (
 from lprof_viewer.ui.function_table_model import FunctionTableModel as F
 from lprof_viewer.ui.profile_tab import ProfileTab
 from lprof_viewer.ui.source_table_model import SourceTableModel as S
+from lprof_viewer.ui.tables import select_row
 
 
 def tables(window) -> tuple[QTableView, QTableView]:
@@ -264,6 +266,50 @@ def test_unit_choice_renames_columns_in_every_tab(qtbot, tmp_path, busy_lprof):
     for tab in window.open_tabs():
         header = tab.source_table.model().headerData(S.TIME, Qt.Orientation.Horizontal)
         assert header == "Time (ms)"
+
+
+def shown_whole(table: QTableView, columns: range) -> bool:
+    """Every title and cell text of ``columns`` fits its column (nothing elided with '...')."""
+    header, model = table.horizontalHeader(), table.model()
+    titles, texts = header.fontMetrics(), table.fontMetrics()
+    for column in columns:
+        title = model.headerData(column, Qt.Orientation.Horizontal)
+        widest = max(
+            texts.horizontalAdvance(cell(table, row, column)) for row in range(model.rowCount())
+        )
+        if max(titles.horizontalAdvance(title) + 20, widest + 8) > header.sectionSize(column):
+            return False
+    return True
+
+
+@pytest.mark.parametrize("unit", ["ns", "s", "auto"])
+def test_every_number_and_column_title_is_shown_whole_in_any_unit(
+    qtbot, tmp_path, busy_lprof, unit
+):
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, busy_lprof)
+    window.set_unit(unit)
+    for row in range(tab.function_model.rowCount()):
+        select_row(tab.function_table, row)
+        qtbot.waitUntil(lambda: tab.source_model.rowCount() > 0, timeout=5_000)
+        assert shown_whole(tab.source_table, range(S.LINE, S.CODE))
+    assert shown_whole(tab.function_table, range(F.LINE, F.SHARE))
+
+
+def test_a_line_longer_than_the_pane_can_be_scrolled_to(qtbot, tmp_path):
+    script = tmp_path / "wide.py"
+    long_line = (
+        "    rows = [" + ", ".join(f"dict(id={i}, title='Book {i}')" for i in range(12)) + "]"
+    )
+    script.write_text(f"@profile\ndef view():\n{long_line}\n    return rows\n\nview()\n")
+    lprof = tmp_path / "wide.lprof"
+    run_kernprof(script, lprof)
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, lprof)
+    source = tab.source_table
+    code_width = source.horizontalHeader().sectionSize(S.CODE)
+    assert code_width > source.fontMetrics().horizontalAdvance(long_line)
+    assert source.horizontalScrollBar().maximum() > 0
 
 
 def test_a_profile_with_nothing_marked_says_so(qtbot, tmp_path, nothing_profiled_lprof):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -82,6 +84,8 @@ def format_auto(seconds: float) -> str:
     return f"{value:.{digits}f} {_UNIT_LABELS[name]}"
 
 
+_HITS, _TICKS = attrgetter("hits"), attrgetter("ticks")
+
 #: A timed line's numbers, in the order the source tables show them after Line #.
 STAT_FIELDS = ("hits", "time", "per_hit", "percent", "percent_of_total")
 
@@ -96,3 +100,23 @@ def line_stat_text(stat: LineStat, field: str, unit: TimeUnit) -> str:
         return unit.format_ticks(stat.ticks, stat.unit, stat.hits) if stat.hits else ""
     value = getattr(stat, field)
     return "" if value is None else f"{value:.1f}"
+
+
+def widest_stat_texts(stats: Iterable[LineStat], unit: TimeUnit) -> dict[str, str]:
+    """The longest Hits, Time and Per Hit texts of ``stats``: those of the largest values.
+
+    A larger count or time is never written shorter, so a view can size its
+    columns from these without formatting every line.
+    """
+    stats = list(stats)
+    if not stats:
+        return {}
+    return {
+        "hits": line_stat_text(max(stats, key=_HITS), "hits", unit),
+        "time": line_stat_text(max(stats, key=_TICKS), "time", unit),
+        "per_hit": line_stat_text(max(stats, key=_ticks_per_hit), "per_hit", unit),
+    }
+
+
+def _ticks_per_hit(stat: LineStat) -> float:
+    return stat.ticks / stat.hits if stat.hits else 0.0

@@ -25,7 +25,7 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
-from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
+from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text, widest_stat_texts
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     RIGHT_ALIGNED,
@@ -116,6 +116,16 @@ class DiffFunctionTableModel(SortedRowsModel):
             return f"{function.name}\n{function.filename}"
         return None
 
+    def widest_texts(self) -> dict[int, str]:
+        """The longest text of each time and hits column: that of its largest value."""
+        if not self._rows:
+            return {}
+        columns = (self.TIME_A, self.TIME_B, self.CHANGE, self.HITS_A, self.HITS_B)
+        return {
+            column: self._display(max(self._rows, key=self.sort_key(column)), column)
+            for column in columns
+        }
+
     def _display(self, function: FunctionDiff, column: int) -> str:
         unit = self._unit
         if column == self.NAME:
@@ -162,6 +172,18 @@ class DiffSideModel(ShadedRowsModel):
         self._unit = unit
         self.forget_rows()
         self.columns_changed(self.TIME, self.PER_HIT)
+
+    def widest_texts(self) -> dict[int, str]:
+        """The longest text of each number column on this side, and of its code."""
+        stats = [stat for stat in map(self._stat, self._lines) if stat is not None]
+        widest = widest_stat_texts(stats, self._unit)
+        by_column = {self.HITS: "hits", self.TIME: "time", self.PER_HIT: "per_hit"}
+        numbers = [number for number in map(self._number, self._lines) if number is not None]
+        return {
+            self.LINE: str(max(numbers, default=0)),
+            **{column: widest[name] for column, name in by_column.items() if name in widest},
+            self.CODE: max(map(self._text, self._lines), key=len, default=""),
+        }
 
     def _text(self, line: AlignedLine) -> str:
         return line.text_a if self.side == "a" else line.text_b
@@ -254,6 +276,12 @@ class DiffChangeModel(RowTableModel):
     def row_count(self) -> int:
         """Number of aligned rows."""
         return len(self._lines)
+
+    def widest_text(self) -> str:
+        """The longest change shown: that of the line whose time changed most."""
+        rows = range(len(self._lines))
+        biggest = max(rows, key=lambda row: abs(self._lines[row].delta), default=None)
+        return "" if biggest is None else str(self.data(self.index(biggest, 0)))
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """The signed change (with an arrow and a +/~/− mark), coloured."""

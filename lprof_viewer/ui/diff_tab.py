@@ -28,6 +28,7 @@ from lprof_viewer.ui.delegates import CodeDelegate
 from lprof_viewer.ui.diff_models import DiffChangeModel, DiffFunctionTableModel, DiffSideModel
 from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.tables import (
+    fit_columns,
     fit_rows_to_font,
     let_heat_show_through_selection,
     make_filter_edit,
@@ -53,6 +54,12 @@ def _aligned(function: FunctionDiff) -> FunctionDiff:
     """``function`` with its lines aligned and its rows made (on a pool thread)."""
     _ = function.lines[:]
     return function
+
+
+#: The usual widths of the number columns; wider when the numbers need it.
+_FUNCTION_WIDTHS = dict.fromkeys(range(1, 7), 92)
+_SIDE_WIDTHS = {0: 52, 1: 64, 2: 78, 3: 72, 4: 56}
+_CHANGE_WIDTH = 120
 
 
 class DiffTab(ViewerTab):
@@ -107,8 +114,8 @@ class DiffTab(ViewerTab):
         self.function_table.setSortingEnabled(True)
         header = self.function_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 7):
-            header.resizeSection(column, 92)
+        for column, width in _FUNCTION_WIDTHS.items():
+            header.resizeSection(column, width)
         self.note = MessageBanner("diffNote")
         self.side_a, self.side_b = DiffSideModel("a", self), DiffSideModel("b", self)
         self.change_model = DiffChangeModel(self)
@@ -121,7 +128,7 @@ class DiffTab(ViewerTab):
         fit_rows_to_font(self.change_table)
         self.change_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.change_table.horizontalHeader().setStretchLastSection(True)
-        self.change_table.setFixedWidth(120)
+        self.change_table.setFixedWidth(_CHANGE_WIDTH)
         self.source_a.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._synchronise_scrolling()
         panes = QWidget()
@@ -163,7 +170,7 @@ class DiffTab(ViewerTab):
         let_heat_show_through_selection(table)
         header = table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in ((0, 52), (1, 64), (2, 78), (3, 72), (4, 56)):
+        for column, width in _SIDE_WIDTHS.items():
             header.resizeSection(column, width)
         return table
 
@@ -205,6 +212,7 @@ class DiffTab(ViewerTab):
         self.diff, self.error = diff, None
         self.summary.setText(diff.summary())
         self.function_model.set_diff(diff)
+        self._fit_function_columns()
         self.pages.show_content()
         if self.function_model.rowCount():
             select_row(self.function_table, 0)
@@ -246,6 +254,7 @@ class DiffTab(ViewerTab):
         for model in (self.side_a, self.side_b):
             model.set_lines(lines, base, selection_color(self.source_b))
         self.change_model.set_lines(lines)
+        self._fit_side_columns()
         if note:
             self.note.show_message(note, "info")
         else:
@@ -279,6 +288,17 @@ class DiffTab(ViewerTab):
         self.unit = unit
         for model in (self.function_model, self.side_a, self.side_b, self.change_model):
             model.set_unit(unit)
+        self._fit_function_columns()
+        self._fit_side_columns()
+
+    def _fit_function_columns(self) -> None:
+        fit_columns(self.function_table, self.function_model.widest_texts(), _FUNCTION_WIDTHS)
+
+    def _fit_side_columns(self) -> None:
+        for table, model in ((self.source_a, self.side_a), (self.source_b, self.side_b)):
+            fit_columns(table, model.widest_texts(), _SIDE_WIDTHS)
+        change = self.change_table.fontMetrics().horizontalAdvance(self.change_model.widest_text())
+        self.change_table.setFixedWidth(max(_CHANGE_WIDTH, change + 24))
 
     def focus_filter(self) -> None:
         """Ctrl+F."""

@@ -106,6 +106,16 @@ class FunctionTableModel(SortedRowsModel):
         share = self._share(function)
         return "" if share is None else f"{share:.1f} %"
 
+    def widest_texts(self) -> dict[int, str]:
+        """The longest text each number column shows: that of the largest value."""
+        functions = self._profile.functions if self._profile else []
+        if not functions:
+            return {}
+        return {
+            column: self._display(max(functions, key=self.sort_key(column)), column)
+            for column in (self.LINE, self.TOTAL, self.HITS)
+        }
+
     # -- lookups ----------------------------------------------------------------
     def row_of(self, key: tuple[str, int, str]) -> int | None:
         """The row showing the function with ``key``, if visible."""

@@ -29,6 +29,7 @@ from lprof_viewer.ui.function_table_model import FunctionTableModel
 from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.source_table_model import SourceTableModel
 from lprof_viewer.ui.tables import (
+    fit_columns,
     fit_rows_to_font,
     let_heat_show_through_selection,
     make_filter_edit,
@@ -52,6 +53,11 @@ def load_in_background(
     if annotator.profile.functions:  # read the first file's source here, not on the GUI thread
         annotator.annotate(annotator.profile.functions[0])
     return annotator, run
+
+
+#: The usual widths of the number columns; wider when a profile's numbers need it.
+_FUNCTION_WIDTHS = {1: 110, 2: 48, 3: 86, 4: 78, 5: 84}
+_SOURCE_WIDTHS = {0: 60, 1: 80, 2: 90, 3: 84, 4: 64, 5: 84}
 
 
 class ProfileTab(ViewerTab):
@@ -114,7 +120,7 @@ class ProfileTab(ViewerTab):
         )
         header = self.function_table.horizontalHeader()
         header.setSectionResizeMode(FunctionTableModel.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 110), (2, 48), (3, 86), (4, 78), (5, 84)):
+        for column, width in _FUNCTION_WIDTHS.items():
             header.resizeSection(column, width)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -134,7 +140,7 @@ class ProfileTab(ViewerTab):
         fit_rows_to_font(self.source_table)
         source_header = self.source_table.horizontalHeader()
         source_header.setStretchLastSection(True)
-        for column, width in ((0, 60), (1, 80), (2, 90), (3, 84), (4, 64), (5, 84)):
+        for column, width in _SOURCE_WIDTHS.items():
             source_header.resizeSection(column, width)
         let_heat_show_through_selection(self.source_table)
         right = QWidget()
@@ -189,6 +195,7 @@ class ProfileTab(ViewerTab):
         self.profile = self.annotator.profile
         self.error = None
         self.function_model.set_profile(self.profile)  # filtered as the filter box says
+        self._fit_function_columns()
         self.pages.show_content()
         row = self.function_model.row_of(previous.key) if previous else None
         if row is None and self.function_model.rowCount():
@@ -269,6 +276,7 @@ class ProfileTab(ViewerTab):
             selection_color(self.source_table),
         )
         self.source_model.set_function(annotated)
+        self._fit_source_columns()
         self._show_source_banner(annotated)
         row = self.source_model.hottest_row()
         if row is not None:
@@ -317,6 +325,14 @@ class ProfileTab(ViewerTab):
         self.unit = unit
         self.function_model.set_unit(unit)
         self.source_model.set_unit(unit)
+        self._fit_function_columns()
+        self._fit_source_columns()
+
+    def _fit_function_columns(self) -> None:
+        fit_columns(self.function_table, self.function_model.widest_texts(), _FUNCTION_WIDTHS)
+
+    def _fit_source_columns(self) -> None:
+        fit_columns(self.source_table, self.source_model.widest_texts(), _SOURCE_WIDTHS)
 
     def set_roots(self, roots: Sequence[SourceRoot]) -> None:
         """Use new source-root mappings and show the current function again."""

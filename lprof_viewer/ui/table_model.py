@@ -38,10 +38,12 @@ class RowTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
-        """Column titles."""
-        if orientation != Qt.Orientation.Horizontal or role != DISPLAY:
+        """Column titles; a code column's title sits at its left, where its text starts."""
+        if orientation != Qt.Orientation.Horizontal:
             return None
-        return self.header_title(section)
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.HEADERS[section] == "Source":
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return self.header_title(section) if role == DISPLAY else None
 
     def columns_changed(self, first: int, last: int) -> None:
         """Columns ``first`` to ``last`` read differently (a new unit): titles and cells.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel
+from collections.abc import Mapping
+
+from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +31,7 @@ def make_table(name: str) -> QTableView:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setWordWrap(False)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.verticalHeader().hide()
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
@@ -54,6 +57,29 @@ def let_heat_show_through_selection(table: QTableView) -> None:
 def selection_color(table: QTableView) -> QColor:
     """The application's selection colour (the table's own is made invisible)."""
     return QApplication.palette(table).color(QPalette.ColorRole.Highlight)
+
+
+#: Room beside a header's title (its sort arrow) and beside a cell's text.
+_TITLE_PADDING, _TEXT_PADDING = 28, 14
+
+
+def fit_columns(table: QTableView, widest: Mapping[int, str], floors: Mapping[int, int]) -> None:
+    """Widen each column of ``widest`` and ``floors`` to show its title and widest text whole.
+
+    ``floors`` are the columns' usual widths, kept when the texts are short,
+    so the layout does not jump from one function to the next. A stretched
+    last column still fills the view; wider than it, it scrolls.
+    """
+    header = table.horizontalHeader()
+    model = table.model()
+    titles, texts = header.fontMetrics(), table.fontMetrics()
+    for column in {*widest, *floors}:
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        needed = max(
+            titles.horizontalAdvance(title) + _TITLE_PADDING,
+            texts.horizontalAdvance(widest.get(column, "")) + _TEXT_PADDING,
+        )
+        header.resizeSection(column, max(needed, floors.get(column, 0)))
 
 
 def fit_rows_to_font(table: QTableView) -> None:
