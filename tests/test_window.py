@@ -387,7 +387,7 @@ def test_closing_tabs_that_are_still_loading_drops_their_answers(
     held(diff_tab, "compute_diff")
     held(script_tab, "read_script")
     window = make_window(qtbot, tmp_path)
-    window.open_paths([busy_lprof, busy_lprof.with_suffix("")])
+    window.open_paths([busy_lprof, busy_lprof.with_name("busy.py")])
     window.open_diff(busy_lprof, busy_lprof)
     assert window.tabs.count() == 3
     while window.tabs.count():
@@ -484,3 +484,23 @@ def test_double_clicking_a_source_line_opens_the_editor_at_that_line(qtbot, tmp_
     path, line = record.read_text().split()
     assert Path(path).resolve() == (busy_lprof.parent / "busy.py").resolve()
     assert line == cell(source, row, S.LINE)
+
+
+def test_a_script_reads_in_a_dark_palette_with_its_line_numbers_apart(qtbot, tmp_path, busy_lprof):
+    from PySide6.QtGui import QColor, QPalette
+
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, busy_lprof.with_name("busy.py"))
+    light = tab.source.toPlainText().splitlines()
+    dark_palette = tab.source.palette()
+    dark_palette.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    tab.source.setPalette(dark_palette)
+    with qtbot.waitSignal(tab.ready, timeout=10_000):
+        tab.reload()
+
+    script = busy_lprof.with_name("busy.py").read_text(encoding="utf-8").splitlines()
+    width = len(str(len(script)))
+    assert light[:3] == [f"{n:>{width}}  {line}" for n, line in enumerate(script[:3], start=1)]
+    # A def's name: dark blue (#0000FF) on light, light blue (#d2a8ff) on dark.
+    html = tab.source.toHtml().lower()
+    assert "#d2a8ff" in html and "#0000ff" not in html
