@@ -148,7 +148,22 @@ def test_bad_input_gets_one_sentence_and_loses_nothing(tmp_path, history):
     without = RunConfig(script, bare / "bin" / "python", script.parent)
     with pytest.raises(RunError, match=r"line_profiler is not installed.*pip install"):
         run_and_record(without, history, io.StringIO())
+    not_python = tmp_path / "not-python"
+    not_python.write_text("#!/bin/sh\necho 'usage: not-python FILE'\n")
+    not_python.chmod(0o755)
+    for program in (not_python, Path(shutil.which("true") or "/bin/true")):
+        wrong = RunConfig(script, program, script.parent)
+        with pytest.raises(RunError, match=rf"^{program} is not a Python interpreter"):
+            run_and_record(wrong, history, io.StringIO())
     assert not history.runs_for(script)  # nothing half-made was kept
+
+
+def test_a_script_that_does_not_compile_is_said_to_have_run_nothing(tmp_path, history):
+    script = tmp_path / "broken.py"
+    script.write_text("@profile\ndef work(:\n    pass\n")
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    assert record.outcome == FAILED and record.exit_status != 0
+    assert "before any profiled line ran: SyntaxError" in record.message
 
 
 def test_paths_with_spaces_and_non_ascii_characters(tmp_path, history):

@@ -128,6 +128,11 @@ def test_bad_interpreter_and_missing_script_say_so_and_keep_open_tabs(
     with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
         window.runs.start(RunConfig.for_script(tmp_path / "missing.py"))
     assert "missing.py does not exist" in window.statusBar().currentMessage()
+    not_python = Path(shutil.which("true") or "/bin/true")  # starts, exits 0, is no Python
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig(script, not_python, script.parent))
+    said = window.statusBar().currentMessage()
+    assert said == f"{not_python} is not a Python interpreter that can run kernprof."
     assert window.tabs.count() == 1 and window.current_tab().function_model.rowCount() == 6
 
 

@@ -100,9 +100,29 @@ class RunConfig:
         return None
 
 
+#: What the probe prints when the interpreter imported both.
+PROBE_ANSWER = "lprof-viewer: kernprof and line_profiler import"
+
+
 def line_profiler_probe(python: Path) -> list[str]:
-    """A command that succeeds only when ``python`` can import kernprof and line_profiler."""
-    return [str(python), "-c", "import kernprof, line_profiler"]
+    """A command that prints :data:`PROBE_ANSWER` only when ``python`` imports kernprof."""
+    return [str(python), "-c", f"import kernprof, line_profiler; print({PROBE_ANSWER!r})"]
+
+
+def probe_problem(python: Path, exit_code: int, output: str) -> str | None:
+    """What is wrong with ``python`` after the probe, in one sentence; None when it can run.
+
+    A Python without line_profiler says ``No module named``; anything else
+    that did not print the answer (``/bin/true``, a shell script, another
+    program) is not a Python interpreter at all.
+    """
+    if exit_code == 0 and PROBE_ANSWER in output:
+        return None
+    if "No module named" in output:
+        return missing_line_profiler(python)
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    said = f" (it said: {lines[-1][:200]})" if lines else ""
+    return f"{python} is not a Python interpreter that can run kernprof{said}."
 
 
 def missing_line_profiler(python: Path) -> str:

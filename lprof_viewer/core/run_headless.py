@@ -12,7 +12,7 @@ from lprof_viewer.core.kernprof_command import (
     RunConfig,
     cannot_start,
     line_profiler_probe,
-    missing_line_profiler,
+    probe_problem,
 )
 from lprof_viewer.core.run_history import ConsoleLog, RunHistory, RunRecord
 
@@ -28,14 +28,21 @@ def check_interpreter(config: RunConfig) -> None:
         raise RunError(problem)
     try:
         probe = subprocess.run(
-            line_profiler_probe(config.python), capture_output=True, timeout=60, check=False
+            line_profiler_probe(config.python),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            timeout=60,
+            check=False,
         )
     except OSError as error:
         raise RunError(cannot_start(config.python, error)) from None
     except subprocess.TimeoutExpired:
         raise RunError(f"The interpreter {config.python} did not answer within a minute.") from None
-    if probe.returncode != 0:
-        raise RunError(missing_line_profiler(config.python))
+    problem = probe_problem(config.python, probe.returncode, probe.stdout)
+    if problem:
+        raise RunError(problem)
 
 
 def _echo(line: str, out: TextIO) -> bool:

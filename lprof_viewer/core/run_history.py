@@ -233,22 +233,28 @@ class RunHistory:
         name = record.script.name
         if stopped:
             return STOPPED, f"{name} was stopped after {duration:.1f} s."
+        lines = reversed(console_tail.splitlines())
+        last = next((line.strip() for line in lines if line.strip()), "")
+        detail = f": {last}" if last else "."
         if stats is None:
-            lines = reversed(console_tail.splitlines())
-            last = next((line for line in lines if line.strip()), "")
-            detail = f": {last.strip()}" if last else "."
             return (
                 NO_PROFILE,
                 f"kernprof wrote no profile for {name} (exit status {status}){detail}",
             )
         if isinstance(stats, ProfileLoadError):
             return NO_PROFILE, str(stats)
+        ran = any(hits for lines in stats.timings.values() for _, hits, _ in lines)
+        if status != 0 and not ran:  # a SyntaxError, or an error before the first call
+            return FAILED, (
+                f"{name} exited with status {status} after {duration:.1f} s before any "
+                f"profiled line ran{detail}"
+            )
         if status != 0:
             return FAILED, (
                 f"{name} exited with status {status} after {duration:.1f} s; its profile holds "
                 "the lines that ran before the error."
             )
-        if not any(hits for lines in stats.timings.values() for _, hits, _ in lines):
+        if not ran:
             return NOTHING_RAN, (
                 f"{name} finished, but no profiled function ever ran: mark the functions that "
                 "run with @profile (or pass them with -p)."

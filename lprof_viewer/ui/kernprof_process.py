@@ -11,7 +11,7 @@ from lprof_viewer.core.kernprof_command import (
     RunConfig,
     cannot_start,
     line_profiler_probe,
-    missing_line_profiler,
+    probe_problem,
     quoted,
 )
 from lprof_viewer.core.run_headless import stop_process_group
@@ -86,8 +86,10 @@ class KernprofProcess(QObject):
         if self._stopping:
             self.failed_to_start.emit("The run was stopped before it started.")
             return
-        if exit_code != 0:
-            self.failed_to_start.emit(missing_line_profiler(self.config.python))
+        said = bytes(probe.readAll().data()).decode(errors="replace") if probe else ""
+        problem = probe_problem(self.config.python, exit_code, said)
+        if problem:
+            self.failed_to_start.emit(problem)
             return
         self._run()
 
