@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import TextIO
 
 from lprof_viewer import __version__
-from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
 from lprof_viewer.core.kernprof_command import RunConfig, parse_env
-from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
+from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
 from lprof_viewer.core.merge import merge_stats
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, UNIT_SECONDS, TimeUnit
@@ -197,9 +196,11 @@ def window_parser() -> argparse.ArgumentParser:
 
 
 def run_export(args: argparse.Namespace, stdout: TextIO) -> int:
-    """Export the merged profile of ``args.files``."""
-    profile = load_profiles(args.files)
-    annotator = ProfileAnnotator(profile, args.source_map)
+    """Export the merged profile of ``args.files``, a run's with the code it measured."""
+    from lprof_viewer.core.run_history import RunHistory, default_history_root, open_with_sources
+
+    history = RunHistory(default_history_root())
+    annotator, _ = open_with_sources(args.files, args.source_map, history)
     exporter = exporter_for(args.format, ExportOptions(unit=TimeUnit(args.unit)))
     _write_to(args.output, stdout, lambda stream: exporter.export(annotator, stream))
     return 0

@@ -109,6 +109,20 @@ def test_a_profile_from_a_run_is_shown_with_the_code_it_measured(tmp_path, histo
     assert any("def slow_sum" in annotated.text(n) for n in annotated.line_numbers)
 
 
+def test_export_shows_a_runs_profile_with_the_code_it_measured(
+    tmp_path, history, monkeypatch, capsys
+):
+    script = script_copy(tmp_path, "busy.py")
+    run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    script.write_text("# rewritten since\n" * 40)
+    monkeypatch.setenv("LPROF_VIEWER_DATA", str(history.root))
+
+    assert main(["export", str(script.with_name("busy.py.lprof"))]) == 0
+
+    out = capsys.readouterr().out
+    assert "def slow_sum(" in out and "changed since it was profiled" not in out
+
+
 def test_a_script_that_raises_keeps_its_partial_profile(tmp_path, history):
     script = script_copy(tmp_path, "raises.py")
     record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
