@@ -57,8 +57,8 @@ def export_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--unit",
         choices=list(UNIT_SECONDS),
-        default="us",
-        help="unit of the times in text and HTML (default: us, as python -m line_profiler)",
+        help="unit of the times in text and HTML (default: us, as python -m line_profiler); "
+        "JSON and CSV times are always in seconds",
     )
     parser.add_argument(
         "--source-map",
@@ -199,9 +199,13 @@ def run_export(args: argparse.Namespace, stdout: TextIO) -> int:
     """Export the merged profile of ``args.files``, a run's with the code it measured."""
     from lprof_viewer.core.run_history import RunHistory, default_history_root, open_with_sources
 
+    if args.unit is not None and args.format in ("json", "csv"):
+        raise UsageError(
+            f"--unit applies to text and HTML; {args.format.upper()} times are always in seconds."
+        )
     history = RunHistory(default_history_root())
     annotator, _ = open_with_sources(args.files, args.source_map, history)
-    exporter = exporter_for(args.format, ExportOptions(unit=TimeUnit(args.unit)))
+    exporter = exporter_for(args.format, ExportOptions(unit=TimeUnit(args.unit or "us")))
     _write_to(args.output, stdout, lambda stream: exporter.export(annotator, stream))
     return 0
 

@@ -27,6 +27,15 @@ def test_a_mistyped_verb_is_named_instead_of_opening_a_window(capsys, busy_lprof
     )
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_unit_for_json_or_csv_is_refused_not_ignored(capsys, busy_lprof: Path, fmt: str):
+    assert main(["export", str(busy_lprof), "--format", fmt, "--unit", "ms"]) == 2
+    assert capsys.readouterr().err == (
+        f"lprof-viewer: --unit applies to text and HTML; {fmt.upper()} times are always "
+        "in seconds.\n"
+    )
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux")
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_a_folder_name_that_is_not_utf8_is_written_escaped(tmp_path: Path, fmt: str):
