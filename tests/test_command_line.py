@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -142,3 +143,20 @@ def test_run_piped_into_head_exits_with_the_scripts_status_quietly(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout == "line 0\nline 1\n"
     assert "Traceback" not in done.stderr and "finished" in done.stderr
+
+
+def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path):
+    script = copy_script("sleeper.py", tmp_path)
+    env = {**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "lprof_viewer", "run", str(script), "--", "child.pid"]
+    run = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert run.stdout is not None
+    assert run.stdout.readline() == "sleeping\n"
+    run.send_signal(signal.SIGINT)  # what Ctrl+C sends to the terminal's foreground process
+    _, err = run.communicate(timeout=60)
+
+    assert "sleeper.py was stopped after" in err and "holds what ran until then" in err
+    (record,) = RunHistory(tmp_path / "data").runs_for(script)
+    assert record.has_profile and script.with_name("sleeper.py.lprof").is_file()

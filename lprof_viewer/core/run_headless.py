@@ -96,10 +96,14 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
 
 
 def stop_process_group(pid: int, force: bool = False) -> None:
-    """End a run started as a session leader, with every child it made."""
+    """End a run started as a session leader, with every child it made.
+
+    Politely is as Ctrl+C in a terminal: SIGINT, on which kernprof still
+    writes the profile of what ran so far. By force: SIGKILL.
+    """
     try:
         if hasattr(os, "killpg"):
-            os.killpg(pid, signal.SIGKILL if force else signal.SIGTERM)
+            os.killpg(pid, signal.SIGKILL if force else signal.SIGINT)
         else:  # pragma: no cover - Windows
             subprocess.run(["taskkill", "/T", "/F", "/PID", str(pid)], check=False)
     except (ProcessLookupError, PermissionError):

@@ -232,7 +232,8 @@ class RunHistory:
     ) -> tuple[str, str]:
         name = record.script.name
         if stopped:
-            return STOPPED, f"{name} was stopped after {duration:.1f} s."
+            kept = "; its profile holds what ran until then" if isinstance(stats, RawStats) else ""
+            return STOPPED, f"{name} was stopped after {duration:.1f} s{kept}."
         lines = reversed(console_tail.splitlines())
         last = next((line.strip() for line in lines if line.strip()), "")
         detail = f": {last}" if last else "."
