@@ -265,10 +265,11 @@ def test_empty_file(tmp_path: Path):
     assert "empty" in message
 
 
-@pytest.mark.parametrize("fraction", [0.5, 0.1, 0.99])
-def test_truncated_profile_says_so(busy_lprof: Path, tmp_path: Path, fraction: float):
+@pytest.mark.parametrize("kept", [0.5, 0.1, 0.99, 1, 2, 3, 4])
+def test_truncated_profile_says_so(busy_lprof: Path, tmp_path: Path, kept: float):
     data = busy_lprof.read_bytes()
-    path = _write(tmp_path, "cut.lprof", data[: int(len(data) * fraction)])
+    size = kept if isinstance(kept, int) else int(len(data) * kept)  # a share, or bytes
+    path = _write(tmp_path, "cut.lprof", data[:size])
 
     message = _load_error(path)
 

@@ -216,7 +216,9 @@ def _looks_like_text(data: bytes) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        return error.start > len(head) - 4  # a character cut by the 4 KiB slice
+        # Only a character cut by the 4 KiB slice; a 1-byte file reading b"\x80"
+        # (a pickle's first opcode) is binary.
+        return len(data) > len(head) and error.start > len(head) - 4
     return True
 
 
