@@ -18,7 +18,7 @@ from typing import TextIO
 
 from lprof_viewer import __version__
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
-from lprof_viewer.core.kernprof_command import RunConfig, parse_env
+from lprof_viewer.core.kernprof_command import RunConfig, parse_env_item
 from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
 from lprof_viewer.core.merge import merge_stats
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
@@ -233,7 +233,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     config.args = list(args.args)
     config.prof_mods = list(args.prof_mod)
     try:
-        config.env = parse_env("\n".join(args.env))
+        config.env = dict(map(parse_env_item, args.env))
     except ValueError as error:
         raise UsageError(str(error)) from None
     return config

@@ -59,6 +59,7 @@ def test_command_is_python_m_kernprof_with_targets_and_arguments(tmp_path):
         "-p", "app.views", str(tmp_path / "s.py"), "--n", "3",
     ]  # fmt: skip
     assert parse_env("A=1\n# note\n\nB = two=2") == {"A": "1", "B": " two=2"}
+    assert parse_env("  X= padded  \n") == {"X": " padded  "}  # a value is kept as written
     with pytest.raises(ValueError):
         parse_env("no equals sign")
 
@@ -203,6 +204,33 @@ def test_run_verb_streams_output_and_exits_with_the_scripts_status(tmp_path, cap
     finally:
         del os.environ["LPROF_VIEWER_DATA"]
     assert len(RunHistory(env_home).runs_for(ok)) == 1
+
+
+def test_run_verb_passes_environment_values_exactly(tmp_path):
+    script = tmp_path / "env.py"
+    script.write_text(
+        "import os\n@profile\ndef show():\n    print(repr(os.environ['PADDED']),"
+        " repr(os.environ['#HASH']))\nshow()\n"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lprof_viewer",
+            "run",
+            str(script),
+            "--env",
+            "PADDED= hi ",
+            "--env",
+            "#HASH=1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")},
+        check=False,
+    )
+    assert "' hi ' '1'" in result.stdout, result.stderr
 
 
 def test_run_verb_passes_arguments_after_the_double_dash(tmp_path):

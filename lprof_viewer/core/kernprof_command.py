@@ -139,17 +139,26 @@ def cannot_start(python: Path, why: object = None) -> str:
 
 
 def parse_env(text: str) -> dict[str, str]:
-    """``KEY=VALUE`` lines (blank lines and # comments ignored) as a mapping."""
+    """``KEY=VALUE`` lines (blank lines and # comments ignored) as a mapping.
+
+    A value is kept exactly as written after the ``=``, spaces included.
+    """
     env = {}
     for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
+        line = raw.lstrip()
+        if not line.strip() or line.startswith("#"):
             continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"environment line {raw!r} is not KEY=VALUE")
-        env[key.strip()] = value
+        key, value = parse_env_item(line)
+        env[key] = value
     return env
+
+
+def parse_env_item(item: str) -> tuple[str, str]:
+    """One ``KEY=VALUE`` (as ``--env`` takes it): the key, and the value exactly as written."""
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"environment setting {item!r} is not KEY=VALUE")
+    return key.strip(), value
 
 
 def format_env(env: Mapping[str, str]) -> str:
