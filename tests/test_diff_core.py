@@ -23,6 +23,7 @@ from lprof_viewer.core.diff import (
     FunctionDiff,
     ProfileDiff,
     RecentAlignments,
+    side_names,
 )
 from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.matching import match_functions
@@ -329,6 +330,19 @@ def test_a_new_function_written_where_a_deleted_one_was_is_not_taken_for_it() ->
     written = FunctionProfile(("/src/app.py", 5, "validate"), [(7, 1, 900)], 1e-9)
     pairs = match_functions([deleted], [written])
     assert sorted(pairs, key=lambda pair: pair[0] is None) == [(deleted, None), (None, written)]
+
+
+def test_runs_of_files_with_one_name_are_told_apart_by_their_folders() -> None:
+    assert side_names("a.lprof", "b.lprof") == ("a.lprof", "b.lprof")
+    before, after = Path("/w/before/app"), Path("/w/after/app")
+    assert side_names("x.lprof", "x.lprof", (before, after)) == (
+        str(Path("before/app/x.lprof")),
+        str(Path("after/app/x.lprof")),
+    )
+    assert side_names("job.py 04:48:52", "job.py 04:48:52") == (
+        "job.py 04:48:52 (earlier)",
+        "job.py 04:48:52 (later)",
+    )
 
 
 def test_ambiguous_names_are_not_guessed() -> None:

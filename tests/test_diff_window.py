@@ -180,4 +180,9 @@ def test_compare_from_the_history_opens_a_diff_of_two_runs(qtbot, tmp_path):
     older, newer = panel.model.runs[1], panel.model.runs[0]
     assert tab.paths == [older.profile, newer.profile]
     assert tab.title.count("busy.py") == 2
+    title_a, title_b = tab.title.split(" ↔ ")
+    assert title_a != title_b  # even for two runs started in the same second
     assert tab.function_model.rowCount() == 6
+    panel.table.selectRow(1)  # the oldest run: nothing before it to compare with
+    panel.compare_selected()
+    assert window.statusBar().currentMessage().startswith("To compare, select two runs")

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from itertools import repeat
+from pathlib import Path
 from typing import NamedTuple, overload
 
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
@@ -311,6 +312,27 @@ class FunctionDiff:
         return self.alignment[0]
 
 
+def side_names(
+    name_a: str, name_b: str, folders: tuple[Path, Path] | None = None
+) -> tuple[str, str]:
+    """Names for runs A and B that tell them apart.
+
+    Two ``app.py.lprof`` from different folders are named with the folder
+    that differs (``before/app.py.lprof``); two runs labelled the same (run
+    in the same second) are marked earlier and later.
+    """
+    if name_a != name_b:
+        return name_a, name_b
+    if folders is not None and folders[0] != folders[1]:
+        parts_a, parts_b = folders[0].parts, folders[1].parts
+        deepest = min(len(parts_a), len(parts_b))
+        depth = next((k for k in range(1, deepest + 1) if parts_a[-k] != parts_b[-k]), 0)
+        if depth:  # the folders up to the first one that differs, from the file up
+            return str(Path(*parts_a[-depth:], name_a)), str(Path(*parts_b[-depth:], name_b))
+        return str(folders[0] / name_a), str(folders[1] / name_b)
+    return f"{name_a} (earlier)", f"{name_b} (later)"
+
+
 def _trusted(annotated: AnnotatedFunction | None) -> bool:
     return annotated is not None and annotated.shows_source
 
@@ -451,6 +473,14 @@ class ProfileDiff:
                 FunctionDiff(fa, fb, annotator_a, annotator_b, self.recent) for fa, fb in pairs
             ]
         self.functions.sort(key=lambda d: (-abs(d.delta), d.name))
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """What runs A and B are called in titles: their files, told apart."""
+        a, b = self.a, self.b
+        single = len(a.paths) == len(b.paths) == 1
+        folders = (a.paths[0].parent, b.paths[0].parent) if single else None
+        return side_names(a.name, b.name, folders)
 
     @property
     def total_a(self) -> float:

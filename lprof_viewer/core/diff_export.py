@@ -136,7 +136,8 @@ class DiffTextExporter(DiffExporter):
     def write(self, diff: ProfileDiff, stream: TextIO) -> None:
         """Plain text for a terminal or a pull request comment."""
         unit = self.unit
-        stream.write(f"A: {diff.a.name}\nB: {diff.b.name}\n{diff.summary()}\n\n")
+        name_a, name_b = diff.names
+        stream.write(f"A: {name_a}\nB: {name_b}\n{diff.summary()}\n\n")
         stream.write(f"{'Time A':>12} {'Time B':>12} {'Change':>12}  {'':14} Function\n")
         for function in diff.functions:
             stream.write(
@@ -199,11 +200,12 @@ class DiffHtmlExporter(DiffExporter):
     def write(self, diff: ProfileDiff, stream: TextIO) -> None:
         """The summary, the functions table, then each function side by side with heat."""
         unit = self.unit
+        name_a, name_b = map(html.escape, diff.names)
         stream.write(
             "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(diff.a.name)} vs {html.escape(diff.b.name)}</title>"
+            f"<title>{name_a} vs {name_b}</title>"
             f"<style>{PAGE_STYLE}</style></head><body>\n"
-            f"<h1>{html.escape(diff.a.name)} → {html.escape(diff.b.name)}</h1>\n"
+            f"<h1>{name_a} → {name_b}</h1>\n"
             f"<p class='summary'>{html.escape(diff.summary())}</p>\n"
             "<table><tr><th class='code'>Function</th><th>Time A</th><th>Time B</th>"
             "<th>Change</th><th>Ratio</th><th>Hits A</th><th>Hits B</th></tr>\n"

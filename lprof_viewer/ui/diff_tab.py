@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lprof_viewer.core.diff import NO_ROWS, FunctionDiff, ProfileDiff
+from lprof_viewer.core.diff import NO_ROWS, FunctionDiff, ProfileDiff, side_names
 from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import TimeUnit, format_auto
@@ -79,7 +79,11 @@ class DiffTab(ViewerTab):
         self._loader = LatestTask(self)
         self._aligning = LatestTask(self)
         self.paths = [Path(path_a), Path(path_b)]
-        self.labels = labels or (self.paths[0].name, self.paths[1].name)
+        a, b = self.paths
+        # Runs' own labels (a script and the time), else the files, told apart either way.
+        self.labels = (
+            side_names(*labels) if labels else side_names(a.name, b.name, (a.parent, b.parent))
+        )
         self.roots = list(roots)
         self.unit = unit or TimeUnit("auto")
         self.history = history

@@ -69,6 +69,8 @@ class HistoryPanel(QWidget):
 
     open_requested = Signal(object)
     compare_requested = Signal(object, object)
+    #: A sentence for the status bar (what a request could not do).
+    message = Signal(str)
 
     def __init__(self, history: RunHistory, parent: Any = None) -> None:
         super().__init__(parent)
@@ -137,6 +139,10 @@ class HistoryPanel(QWidget):
         if len(selected) == 2:
             newer, older = selected
             self.compare_requested.emit(older, newer)
+        else:
+            self.message.emit(
+                "To compare, select two runs, or one run with an earlier run of its script."
+            )
 
     def delete_selected(self) -> None:
         """Delete the selected runs and their files."""

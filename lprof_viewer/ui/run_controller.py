@@ -45,6 +45,9 @@ class RunController(QObject):
         self.process.finished.connect(self._finished)
         self.history_panel.open_requested.connect(self.open_run)
         self.history_panel.compare_requested.connect(self.compare_runs)
+        self.history_panel.message.connect(
+            lambda text: self.window.statusBar().showMessage(text, 8000)
+        )
         self._build_actions()
         self._build_docks()
 
