@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from fixtures import SCRIPTS_DIR
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from ui_helpers import cell
 
@@ -170,3 +172,26 @@ def test_an_opened_script_lists_what_it_profiles_beside_its_code(qtbot, window, 
     with qtbot.waitSignal(tab.ready, timeout=RUN_TIMEOUT_MS):
         tab.reload()
     assert tab.summary.text().startswith("busy.py cannot be read: ")
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_run_dialogs_problem_reads_on_light_and_dark(qtbot, tmp_path, dark):
+    from lprof_viewer.core.heat import relative_luminance
+    from lprof_viewer.ui.app import dark_palette
+    from lprof_viewer.ui.run_dialog import RunDialog
+
+    app = QApplication.instance()
+    before = app.palette()
+    if dark:
+        app.setPalette(dark_palette())
+    try:
+        dialog = RunDialog(RunConfig(tmp_path / "missing.py", Path(sys.executable), tmp_path))
+        qtbot.addWidget(dialog)
+        colour = QColor(dialog.problem.styleSheet().removeprefix("color: ").rstrip(";"))
+        window = dialog.palette().color(QPalette.ColorRole.Window)
+    finally:
+        app.setPalette(before)
+    luminances = sorted(
+        relative_luminance((c.red(), c.green(), c.blue())) for c in (colour, window)
+    )
+    assert (luminances[1] + 0.05) / (luminances[0] + 0.05) >= 4.5  # WCAG AA for text

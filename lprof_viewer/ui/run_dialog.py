@@ -6,6 +6,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lprof_viewer.core.heat import is_dark
 from lprof_viewer.core.kernprof_command import RunConfig, format_env, parse_env, quoted
 
 
@@ -55,7 +57,9 @@ class RunDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("runProblem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020;")
+        window = self.palette().color(QPalette.ColorRole.Window)
+        dark = is_dark((window.red(), window.green(), window.blue()))
+        self.problem.setStyleSheet(f"color: {'#ff8a80' if dark else '#b00020'};")  # legible red
         form = QFormLayout(self)
         form.addRow("Script", _with_browse(self.script, self._browse_script))
         form.addRow("Python", _with_browse(self.python, self._browse_python))
