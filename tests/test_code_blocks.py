@@ -288,3 +288,50 @@ def test_whole_file_blocks_leave_the_stale_functions_out(tmp_path: Path):
     later = read_source(path)
     staleness, numbers = ordinary_blocks(later, functions[:1], source.mtime)[functions[0]]
     assert numbers == range(1, 6) and staleness is not None and not staleness.mismatched
+
+
+CYTHON_SOURCE = """\
+# cython: linetrace=True
+cpdef long csum(long n):
+    cdef long s = 0
+    cdef long i
+    for i in range(n):
+        s += i
+    return s
+"""
+
+# The same code in Python, line for line, profiled by the real kernprof.
+PYTHON_TWIN = """\
+# cython: linetrace=True
+def csum(n):
+    s = 0
+    i = 0
+    for i in range(n):
+        s += i
+    return s
+csum = profile(csum)
+csum(100)
+"""
+
+
+def test_a_cython_cpdef_is_the_function_line_profiler_shows(tmp_path: Path):
+    from fixtures import repickle, run_kernprof
+
+    from lprof_viewer.core.annotate import ProfileAnnotator
+    from lprof_viewer.core.lprof_reader import load_lprof
+
+    twin = tmp_path / "fast.py"
+    twin.write_text(PYTHON_TWIN)
+    run_kernprof(twin, tmp_path / "twin.lprof")
+    pyx = tmp_path / "fast.pyx"
+    pyx.write_text(CYTHON_SOURCE)
+    lprof = repickle(tmp_path / "twin.lprof", tmp_path / "fast.lprof", lambda k: (str(pyx), *k[1:]))
+    profile = load_lprof(lprof)
+    (function,) = profile.functions
+
+    annotated = ProfileAnnotator(profile).annotate(function)
+
+    assert annotated.staleness is None
+    assert annotated.text(function.start_line) == "cpdef long csum(long n):"
+    expected = get_code_block(str(pyx), function.start_line)  # line_profiler's Cython reading
+    assert [annotated.text(n) + "\n" for n in annotated.line_numbers] == expected

@@ -300,7 +300,15 @@ def _defines_function_at(source: SourceFile, function: FunctionProfile) -> bool:
     if short.startswith("<"):  # lambdas, comprehensions, <module>: no def line to check
         return True
     found = _def_line(source.lines, function.start_line)
-    return found is not None and found[1].group(1) == short
+    if found is not None and found[1].group(1) == short:
+        return True
+    cython = _CYTHON_DEF_LINE.match(source.line(function.start_line))
+    return cython is not None and cython.group(1) == short
+
+
+#: A Cython ``cpdef``/``cdef`` (or ``def``) with a return type: ``cpdef long csum(long n):``,
+#: which line_profiler profiles when the module is built with ``linetrace``.
+_CYTHON_DEF_LINE = re.compile(r"\s*c?p?def\s+(?:[\w.\[\]*&]+\s+)*?\**(\w+)\s*\(")
 
 
 def ordinary_blocks(
