@@ -47,11 +47,15 @@ def child_env(folder: Path, **extra: str) -> dict[str, str]:
     Bytecode is cached under ``folder`` for every module (this checkout has no
     ``__pycache__`` of its own, and PYTHONDONTWRITEBYTECODE may be set), so after
     a warm-up run no command pays for compiling, as with an installed package.
+    The commands get an empty run history and settings of their own.
     """
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    # The user's run history and settings (a unit, a window layout) stay out of the figures.
+    env["LPROF_VIEWER_DATA"] = str(folder / "data")
+    env["XDG_CONFIG_HOME"] = str(folder / "config")
     env.update(extra)
     return env
 
