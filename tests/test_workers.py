@@ -8,17 +8,23 @@ from shiboken6 import isValid
 from lprof_viewer.ui.workers import LatestTask
 
 
+def held_until(release: threading.Event, answer: str):
+    """Work that answers ``answer`` once ``release`` is set (a slow load)."""
+
+    def slow() -> str:
+        release.wait(10)
+        return answer
+
+    return slow
+
+
 def test_a_reload_replacing_a_slow_one_is_not_overwritten_by_its_late_answer(qtbot):
     release = threading.Event()
     answers: list[str] = []
     owner = QObject()
     loader = LatestTask(owner)
 
-    def slow() -> str:
-        release.wait(10)
-        return "old file"
-
-    loader.start(answers.append, answers.append, slow)
+    loader.start(answers.append, answers.append, held_until(release, "old file"))
     loader.start(answers.append, answers.append, lambda: "new file")
     qtbot.waitUntil(lambda: answers == ["new file"], timeout=5_000)
     release.set()  # the first load ends last
@@ -46,11 +52,7 @@ def test_the_answer_of_a_task_whose_owner_was_deleted_is_dropped(qtbot):
     owner = QObject()
     loader = LatestTask(owner)
 
-    def slow() -> str:
-        release.wait(10)
-        return "late"
-
-    loader.start(answers.append, answers.append, slow)
+    loader.start(answers.append, answers.append, held_until(release, "late"))
     owner.deleteLater()  # a tab closed while it loads
     qtbot.waitUntil(lambda: not isValid(owner), timeout=5_000)
     release.set()
