@@ -173,6 +173,27 @@ def test_bad_input_gets_one_sentence_and_loses_nothing(tmp_path, history):
     assert not history.runs_for(script)  # nothing half-made was kept
 
 
+def test_line_profiler_reachable_through_the_runs_own_pythonpath_is_found(tmp_path, history):
+    import line_profiler
+
+    script = script_copy(tmp_path, "busy.py")
+    bare = tmp_path / "bare-venv"
+    venv.create(bare, with_pip=False)
+    config = RunConfig(script, bare / "bin" / "python", script.parent)
+    config.env = {"PYTHONPATH": str(Path(line_profiler.__file__).parents[1])}
+    record = run_and_record(config, history, io.StringIO())
+    assert record.outcome == OK
+
+
+def test_a_broken_python_is_not_sent_to_pip(tmp_path, history):
+    script = script_copy(tmp_path, "busy.py")
+    config = RunConfig(script, Path(sys.executable), script.parent)
+    config.env = {"PYTHONHOME": str(tmp_path / "nowhere")}  # Python cannot find its library
+    with pytest.raises(RunError, match=r"cannot be started: .*encodings") as error:
+        run_and_record(config, history, io.StringIO())
+    assert "pip" not in str(error.value)
+
+
 def test_a_script_that_does_not_compile_is_said_to_have_run_nothing(tmp_path, history):
     script = tmp_path / "broken.py"
     script.write_text("@profile\ndef work(:\n    pass\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -118,11 +119,20 @@ def probe_problem(python: Path, exit_code: int, output: str) -> str | None:
     """
     if exit_code == 0 and PROBE_ANSWER in output:
         return None
-    if "No module named" in output:
+    if _MISSING_PACKAGE.search(output):
         return missing_line_profiler(python)
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    said = f" (it said: {lines[-1][:200]})" if lines else ""
-    return f"{python} is not a Python interpreter that can run kernprof{said}."
+    # The error's own line, not what a crash prints after it ("<no Python frame>").
+    errors = [line for line in lines if "Error" in line]
+    telling = (errors or lines or [""])[-1][:200]
+    if exit_code == 0 or not lines:  # ran and said nothing of ours: another program
+        said = f" (it said: {telling})" if telling else ""
+        return f"{python} is not a Python interpreter that can run kernprof{said}."
+    return cannot_start(python, telling)
+
+
+#: How Python says the probe's imports failed (not some other module, e.g. a broken install's).
+_MISSING_PACKAGE = re.compile(r"No module named '(?:kernprof|line_profiler)'")
 
 
 def missing_line_profiler(python: Path) -> str:

@@ -29,6 +29,8 @@ def check_interpreter(config: RunConfig) -> None:
     try:
         probe = subprocess.run(
             line_profiler_probe(config.python),
+            cwd=config.cwd,
+            env=config.environment(),  # a PYTHONPATH of the run's may be where line_profiler is
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -72,7 +72,15 @@ class KernprofProcess(QObject):
         return True
 
     def _new_process(self) -> QProcess:
+        """A process in the run's folder and environment (the probe's too: a PYTHONPATH
+        the run sets may be where line_profiler is)."""
+        assert self.config is not None
         process = QProcess(self)
+        process.setWorkingDirectory(str(self.config.cwd))
+        environment = process.processEnvironment()
+        for key, value in self.config.environment().items():
+            environment.insert(key, value)
+        process.setProcessEnvironment(environment)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         process.errorOccurred.connect(self._error)
         self._process = process
@@ -99,11 +107,6 @@ class KernprofProcess(QObject):
         self.record = self.history.start(config)
         self._console = ConsoleLog(self.record.console)
         process = self._new_process()
-        process.setWorkingDirectory(str(config.cwd))
-        environment = process.processEnvironment()
-        for key, value in config.environment().items():
-            environment.insert(key, value)
-        process.setProcessEnvironment(environment)
         process.readyReadStandardOutput.connect(self._read_output)
         process.finished.connect(self._run_finished)
         command = config.session_command(self.record.profile)
