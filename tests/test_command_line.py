@@ -145,18 +145,39 @@ def test_run_piped_into_head_exits_with_the_scripts_status_quietly(tmp_path: Pat
     assert "Traceback" not in done.stderr and "finished" in done.stderr
 
 
+CHATTY_WHEN_STOPPED = """\
+import time
+
+
+@profile
+def work():
+    try:
+        print("sleeping", flush=True)
+        for _ in range(600):
+            time.sleep(0.1)
+    finally:  # more than a pipe holds, printed after Ctrl+C
+        for i in range(5000):
+            print("cleaning up", i, "x" * 40)
+
+
+work()
+"""
+
+
 def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path):
-    script = copy_script("sleeper.py", tmp_path)
+    script = tmp_path / "chatty.py"
+    script.write_text(CHATTY_WHEN_STOPPED)
     env = {**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")}
-    command = [sys.executable, "-m", "lprof_viewer", "run", str(script), "--", "child.pid"]
+    command = [sys.executable, "-m", "lprof_viewer", "run", str(script)]
     run = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     assert run.stdout is not None
     assert run.stdout.readline() == "sleeping\n"
     run.send_signal(signal.SIGINT)  # what Ctrl+C sends to the terminal's foreground process
-    _, err = run.communicate(timeout=60)
+    out, err = run.communicate(timeout=60)
 
-    assert "sleeper.py was stopped after" in err and "holds what ran until then" in err
+    assert "chatty.py was stopped after" in err and "holds what ran until then" in err
+    assert "cleaning up 4999" in out
     (record,) = RunHistory(tmp_path / "data").runs_for(script)
-    assert record.has_profile and script.with_name("sleeper.py.lprof").is_file()
+    assert record.has_profile and script.with_name("chatty.py.lprof").is_file()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from typing import TextIO
 
@@ -61,6 +62,25 @@ def _echo(line: str, out: TextIO) -> bool:
     return True
 
 
+#: How long a stopped run may take to write its profile before it is killed.
+STOP_GRACE_S = 5.0
+
+
+class _OutputCopy:
+    """Copies a run's output to its console file and, while someone reads, to ``out``."""
+
+    def __init__(self, console: ConsoleLog, out: TextIO) -> None:
+        self._console, self._out = console, out
+        self._echoing = True
+
+    def all_of(self, process: subprocess.Popen[str]) -> None:
+        """Copy what ``process`` prints until it closes its output."""
+        assert process.stdout is not None
+        for line in process.stdout:
+            self._console.write(line)
+            self._echoing = self._echoing and _echo(line, self._out)
+
+
 def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRecord:
     """Run kernprof on the script, copy its output to ``out`` as it comes, keep the run."""
     check_interpreter(config)
@@ -79,21 +99,23 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
         errors="replace",
         bufsize=1,
     )
+    copy = _OutputCopy(console, out)
     try:
-        assert process.stdout is not None
-        echoing = True
-        for line in process.stdout:
-            console.write(line)
-            echoing = echoing and _echo(line, out)
-        status = process.wait()
+        copy.all_of(process)
     except KeyboardInterrupt:
+        # Ctrl+C reaches only us (the run is a session of its own): pass it on, and
+        # keep reading, or a run still printing as it stops fills the pipe and hangs.
         stopped = True
         stop_process_group(process.pid)
+        killer = threading.Timer(STOP_GRACE_S, stop_process_group, (process.pid, True))
+        killer.start()
         try:
-            status = process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+            copy.all_of(process)
+        except KeyboardInterrupt:  # a second Ctrl+C: no more waiting
             stop_process_group(process.pid, force=True)
-            status = process.wait()
+        finally:
+            killer.cancel()
+    status = process.wait()
     return history.finish(record, status, time.monotonic() - started, console, stopped)
 
 
