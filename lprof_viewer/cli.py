@@ -40,7 +40,13 @@ def _source_root(text: str) -> SourceRoot:
         raise argparse.ArgumentTypeError(str(error)) from None
     # The shell expands ~ only at the start of a word, not after OLD=.
     new = Path(root.new).expanduser()
-    if not new.is_dir():
+    try:
+        is_folder = new.is_dir()
+    except OSError as error:  # a name too long, a folder we cannot enter
+        raise argparse.ArgumentTypeError(
+            f"source map {text!r}: {new} cannot be checked: {error.strerror or error}"
+        ) from None
+    if not is_folder:
         raise argparse.ArgumentTypeError(f"source map {text!r}: {new} is not a folder")
     return SourceRoot(root.old, str(new))
 

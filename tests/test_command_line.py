@@ -74,6 +74,9 @@ def test_a_source_map_to_a_folder_under_home_is_expanded(
         main(["export", str(on_server), "--source-map", "/srv/app=~/nowhere"])
     assert usage_error.value.code == 2
     assert "home/nowhere is not a folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["export", str(on_server), "--source-map", "/srv/app=/" + "x" * 300])
+    assert "cannot be checked: File name too long" in capsys.readouterr().err
 
 
 def test_windows_server_paths_map_whatever_the_case_of_their_drive():
