@@ -37,3 +37,16 @@ def test_time_and_per_hit_round_as_line_profiler_rounds(timer_unit: float, unit:
 
     assert len(expected) == len(TICKS)
     assert ours == expected
+
+
+def test_the_widest_auto_time_is_found_though_a_larger_one_is_written_shorter():
+    from lprof_viewer.core.model import LineStat
+    from lprof_viewer.core.units import widest_stat_texts
+
+    unit = 1e-6
+    shorter_but_larger = LineStat(1, 1, 1_500, unit, 2_499, 2_499)  # '1.50 ms'
+    longer = LineStat(2, 1, 999, unit, 2_499, 2_499)  # '999.0 µs'
+    widest = widest_stat_texts([shorter_but_larger, longer], TimeUnit("auto"))
+    assert widest["time"] == "999.0 µs" and widest["per_hit"] == "999.0 µs"
+    fixed = widest_stat_texts([shorter_but_larger, longer], TimeUnit("us"))
+    assert fixed["time"] == "1500.0"

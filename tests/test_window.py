@@ -504,3 +504,16 @@ def test_a_script_reads_in_a_dark_palette_with_its_line_numbers_apart(qtbot, tmp
     # A def's name: dark blue (#0000FF) on light, light blue (#d2a8ff) on dark.
     html = tab.source.toHtml().lower()
     assert "#d2a8ff" in html and "#0000ff" not in html
+
+
+def test_a_column_the_user_widened_stays_wide_from_function_to_function(
+    qtbot, tmp_path, busy_lprof
+):
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, busy_lprof)
+    header = tab.source_table.horizontalHeader()
+    header.resizeSection(S.HITS, 240)  # dragged by the user
+    for row in range(tab.function_model.rowCount()):
+        select_row(tab.function_table, row)
+        qtbot.waitUntil(lambda: tab.source_model.rowCount() > 0, timeout=5_000)
+        assert header.sectionSize(S.HITS) == 240

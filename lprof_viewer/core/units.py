@@ -103,19 +103,23 @@ def line_stat_text(stat: LineStat, field: str, unit: TimeUnit) -> str:
 
 
 def widest_stat_texts(stats: Iterable[LineStat], unit: TimeUnit) -> dict[str, str]:
-    """The longest Hits, Time and Per Hit texts of ``stats``: those of the largest values.
+    """The longest Hits, Time and Per Hit texts of ``stats``, for sizing columns.
 
-    A larger count or time is never written shorter, so a view can size its
-    columns from these without formatting every line.
+    In a fixed unit, those of the largest values: a larger count or time is
+    never written shorter. In 'auto' every time is compared ('1.50 ms' is
+    shorter than '999.0 µs').
     """
     stats = list(stats)
     if not stats:
         return {}
-    return {
-        "hits": line_stat_text(max(stats, key=_HITS), "hits", unit),
-        "time": line_stat_text(max(stats, key=_TICKS), "time", unit),
-        "per_hit": line_stat_text(max(stats, key=_ticks_per_hit), "per_hit", unit),
-    }
+    widest = {"hits": line_stat_text(max(stats, key=_HITS), "hits", unit)}
+    if unit.is_auto:
+        for field in ("time", "per_hit"):
+            widest[field] = max((line_stat_text(stat, field, unit) for stat in stats), key=len)
+    else:
+        widest["time"] = line_stat_text(max(stats, key=_TICKS), "time", unit)
+        widest["per_hit"] = line_stat_text(max(stats, key=_ticks_per_hit), "per_hit", unit)
+    return widest
 
 
 def _ticks_per_hit(stat: LineStat) -> float:

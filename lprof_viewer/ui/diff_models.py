@@ -25,7 +25,7 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
-from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text, widest_stat_texts
+from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     RIGHT_ALIGNED,
@@ -33,6 +33,7 @@ from lprof_viewer.ui.table_model import (
     RowTableModel,
     ShadedRowsModel,
     SortedRowsModel,
+    widest_line_texts,
     with_unit,
 )
 
@@ -107,7 +108,7 @@ class DiffFunctionTableModel(SortedRowsModel):
         function = self._rows[index.row()]
         column = index.column()
         if role == _DISPLAY:
-            return self._display(function, column)
+            return self.cell_text(function, column)
         if role == Qt.ItemDataRole.ForegroundRole and column in (self.CHANGE, self.RATIO):
             return change_color(function.delta)
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.NAME:
@@ -117,16 +118,13 @@ class DiffFunctionTableModel(SortedRowsModel):
         return None
 
     def widest_texts(self) -> dict[int, str]:
-        """The longest text of each time and hits column: that of its largest value."""
-        if not self._rows:
-            return {}
-        columns = (self.TIME_A, self.TIME_B, self.CHANGE, self.HITS_A, self.HITS_B)
-        return {
-            column: self._display(max(self._rows, key=self.sort_key(column)), column)
-            for column in columns
-        }
+        """The longest text of each number column (auto times and ratios: all compared)."""
+        times = (self.TIME_A, self.TIME_B, self.CHANGE)
+        every = (*times, self.RATIO) if self._unit.is_auto else (self.RATIO,)
+        return self.widest_texts_in((*times, self.RATIO, self.HITS_A, self.HITS_B), every)
 
-    def _display(self, function: FunctionDiff, column: int) -> str:
+    def cell_text(self, function: FunctionDiff, column: int) -> str:
+        """What ``column`` shows for ``function``."""
         unit = self._unit
         if column == self.NAME:
             return function.title
@@ -175,15 +173,9 @@ class DiffSideModel(ShadedRowsModel):
 
     def widest_texts(self) -> dict[int, str]:
         """The longest text of each number column on this side, and of its code."""
-        stats = [stat for stat in map(self._stat, self._lines) if stat is not None]
-        widest = widest_stat_texts(stats, self._unit)
-        by_column = {self.HITS: "hits", self.TIME: "time", self.PER_HIT: "per_hit"}
         numbers = [number for number in map(self._number, self._lines) if number is not None]
-        return {
-            self.LINE: str(max(numbers, default=0)),
-            **{column: widest[name] for column, name in by_column.items() if name in widest},
-            self.CODE: max(map(self._text, self._lines), key=len, default=""),
-        }
+        stats = [stat for stat in map(self._stat, self._lines) if stat is not None]
+        return widest_line_texts(self, numbers, stats, map(self._text, self._lines))
 
     def _text(self, line: AlignedLine) -> str:
         return line.text_a if self.side == "a" else line.text_b
@@ -278,10 +270,9 @@ class DiffChangeModel(RowTableModel):
         return len(self._lines)
 
     def widest_text(self) -> str:
-        """The longest change shown: that of the line whose time changed most."""
-        rows = range(len(self._lines))
-        biggest = max(rows, key=lambda row: abs(self._lines[row].delta), default=None)
-        return "" if biggest is None else str(self.data(self.index(biggest, 0)))
+        """The longest change shown (each compared: auto times do not grow with the value)."""
+        texts = (str(self.data(self.index(row, 0))) for row in range(len(self._lines)))
+        return max(texts, key=len, default="")
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         """The signed change (with an arrow and a +/~/− mark), coloured."""

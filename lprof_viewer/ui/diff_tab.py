@@ -258,7 +258,7 @@ class DiffTab(ViewerTab):
         for model in (self.side_a, self.side_b):
             model.set_lines(lines, base, selection_color(self.source_b))
         self.change_model.set_lines(lines)
-        self._fit_side_columns()
+        self._fit_side_columns(grow_only=True)
         if note:
             self.note.show_message(note, "info")
         else:
@@ -298,9 +298,9 @@ class DiffTab(ViewerTab):
     def _fit_function_columns(self) -> None:
         fit_columns(self.function_table, self.function_model.widest_texts(), _FUNCTION_WIDTHS)
 
-    def _fit_side_columns(self) -> None:
+    def _fit_side_columns(self, grow_only: bool = False) -> None:
         for table, model in ((self.source_a, self.side_a), (self.source_b, self.side_b)):
-            fit_columns(table, model.widest_texts(), _SIDE_WIDTHS)
+            fit_columns(table, model.widest_texts(), _SIDE_WIDTHS, grow_only)
         change = self.change_table.fontMetrics().horizontalAdvance(self.change_model.widest_text())
         self.change_table.setFixedWidth(max(_CHANGE_WIDTH, change + 24))
 

@@ -75,7 +75,7 @@ class FunctionTableModel(SortedRowsModel):
         function = self._rows[index.row()]
         column = index.column()
         if role == _DISPLAY:
-            return self._display(function, column)
+            return self.cell_text(function, column)
         if role == SORT_ROLE:
             return self.sort_key(column)(function)
         if role == SHARE_ROLE and column == self.SHARE:
@@ -92,7 +92,8 @@ class FunctionTableModel(SortedRowsModel):
     def _share(self, function: FunctionProfile) -> float | None:
         return self._profile.percent_of_total(function) if self._profile else None
 
-    def _display(self, function: FunctionProfile, column: int) -> str:
+    def cell_text(self, function: FunctionProfile, column: int) -> str:
+        """What ``column`` shows for ``function``."""
         if column == self.NAME:
             return function.name
         if column == self.FILE:
@@ -107,14 +108,9 @@ class FunctionTableModel(SortedRowsModel):
         return "" if share is None else f"{share:.1f} %"
 
     def widest_texts(self) -> dict[int, str]:
-        """The longest text each number column shows: that of the largest value."""
-        functions = self._profile.functions if self._profile else []
-        if not functions:
-            return {}
-        return {
-            column: self._display(max(functions, key=self.sort_key(column)), column)
-            for column in (self.LINE, self.TOTAL, self.HITS)
-        }
+        """The longest text of each number column (auto times: all of them compared)."""
+        every = (self.TOTAL,) if self._unit.is_auto else ()
+        return self.widest_texts_in((self.LINE, self.TOTAL, self.HITS), every)
 
     # -- lookups ----------------------------------------------------------------
     def row_of(self, key: tuple[str, int, str]) -> int | None:

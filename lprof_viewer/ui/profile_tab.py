@@ -276,7 +276,7 @@ class ProfileTab(ViewerTab):
             selection_color(self.source_table),
         )
         self.source_model.set_function(annotated)
-        self._fit_source_columns()
+        self._fit_source_columns(grow_only=True)
         self._show_source_banner(annotated)
         row = self.source_model.hottest_row()
         if row is not None:
@@ -331,8 +331,9 @@ class ProfileTab(ViewerTab):
     def _fit_function_columns(self) -> None:
         fit_columns(self.function_table, self.function_model.widest_texts(), _FUNCTION_WIDTHS)
 
-    def _fit_source_columns(self) -> None:
-        fit_columns(self.source_table, self.source_model.widest_texts(), _SOURCE_WIDTHS)
+    def _fit_source_columns(self, grow_only: bool = False) -> None:
+        widest = self.source_model.widest_texts()
+        fit_columns(self.source_table, widest, _SOURCE_WIDTHS, grow_only)
 
     def set_roots(self, roots: Sequence[SourceRoot]) -> None:
         """Use new source-root mappings and show the current function again."""

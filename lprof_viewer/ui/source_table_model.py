@@ -11,9 +11,10 @@ from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
-from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text, widest_stat_texts
+from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
 from lprof_viewer.ui.table_model import (
     ShadedRowsModel,
+    widest_line_texts,
     with_unit,
 )
 
@@ -63,13 +64,7 @@ class SourceTableModel(ShadedRowsModel):
 
     def widest_texts(self) -> dict[int, str]:
         """The longest text of each number column for this function, and of its code."""
-        widest = widest_stat_texts(self._stats.values(), self._unit)
-        by_column = {self.HITS: "hits", self.TIME: "time", self.PER_HIT: "per_hit"}
-        return {
-            self.LINE: str(max(self._numbers, default=0)),
-            **{column: widest[name] for column, name in by_column.items() if name in widest},
-            self.CODE: max(self._texts, key=len, default=""),
-        }
+        return widest_line_texts(self, self._numbers, self._stats.values(), self._texts)
 
     def set_palette(self, base: QColor, highlight: QColor) -> None:
         """The view's background (heat is mixed from it) and selection colour."""

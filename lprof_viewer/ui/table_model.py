@@ -9,7 +9,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from lprof_viewer.core.heat import RGB
-from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.core.model import LineStat
+from lprof_viewer.core.units import TimeUnit, widest_stat_texts
 from lprof_viewer.ui.row_shading import RowShading
 
 Index = QModelIndex | QPersistentModelIndex
@@ -74,6 +75,28 @@ class SortedRowsModel(RowTableModel):
     def sort_key(self, column: int) -> Callable[[Any], Any]:
         """The native value rows sort on in ``column``."""
         raise NotImplementedError
+
+    def cell_text(self, row: Any, column: int) -> str:
+        """What ``column`` shows for ``row``."""
+        raise NotImplementedError
+
+    def widest_texts_in(self, columns: Iterable[int], every: Iterable[int] = ()) -> dict[int, str]:
+        """The longest text of each of ``columns`` over the rows shown, for sizing columns.
+
+        That of the row with the largest sort value (a larger count or a time
+        in a fixed unit is never written shorter), or for the ``every``
+        columns, whose texts do not grow with their values ('1.50 ms' after
+        '999.0 µs', '1.2x faster'), the longest of all.
+        """
+        rows, every = self._rows, set(every)
+        if not rows:
+            return {}
+        return {
+            column: max((self.cell_text(row, column) for row in rows), key=len)
+            if column in every
+            else self.cell_text(max(rows, key=self.sort_key(column)), column)
+            for column in columns
+        }
 
     def set_filter_text(self, text: str) -> None:
         """Keep rows whose name or file holds ``text`` (any case); ``refilter`` applies it."""
@@ -208,3 +231,20 @@ class ShadedRowsModel(RowTableModel):
             tuple(colours[shade][0] for shade in shades),
             tuple(colours[shade][1] for shade in shades),
         )
+
+
+def widest_line_texts(
+    model: Any, numbers: Iterable[int], stats: Iterable[LineStat], texts: Iterable[str]
+) -> dict[int, str]:
+    """The longest Line #, Hits, Time, Per Hit and code texts of a source table's rows.
+
+    ``model`` names its columns ``LINE``, ``HITS``, ``TIME``, ``PER_HIT`` and
+    ``CODE`` and its unit ``_unit``, as both source tables do.
+    """
+    widest = widest_stat_texts(stats, model._unit)
+    by_column = {model.HITS: "hits", model.TIME: "time", model.PER_HIT: "per_hit"}
+    return {
+        model.LINE: str(max(numbers, default=0)),
+        **{column: widest[name] for column, name in by_column.items() if name in widest},
+        model.CODE: max(texts, key=len, default=""),
+    }

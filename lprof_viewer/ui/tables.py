@@ -63,12 +63,19 @@ def selection_color(table: QTableView) -> QColor:
 _TITLE_PADDING, _TEXT_PADDING = 28, 14
 
 
-def fit_columns(table: QTableView, widest: Mapping[int, str], floors: Mapping[int, int]) -> None:
+def fit_columns(
+    table: QTableView,
+    widest: Mapping[int, str],
+    floors: Mapping[int, int],
+    grow_only: bool = False,
+) -> None:
     """Widen each column of ``widest`` and ``floors`` to show its title and widest text whole.
 
     ``floors`` are the columns' usual widths, kept when the texts are short,
-    so the layout does not jump from one function to the next. A stretched
-    last column still fills the view; wider than it, it scrolls.
+    so the layout does not jump from one function to the next. With
+    ``grow_only`` (a new function shown) no number column gets narrower, so
+    a width the user dragged stays; the code column always fits its lines. A stretched last column still fills the view;
+    wider than it, it scrolls.
     """
     header = table.horizontalHeader()
     model = table.model()
@@ -79,7 +86,8 @@ def fit_columns(table: QTableView, widest: Mapping[int, str], floors: Mapping[in
             titles.horizontalAdvance(title) + _TITLE_PADDING,
             texts.horizontalAdvance(widest.get(column, "")) + _TEXT_PADDING,
         )
-        header.resizeSection(column, max(needed, floors.get(column, 0)))
+        kept = header.sectionSize(column) if grow_only and column in floors else 0
+        header.resizeSection(column, max(needed, floors.get(column, 0), kept))
 
 
 def fit_rows_to_font(table: QTableView) -> None:
