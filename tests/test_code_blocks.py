@@ -292,7 +292,7 @@ def test_whole_file_blocks_leave_the_stale_functions_out(tmp_path: Path):
 
 CYTHON_SOURCE = """\
 # cython: linetrace=True
-cpdef long csum(long n):
+cpdef (long, int) csum(long n):
     cdef long s = 0
     cdef long i
     for i in range(n):
@@ -332,6 +332,6 @@ def test_a_cython_cpdef_is_the_function_line_profiler_shows(tmp_path: Path):
     annotated = ProfileAnnotator(profile).annotate(function)
 
     assert annotated.staleness is None
-    assert annotated.text(function.start_line) == "cpdef long csum(long n):"
+    assert annotated.text(function.start_line) == "cpdef (long, int) csum(long n):"
     expected = get_code_block(str(pyx), function.start_line)  # line_profiler's Cython reading
     assert [annotated.text(n) + "\n" for n in annotated.line_numbers] == expected

@@ -306,9 +306,11 @@ def _defines_function_at(source: SourceFile, function: FunctionProfile) -> bool:
     return cython is not None and cython.group(1) == short
 
 
-#: A Cython ``cpdef``/``cdef`` (or ``def``) with a return type: ``cpdef long csum(long n):``,
-#: which line_profiler profiles when the module is built with ``linetrace``.
-_CYTHON_DEF_LINE = re.compile(r"\s*c?p?def\s+(?:[\w.\[\]*&]+\s+)*?\**(\w+)\s*\(")
+#: A Cython ``cpdef``/``cdef`` (or ``def``) with any return type before its name:
+#: ``cpdef long csum(long n):``, ``cdef double[:] f(``, ``cdef (int, int) f(``, which
+#: line_profiler profiles when the module is built with ``linetrace``. Group 1: the
+#: first word before a ``(``, which must then be the function's name.
+_CYTHON_DEF_LINE = re.compile(r"\s*c?p?def\s+.*?(\w+)\s*\(")
 
 
 def ordinary_blocks(
