@@ -265,7 +265,7 @@ def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
     try:
         stdout.flush()
     except BrokenPipeError:  # `lprof-viewer run s.py | head`: the run was kept all the same
-        _discard_standard_output()
+        _discard_standard_output(stdout)
     print(f"lprof-viewer: {record.message}", file=sys.stderr)
     if record.has_profile:
         print(f"lprof-viewer: profile kept at {record.profile}", file=sys.stderr)
@@ -288,16 +288,24 @@ def _refuse_mistyped_verb(argv: Sequence[str]) -> None:
         raise UsageError(f"unknown command {argv[0]!r}; did you mean {close[0]!r}?")
 
 
-def _discard_standard_output() -> None:
+def _discard_standard_output(stream: TextIO) -> None:
     """Send what is still buffered for a reader that went away to nowhere, quietly.
 
-    Otherwise Python's flush at exit fails again and prints a traceback.
+    Otherwise Python's flush of standard output at exit fails again and
+    prints a traceback. Only the process's own standard output is redirected.
     """
+    if stream is not sys.stdout:
+        return
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real standard output (a test's stream)
+    except (OSError, ValueError):  # no file behind it
         pass
+    finally:
+        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
@@ -319,7 +327,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         print(f"lprof-viewer: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `lprof-viewer export big.lprof | head`
-        _discard_standard_output()
+        _discard_standard_output(stdout)
         return 0
     if args.install_desktop or args.uninstall_desktop:
         from lprof_viewer.desktop import xdg_install

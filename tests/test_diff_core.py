@@ -339,10 +339,11 @@ def test_runs_of_files_with_one_name_are_told_apart_by_their_folders() -> None:
         str(Path("before/app/x.lprof")),
         str(Path("after/app/x.lprof")),
     )
-    assert side_names("job.py 04:48:52", "job.py 04:48:52") == (
+    assert side_names("job.py 04:48:52", "job.py 04:48:52", ordered=True) == (
         "job.py 04:48:52 (earlier)",
         "job.py 04:48:52 (later)",
     )
+    assert side_names("x.lprof", "x.lprof") == ("x.lprof (A)", "x.lprof (B)")
 
 
 def test_ambiguous_names_are_not_guessed() -> None:

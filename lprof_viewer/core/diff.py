@@ -313,13 +313,14 @@ class FunctionDiff:
 
 
 def side_names(
-    name_a: str, name_b: str, folders: tuple[Path, Path] | None = None
+    name_a: str, name_b: str, folders: tuple[Path, Path] | None = None, ordered: bool = False
 ) -> tuple[str, str]:
     """Names for runs A and B that tell them apart.
 
     Two ``app.py.lprof`` from different folders are named with the folder
-    that differs (``before/app.py.lprof``); two runs labelled the same (run
-    in the same second) are marked earlier and later.
+    that differs (``before/app.py.lprof``); otherwise the same names are
+    marked A and B, or earlier and later when the caller knows A ran first
+    (two runs from the history, started in the same second).
     """
     if name_a != name_b:
         return name_a, name_b
@@ -330,7 +331,8 @@ def side_names(
         if depth:  # the folders up to the first one that differs, from the file up
             return str(Path(*parts_a[-depth:], name_a)), str(Path(*parts_b[-depth:], name_b))
         return str(folders[0] / name_a), str(folders[1] / name_b)
-    return f"{name_a} (earlier)", f"{name_b} (later)"
+    first, second = ("earlier", "later") if ordered else ("A", "B")
+    return f"{name_a} ({first})", f"{name_b} ({second})"
 
 
 def _trusted(annotated: AnnotatedFunction | None) -> bool:

@@ -151,12 +151,13 @@ def cannot_start(python: Path, why: object = None) -> str:
 def parse_env(text: str) -> dict[str, str]:
     """``KEY=VALUE`` lines (blank lines and # comments ignored) as a mapping.
 
-    A value is kept exactly as written after the ``=``, spaces included.
+    Lines as typed in a box: a space left at the end of a line is dropped
+    (``--env`` arguments, by :func:`parse_env_item`, keep theirs).
     """
     env = {}
     for raw in text.splitlines():
-        line = raw.lstrip()
-        if not line.strip() or line.startswith("#"):
+        line = raw.strip()
+        if not line or line.startswith("#"):
             continue
         key, value = parse_env_item(line)
         env[key] = value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
+import secrets
 from pathlib import Path
 
 from lprof_viewer.core.model import RawStats
@@ -21,25 +21,25 @@ def write_lprof(stats: RawStats, path: str | os.PathLike[str]) -> Path:
         raise RuntimeError("writing a .lprof file needs line_profiler installed") from error
     path = Path(path)
     timings = {key: list(lines) for key, lines in stats.timings.items()}
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # Made as open() makes a file (0666 less the umask), unlike mkstemp's 0600;
+    # a file it replaces keeps its own permissions.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
             pickle.dump(LineStats(timings, stats.unit), stream, pickle.HIGHEST_PROTOCOL)  # type: ignore[arg-type]
-        # mkstemp makes the file private; the result gets the permissions of
-        # the file it replaces, or of any new file (0666 less the umask).
-        os.chmod(temporary, _mode_for(path))
+        _keep_mode_of(path, temporary)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return path
 
 
-def _mode_for(path: Path) -> int:
-    """The permission bits ``path`` has, or a file newly made there would have."""
+def _keep_mode_of(path: Path, replacement: Path) -> None:
+    """Give ``replacement`` the permission bits of the file ``path``, when there is one."""
     try:
-        return path.stat().st_mode & 0o7777
+        mode = path.stat().st_mode
     except OSError:
-        umask = os.umask(0)  # the only portable way to read it: set it and put it back
-        os.umask(umask)
-        return 0o666 & ~umask
+        return
+    os.chmod(replacement, mode & 0o7777)

@@ -80,10 +80,12 @@ class DiffTab(ViewerTab):
         self._aligning = LatestTask(self)
         self.paths = [Path(path_a), Path(path_b)]
         a, b = self.paths
-        # Runs' own labels (a script and the time), else the files, told apart either way.
-        self.labels = (
-            side_names(*labels) if labels else side_names(a.name, b.name, (a.parent, b.parent))
-        )
+        # Runs' own labels (a script and the time; the older run is A), else the files,
+        # told apart either way.
+        if labels:
+            self.labels = side_names(*labels, ordered=True)
+        else:
+            self.labels = side_names(a.name, b.name, (a.parent, b.parent))
         self.roots = list(roots)
         self.unit = unit or TimeUnit("auto")
         self.history = history

@@ -74,8 +74,8 @@ def fit_columns(
     ``floors`` are the columns' usual widths, kept when the texts are short,
     so the layout does not jump from one function to the next. With
     ``grow_only`` (a new function shown) no number column gets narrower, so
-    a width the user dragged stays; the code column always fits its lines. A stretched last column still fills the view;
-    wider than it, it scrolls.
+    a width the user dragged stays; the code column always fits its lines.
+    A stretched last column still fills the view; wider than it, it scrolls.
     """
     header = table.horizontalHeader()
     model = table.model()
