@@ -10,8 +10,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from lprof_viewer.core.heat import is_dark, relative_luminance
+from lprof_viewer.core.heat import relative_luminance
 from lprof_viewer.ui.roles import SHARE_ROLE
+from lprof_viewer.ui.row_shading import color_is_dark
 from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 
 Index = QModelIndex | QPersistentModelIndex
@@ -106,7 +107,7 @@ class CodeDelegate(QStyledItemDelegate):
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
         base = palette.color(QPalette.ColorRole.Base)
-        dark = is_dark((base.red(), base.green(), base.blue()))
+        dark = color_is_dark(base)
         token_palette = self._palette(dark)
         # Token colours are made for the base colour: on a hot line, one that would
         # not read on the shade under it takes the row's text colour instead.

@@ -57,8 +57,16 @@ def _aligned(function: FunctionDiff) -> FunctionDiff:
 
 
 #: The usual widths of the number columns; wider when the numbers need it.
-_FUNCTION_WIDTHS = dict.fromkeys(range(1, 7), 92)
-_SIDE_WIDTHS = {0: 52, 1: 64, 2: 78, 3: 72, 4: 56}
+_FUNCTION_WIDTHS = dict.fromkeys(
+    range(DiffFunctionTableModel.TIME_A, DiffFunctionTableModel.HITS_B + 1), 92
+)
+_SIDE_WIDTHS = {
+    DiffSideModel.LINE: 52,
+    DiffSideModel.HITS: 64,
+    DiffSideModel.TIME: 78,
+    DiffSideModel.PER_HIT: 72,
+    DiffSideModel.PERCENT: 56,
+}
 _CHANGE_WIDTH = 120
 
 

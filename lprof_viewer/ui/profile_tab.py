@@ -56,8 +56,16 @@ def load_in_background(
 
 
 #: The usual widths of the number columns; wider when a profile's numbers need it.
-_FUNCTION_WIDTHS = {1: 110, 2: 48, 3: 86, 4: 78, 5: 84}
-_SOURCE_WIDTHS = {0: 60, 1: 80, 2: 90, 3: 84, 4: 64, 5: 84}
+_F, _S = FunctionTableModel, SourceTableModel
+_FUNCTION_WIDTHS = {_F.FILE: 110, _F.LINE: 48, _F.TOTAL: 86, _F.HITS: 78, _F.SHARE: 84}
+_SOURCE_WIDTHS = {
+    _S.LINE: 60,
+    _S.HITS: 80,
+    _S.TIME: 90,
+    _S.PER_HIT: 84,
+    _S.PERCENT: 64,
+    _S.PERCENT_TOTAL: 84,
+}
 
 
 class ProfileTab(ViewerTab):

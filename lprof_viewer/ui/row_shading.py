@@ -21,6 +21,11 @@ def _rgb(color: QColor) -> RGB:
     return (color.red(), color.green(), color.blue())
 
 
+def color_is_dark(color: QColor) -> bool:
+    """True for a background on which light text reads better (a dark palette's)."""
+    return is_dark(_rgb(color))
+
+
 class RowShading:
     """Computes (and caches) the colours of a row from its heat or tint."""
 

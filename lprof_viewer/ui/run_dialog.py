@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lprof_viewer.core.heat import is_dark
 from lprof_viewer.core.kernprof_command import RunConfig, format_env, parse_env, quoted
+from lprof_viewer.ui.row_shading import color_is_dark
 
 
 def _with_browse(edit: QLineEdit, browse: Any) -> QWidget:
@@ -58,7 +58,7 @@ class RunDialog(QDialog):
         self.problem.setObjectName("runProblem")
         self.problem.setWordWrap(True)
         window = self.palette().color(QPalette.ColorRole.Window)
-        dark = is_dark((window.red(), window.green(), window.blue()))
+        dark = color_is_dark(window)
         self.problem.setStyleSheet(f"color: {'#ff8a80' if dark else '#b00020'};")  # legible red
         form = QFormLayout(self)
         form.addRow("Script", _with_browse(self.script, self._browse_script))

@@ -11,9 +11,9 @@ from pygments.token import _TokenType
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
-from lprof_viewer.core.heat import is_dark
 from lprof_viewer.core.highlight import tokenize_lines
 from lprof_viewer.core.script_scan import ScriptInfo, scan_script
+from lprof_viewer.ui.row_shading import color_is_dark
 from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 from lprof_viewer.ui.viewer_tab import ViewerTab
 from lprof_viewer.ui.workers import LatestTask, Unreadable
@@ -36,7 +36,7 @@ def highlighted_html(lines: Sequence[str], styles: dict[_TokenType, Format]) -> 
 
     Qt's rich text ignores the CSS padding Pygments' inline line numbers rely
     on (they ran into the code: "1import sys"), so the numbers are padded
-    with spaces, in the palette's placeholder colour.
+    with spaces, in a grey that reads on light and dark.
     """
     width = len(str(len(lines)))
     rows = []
@@ -97,13 +97,13 @@ class ScriptTab(ViewerTab):
         """Read the script again, in the background."""
         self.is_ready = False
         base = self.source.palette().color(QPalette.ColorRole.Base)
-        dark = is_dark((base.red(), base.green(), base.blue()))
+        dark = color_is_dark(base)
         self._reader.start(self._read, self._failed, read_script, self.path, dark)
 
     def _read(self, read: tuple[ScriptInfo, str]) -> None:
-        self.info, html = read
+        self.info, page = read
         self.error = None
-        self._show(self.info, html)
+        self._show(self.info, page)
         self._finish()
 
     def _failed(self, message: str) -> None:
@@ -111,7 +111,7 @@ class ScriptTab(ViewerTab):
         self.summary.setText(message)
         self._finish()
 
-    def _show(self, info: ScriptInfo, html: str) -> None:
+    def _show(self, info: ScriptInfo, page: str) -> None:
         self.targets.clear()
         for target in info.targets:
             self.targets.addItem(f"{target.name}  (line {target.lineno}, {target.how})")
@@ -125,7 +125,7 @@ class ScriptTab(ViewerTab):
                 f"{self.path.name} marks nothing for profiling: add @profile to the functions "
                 "to measure."
             )
-        self.source.setHtml(html)
+        self.source.setHtml(page)
 
     def status_parts(self) -> list[str]:
         """File name and what it profiles, for the status bar."""

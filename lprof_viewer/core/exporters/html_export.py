@@ -116,7 +116,7 @@ class HtmlExporter(Exporter):
             else:
                 shade = hex_color(heat_color(heat_fraction(stat.time, hottest)))
                 style, row_class = f" style='background:{shade}'", ""
-                percent = "" if stat.percent is None else f"{stat.percent:.1f}"
+                percent = line_stat_text(stat, "percent", unit)
                 cells = (
                     f"<td>{stat.hits}</td><td>{line_stat_text(stat, 'time', unit)}</td>"
                     f"<td>{line_stat_text(stat, 'per_hit', unit)}</td><td>{percent}</td>"
