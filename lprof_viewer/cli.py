@@ -233,7 +233,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     """The run settings the ``run`` verb's arguments ask for."""
     config = RunConfig.for_script(args.script)
     if args.python is not None:
-        config.python = args.python
+        config.python = _on_path(args.python)
     if args.cwd is not None:
         config.cwd = args.cwd.resolve()
     config.args = list(args.args)
@@ -243,6 +243,17 @@ def run_config(args: argparse.Namespace) -> RunConfig:
     except ValueError as error:
         raise UsageError(str(error)) from None
     return config
+
+
+def _on_path(python: Path) -> Path:
+    """``--python python3`` as a shell finds it; a path is taken as given."""
+    import shutil
+
+    if len(python.parts) == 1:
+        found = shutil.which(str(python))
+        if found:
+            return Path(found)
+    return python
 
 
 def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -321,7 +332,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if argv and argv[0] == "diff":
             return run_diff(diff_parser().parse_args(argv[1:]), stdout)
         if argv and argv[0] == "run":
-            return run_script(run_parser().parse_args(argv[1:]), stdout)
+            return run_script(run_parser().parse_intermixed_args(argv[1:]), stdout)
         args = window_parser().parse_args(argv)
     except (ProfileLoadError, UsageError) as error:
         print(f"lprof-viewer: {error}", file=sys.stderr)

@@ -184,3 +184,22 @@ def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path):
     assert "cleaning up 4999" in out
     (record,) = RunHistory(tmp_path / "data").runs_for(script)
     assert record.has_profile and script.with_name("chatty.py.lprof").is_file()
+
+
+def test_run_takes_its_options_anywhere_and_the_python_by_name(tmp_path: Path):
+    # As the README writes it: options after the script, its arguments after --.
+    script = tmp_path / "args.py"
+    script.write_text(
+        "import os, sys\n@profile\ndef show():\n"
+        "    print('GOT', sys.argv[1:], os.environ['MODE'], sys.executable)\nshow()\n"
+    )
+    python = Path(sys.executable).name  # found on PATH, as a shell would
+    env = {**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    command = [sys.executable, "-m", "lprof_viewer", "run", str(script)]
+    command += ["--env", "MODE=fast", "--python", python, "--", "--flag", "2"]
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"GOT ['--flag', '2'] fast {Path(sys.executable).parent}" in done.stdout
