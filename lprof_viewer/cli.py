@@ -223,6 +223,10 @@ def run_merge(args: argparse.Namespace) -> int:
     merged = merge_stats([read_stats(path) for path in args.files])
     try:
         write_lprof(merged, args.output)
+        # Recorded when the last worker's profile was: a file's time is how a
+        # source edited since is told apart, and the merge is not a new recording.
+        recorded = max(path.stat().st_mtime for path in args.files)
+        os.utime(args.output, (recorded, recorded))
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
     print(f"Merged {len(args.files)} files into {args.output}", file=sys.stderr)

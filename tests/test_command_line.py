@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,38 @@ def test_run_takes_its_options_anywhere_and_the_python_by_name(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert f"GOT ['--flag', '2'] fast {Path(sys.executable).parent}" in done.stdout
+
+
+def exported_staleness(capsys, *args: str) -> dict[str, bool]:
+    """Each function's "stale" flag in the JSON export."""
+    capsys.readouterr()
+    assert main(["export", *args, "--format", "json"]) == 0
+    return {f["name"]: f["stale"] for f in json.loads(capsys.readouterr().out)["functions"]}
+
+
+def test_a_merge_of_workers_still_flags_a_source_edited_since_they_ran(tmp_path: Path, capsys):
+    script = copy_script("busy.py", tmp_path)
+    worker = tmp_path / "worker.lprof"
+    run_kernprof(script, worker)
+    os.utime(worker, (time.time() - 60, time.time() - 60))  # recorded a minute ago
+    script.write_text(script.read_text(encoding="utf-8") + "\n# edited since\n", encoding="utf-8")
+    merged = tmp_path / "merged.lprof"
+    assert main(["merge", str(worker), str(worker), "-o", str(merged)]) == 0
+
+    assert all(exported_staleness(capsys, str(worker)).values())
+    assert all(exported_staleness(capsys, str(merged)).values())
+
+
+def test_sources_copied_to_another_folder_are_not_called_modified(
+    tmp_path: Path, busy_lprof: Path, capsys
+):
+    on_server = repickle(
+        busy_lprof, tmp_path / "server.lprof", lambda key: ("/srv/app/busy.py", *key[1:])
+    )
+    os.utime(on_server, (time.time() - 60, time.time() - 60))
+    clone = tmp_path / "clone"
+    copy_script("busy.py", clone).touch()  # a checkout: files newer than the profile
+
+    stale = exported_staleness(capsys, str(on_server), "--source-map", f"/srv/app={clone}")
+
+    assert stale and not any(stale.values())

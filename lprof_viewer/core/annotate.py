@@ -206,17 +206,24 @@ class ProfileAnnotator:
                     by_file.setdefault(each.filename, []).append(each)
                 self._by_file = by_file
             in_file = self._by_file.get(name, [function])
-            found = ordinary_blocks(source, in_file, self.profile.recorded_at)
+            found = ordinary_blocks(source, in_file, self._recorded_at(name))
         self._ordinary[name] = found
         return found
+
+    def _recorded_at(self, filename: str) -> float | None:
+        """When the profile was recorded, for a file found where the profile names it.
+
+        None for a file found elsewhere (a snapshot, a mapped or copied
+        folder): its modification time says nothing about the profile.
+        """
+        return self.profile.recorded_at if self.locator.is_where_recorded(filename) else None
 
     def _check_alone(
         self, function: FunctionProfile, source: SourceFile | None
     ) -> tuple[Staleness | None, Sequence[int]]:
         """Staleness and lines to show of a function ``ordinary_blocks`` left out."""
-        staleness = (
-            None if source is None else check_source(function, source, self.profile.recorded_at)
-        )
+        recorded_at = self._recorded_at(function.filename)
+        staleness = None if source is None else check_source(function, source, recorded_at)
         timed = function.linenos
         if source is not None and (staleness is None or not staleness.mismatched):
             block = code_block(source, function.start_line)

@@ -153,11 +153,24 @@ class SourceLocator:
             mapped = root.apply(filename)
             if mapped is not None:
                 found.append(mapped)
-        recorded = Path(filename)
-        found.append(recorded)
-        if not recorded.is_absolute():
-            found.extend(folder / recorded for folder in self.search_dirs)
+        found.extend(self._recorded_places(filename))
         return found
+
+    def _recorded_places(self, filename: str) -> list[Path]:
+        """The file as recorded: that path, or a relative name beside the profile or here."""
+        recorded = Path(filename)
+        if recorded.is_absolute():
+            return [recorded]
+        return [recorded, *(folder / recorded for folder in self.search_dirs)]
+
+    def is_where_recorded(self, filename: str) -> bool:
+        """True when the file found is the one the profile names, not a snapshot or a mapping.
+
+        Only such a file's modification time says whether it changed since
+        the profile was recorded: a copy or a clone elsewhere is newer anyway.
+        """
+        located = self.locate(filename)
+        return located is not None and located in self._recorded_places(filename)
 
     def locate(self, filename: str) -> Path | None:
         """The readable file behind a recorded name, or None when it cannot be found."""
