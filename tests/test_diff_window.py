@@ -186,3 +186,25 @@ def test_compare_from_the_history_opens_a_diff_of_two_runs(qtbot, tmp_path):
     panel.table.selectRow(1)  # the oldest run: nothing before it to compare with
     panel.compare_selected()
     assert window.statusBar().currentMessage().startswith("To compare, select two runs")
+
+
+def test_compare_with_the_run_before_skips_runs_that_wrote_no_profile(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    script = Path(shutil.copy(SCRIPTS_DIR / "busy.py", tmp_path / "busy.py"))
+    code = script.read_text(encoding="utf-8")
+    for text in (code, "import os\nos._exit(3)\n", code):  # the middle run writes nothing
+        script.write_text(text, encoding="utf-8")
+        with qtbot.waitSignal(window.runs.run_settled, timeout=60_000):
+            window.runs.start(RunConfig.for_script(script))
+    panel = window.runs.history_panel
+    newest, no_profile, oldest = panel.model.runs
+    assert not no_profile.has_profile
+
+    panel.table.selectRow(0)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        panel.compare_selected()
+    assert window.current_tab().paths == [oldest.profile, newest.profile]
+
+    panel.table.selectRow(1)
+    panel.compare_selected()
+    assert window.statusBar().currentMessage().startswith("A selected run wrote no profile")

@@ -131,17 +131,20 @@ class HistoryPanel(QWidget):
     def compare_selected(self) -> None:
         """Compare two selected runs, or the selected run with the one before it."""
         selected = self.selected_runs()
-        if len(selected) == 1:
+        if any(not run.has_profile for run in selected):
+            self.message.emit("A selected run wrote no profile: there is nothing to compare.")
+            return
+        if len(selected) == 1:  # with the latest earlier run that wrote a profile
             runs = self.model.runs
-            position = runs.index(selected[0])
-            if position + 1 < len(runs):
-                selected.append(runs[position + 1])
+            earlier = runs[runs.index(selected[0]) + 1 :]
+            selected += [run for run in earlier if run.has_profile][:1]
         if len(selected) == 2:
             newer, older = selected
             self.compare_requested.emit(older, newer)
         else:
             self.message.emit(
-                "To compare, select two runs, or one run with an earlier run of its script."
+                "To compare, select two runs, or one run with an earlier run of its script "
+                "that wrote a profile."
             )
 
     def delete_selected(self) -> None:
