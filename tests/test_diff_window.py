@@ -208,3 +208,18 @@ def test_compare_with_the_run_before_skips_runs_that_wrote_no_profile(qtbot, tmp
     panel.table.selectRow(1)
     panel.compare_selected()
     assert window.statusBar().currentMessage().startswith("A selected run wrote no profile")
+
+
+def test_a_reload_keeps_the_function_being_compared(qtbot, tmp_path):
+    a, b = profile_versions(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(a, b)
+    names = column_texts(tab.function_table, D.NAME)
+    chosen = names[-1]
+    tab.function_table.selectRow(len(names) - 1)
+
+    with qtbot.waitSignal(tab.ready, timeout=20_000):
+        window.reload_current()
+
+    assert tab.current_function().name == chosen and len(names) > 1

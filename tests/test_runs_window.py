@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fixtures import SCRIPTS_DIR
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from ui_helpers import cell
@@ -107,6 +107,7 @@ def test_the_window_stays_responsive_and_stop_ends_the_run_and_its_children(
     assert window.statusBar().currentMessage().startswith("sleeper.py was stopped after ")
     assert window.statusBar().currentMessage().endswith("its profile holds what ran until then.")
     assert window.current_tab().function_model.rowCount() == 1
+    assert window.tabs.tabText(window.tabs.currentIndex()).endswith("(stopped run)")
 
 
 def _alive(pid: int) -> bool:
@@ -195,3 +196,19 @@ def test_the_run_dialogs_problem_reads_on_light_and_dark(qtbot, tmp_path, dark):
         relative_luminance((c.red(), c.green(), c.blue())) for c in (colour, window)
     )
     assert (luminances[1] + 0.05) / (luminances[0] + 0.05) >= 4.5  # WCAG AA for text
+
+
+def test_tab_leaves_the_run_dialogs_environment_box(qtbot, tmp_path):
+    from lprof_viewer.ui.run_dialog import RunDialog
+
+    dialog = RunDialog(RunConfig(tmp_path / "s.py", Path(sys.executable), tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    dialog.env.setPlainText("DJANGO_SETTINGS_MODULE=site.settings")
+    dialog.env.setFocus()
+    qtbot.waitUntil(dialog.env.hasFocus, timeout=5_000)
+    qtbot.keyClick(dialog.env, Qt.Key.Key_Tab)
+
+    assert dialog.env.toPlainText() == "DJANGO_SETTINGS_MODULE=site.settings"  # no tab typed
+    assert not dialog.env.hasFocus()

@@ -517,3 +517,15 @@ def test_a_column_the_user_widened_stays_wide_from_function_to_function(
         select_row(tab.function_table, row)
         qtbot.waitUntil(lambda: tab.source_model.rowCount() > 0, timeout=5_000)
         assert header.sectionSize(S.HITS) == 240
+
+
+def test_enter_in_the_filter_box_moves_on_to_the_functions_it_kept(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, busy_lprof)
+    window.activateWindow()
+    tab.focus_filter()
+    qtbot.keyClicks(tab.filter_edit, "medium")
+    qtbot.keyClick(tab.filter_edit, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(tab.function_table.hasFocus, timeout=5_000)
+    assert cell(tab.function_table, tab.function_table.currentIndex().row(), F.NAME) == "medium"

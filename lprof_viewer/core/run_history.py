@@ -108,6 +108,11 @@ class RunRecord:
         """True for a run that did not end well (its profile may still hold the answer)."""
         return self.outcome not in (OK, None)
 
+    @property
+    def ending(self) -> str:
+        """'stopped run' or 'failed run', for a run that did not end well."""
+        return "stopped run" if self.outcome == STOPPED else "failed run"
+
     def snapshot_files(self) -> dict[str, Path]:
         """Recorded file name -> the snapshot of that file taken after the run."""
         return {name: self.folder / relative for name, relative in self.sources.items()}

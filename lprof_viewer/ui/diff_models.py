@@ -123,6 +123,13 @@ class DiffFunctionTableModel(SortedRowsModel):
         every = (*times, self.RATIO) if self._unit.is_auto else (self.RATIO,)
         return self.widest_texts_in((*times, self.RATIO, self.HITS_A, self.HITS_B), every)
 
+    def row_of(self, function: FunctionDiff) -> int | None:
+        """The row showing the same function as ``function`` (of an earlier diff), if shown."""
+        wanted = (function.name, function.filename)
+        return next(
+            (row for row, f in enumerate(self._rows) if (f.name, f.filename) == wanted), None
+        )
+
     def cell_text(self, function: FunctionDiff, column: int) -> str:
         """What ``column`` shows for ``function``."""
         unit = self._unit

@@ -28,6 +28,7 @@ from lprof_viewer.ui.delegates import CodeDelegate
 from lprof_viewer.ui.diff_models import DiffChangeModel, DiffFunctionTableModel, DiffSideModel
 from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.tables import (
+    enter_goes_to,
     fit_columns,
     fit_rows_to_font,
     let_heat_show_through_selection,
@@ -168,6 +169,7 @@ class DiffTab(ViewerTab):
         splitter.addWidget(bottom)
         splitter.setSizes([260, 440])
         self.filter_edit.textChanged.connect(self._apply_filter)
+        enter_goes_to(self.filter_edit, self.function_table)
         self.function_table.selectionModel().currentRowChanged.connect(self._function_selected)
         for table, model in ((self.source_a, self.side_a), (self.source_b, self.side_b)):
             table.doubleClicked.connect(
@@ -223,13 +225,16 @@ class DiffTab(ViewerTab):
         )
 
     def _loaded(self, diff: ProfileDiff) -> None:
+        previous = self.current_function()
         self.diff, self.error = diff, None
         self.summary.setText(diff.summary())
         self.function_model.set_diff(diff)
         self._fit_function_columns()
         self.pages.show_content()
+        # A reload keeps the function the user was looking at, as a profile tab does.
+        row = self.function_model.row_of(previous) if previous else None
         if self.function_model.rowCount():
-            select_row(self.function_table, 0)
+            select_row(self.function_table, row or 0)
         self._finish()
 
     def _failed(self, message: str) -> None:

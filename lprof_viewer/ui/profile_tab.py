@@ -29,6 +29,7 @@ from lprof_viewer.ui.function_table_model import FunctionTableModel
 from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.source_table_model import SourceTableModel
 from lprof_viewer.ui.tables import (
+    enter_goes_to,
     fit_columns,
     fit_rows_to_font,
     let_heat_show_through_selection,
@@ -166,6 +167,7 @@ class ProfileTab(ViewerTab):
         self.splitter.setSizes([560, 720])
 
         self.filter_edit.textChanged.connect(self._apply_filter)
+        enter_goes_to(self.filter_edit, self.function_table)
         self.hide_never_ran.toggled.connect(self._apply_filter)
         self.function_table.selectionModel().currentRowChanged.connect(self._function_selected)
         self.function_table.activated.connect(self.jump_to_hottest_line)
@@ -177,7 +179,7 @@ class ProfileTab(ViewerTab):
     def title(self) -> str:
         """The tab's title: the file name (or the run's script and time), or how many merged."""
         if self.run is not None:
-            return self.run.label + (" (failed run)" if self.run.failed else "")
+            return self.run.label + (f" ({self.run.ending})" if self.run.failed else "")
         if len(self.paths) == 1:
             return self.paths[0].name
         return f"{self.paths[0].name} + {len(self.paths) - 1}"
@@ -212,9 +214,13 @@ class ProfileTab(ViewerTab):
             select_row(self.function_table, row)
         else:
             self._show(None)
+        if previous is None and self.isVisible():  # just opened: ready for the arrow keys
+            self.function_table.setFocus()
         self._rewatch()
         if self.run is not None and self.run.failed:
-            self.file_banner.show_message(f"From a failed run: {self.run.message}", "warning")
+            self.file_banner.show_message(
+                f"From a {self.run.ending}: {self.run.message}", "warning"
+            )
         elif not self.profile.functions:
             self.file_banner.show_message(
                 f"{self.profile.name} holds no timings: no function was marked with "

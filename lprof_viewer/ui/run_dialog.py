@@ -49,6 +49,7 @@ class RunDialog(QDialog):
         self.prof_mods = QLineEdit(", ".join(config.prof_mods))
         self.prof_mods.setPlaceholderText("extra -p targets, e.g. myapp.views, myapp.models")
         self.env = QPlainTextEdit(format_env(config.env))
+        self.env.setTabChangesFocus(True)  # Tab moves on to Run, as in every other field
         self.env.setPlaceholderText("KEY=VALUE per line, e.g. DJANGO_SETTINGS_MODULE=site.settings")
         self.env.setFixedHeight(80)
         self.command = QLabel()

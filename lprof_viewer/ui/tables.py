@@ -24,6 +24,17 @@ def make_filter_edit() -> QLineEdit:
     return edit
 
 
+def enter_goes_to(edit: QLineEdit, table: QTableView) -> None:
+    """Enter in the filter box moves on to the functions it kept (keyboard use)."""
+
+    def go_to_table() -> None:
+        if table.model().rowCount() and not table.currentIndex().isValid():
+            select_row(table, 0)
+        table.setFocus()
+
+    edit.returnPressed.connect(go_to_table)
+
+
 def make_table(name: str) -> QTableView:
     """A read-only, row-selecting table view with the app's common settings."""
     table = QTableView()
