@@ -208,7 +208,7 @@ class DiffHtmlExporter(DiffExporter):
             f"<h1>{name_a} → {name_b}</h1>\n"
             f"<p class='summary'>{html.escape(diff.summary())}</p>\n"
             "<table><tr><th class='code'>Function</th><th>Time A</th><th>Time B</th>"
-            "<th>Change</th><th>Ratio</th><th>Hits A</th><th>Hits B</th></tr>\n"
+            "<th>Change</th><th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"
         )
         for index, function in enumerate(diff.functions):
             verdict = describe_change(function.time_a, function.time_b)

@@ -62,7 +62,7 @@ class DiffFunctionTableModel(SortedRowsModel):
     """One row per function of either run: its times in A and B and the change."""
 
     NAME, TIME_A, TIME_B, CHANGE, RATIO, HITS_A, HITS_B = range(7)
-    HEADERS = ("Function", "Time A", "Time B", "Change", "Ratio", "Hits A", "Hits B")
+    HEADERS = ("Function", "Time A", "Time B", "Change", "Ratio", "Line hits A", "Line hits B")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(self.CHANGE, Qt.SortOrder.DescendingOrder, parent)

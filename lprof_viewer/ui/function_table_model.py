@@ -20,7 +20,9 @@ class FunctionTableModel(SortedRowsModel):
     """One row per profiled function; sorted and filtered in Python with native values."""
 
     NAME, FILE, LINE, TOTAL, HITS, SHARE = range(6)
-    HEADERS = ("Function", "File", "Line", "Total time", "Hits", "% of total")
+    #: "Line hits": all the hits of a function's lines, not its calls (a profile has no count
+    #: of calls; the hits of a loop's lines add up).
+    HEADERS = ("Function", "File", "Line", "Total time", "Line hits", "% of total")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(self.TOTAL, Qt.SortOrder.DescendingOrder, parent)
