@@ -255,6 +255,7 @@ def test_status_bar_names_file_total_functions_and_timer_unit(qtbot, tmp_path, b
     _, unit = line_profiler_timings(busy_lprof)
     assert texts[0] == busy_lprof.name
     assert texts[1].startswith("total ")
+    assert "counts in both" in window.status_labels[1].toolTip()  # what the total adds up
     assert texts[2] == "6 functions"
     assert texts[3] == f"timer unit {unit:g} s"
 

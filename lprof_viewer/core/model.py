@@ -110,6 +110,14 @@ class LineStat(NamedTuple):
         return percent(self.ticks, self.profile_ticks)
 
 
+#: What a profile's total is, for a tooltip beside it: line_profiler times functions, not
+#: calls between them.
+TOTAL_MEANS = (
+    "The sum of the profiled functions' times: time spent in a profiled function called "
+    "from another profiled function counts in both."
+)
+
+
 class _FunctionFields(NamedTuple):
     filename: str
     start_line: int

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from lprof_viewer.core.diff import NO_ROWS, FunctionDiff, ProfileDiff, side_names
+from lprof_viewer.core.model import TOTAL_MEANS
 from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import TimeUnit, format_auto
@@ -115,6 +116,7 @@ class DiffTab(ViewerTab):
     def _build_content(self) -> QWidget:
         self.summary = QLabel()
         self.summary.setObjectName("diffSummary")
+        self.summary.setToolTip(TOTAL_MEANS)
         font = self.summary.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)

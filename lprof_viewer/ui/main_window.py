@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from lprof_viewer.assets import demo_profile
+from lprof_viewer.core.model import TOTAL_MEANS
 from lprof_viewer.core.run_history import RunHistory, default_history_root
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, TimeUnit
@@ -315,6 +316,7 @@ class MainWindow(QMainWindow):
         parts = tab.status_parts() if tab else ["No profile open"]
         for label, text in zip(self.status_labels, [*parts, "", "", ""], strict=False):
             label.setText(text)
+        self.status_labels[1].setToolTip(TOTAL_MEANS if tab else "")
         if tab is not None:
             self.tabs.setTabText(self.tabs.indexOf(tab), tab.title)
 
