@@ -530,3 +530,19 @@ def test_enter_in_the_filter_box_moves_on_to_the_functions_it_kept(qtbot, tmp_pa
 
     qtbot.waitUntil(tab.function_table.hasFocus, timeout=5_000)
     assert cell(tab.function_table, tab.function_table.currentIndex().row(), F.NAME) == "medium"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux")
+def test_a_folder_name_that_is_not_utf8_is_shown_escaped_not_dropped(qtbot, tmp_path):
+    from fixtures import copy_script
+
+    folder = tmp_path / os.fsdecode(b"caf\xe9")  # Latin-1 bytes: not UTF-8
+    script = copy_script("busy.py", folder)
+    lprof = folder / "busy.lprof"
+    run_kernprof(script, lprof)
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, lprof)
+
+    model = tab.function_model
+    tooltip = model.data(model.index(0, F.FILE), Qt.ItemDataRole.ToolTipRole)
+    assert "caf\\xe9" in tooltip  # Qt would drop a lone surrogate: '/caf/busy.py'

@@ -21,6 +21,15 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from lprof_viewer.core.source_layout import SourceLayout, source_layout
 
 
+def shown_name(text: str) -> str:
+    """A file name as it can be shown: bytes that are not UTF-8 as backslash escapes.
+
+    Python reads such a name with lone surrogates, which Qt drops without a
+    word, showing a path that does not exist (``café`` in Latin-1 as ``caf``).
+    """
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def is_file(path: Path) -> bool:
     """``path.is_file()``, False too where the name cannot be checked.
 

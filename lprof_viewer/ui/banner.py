@@ -7,6 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
+from lprof_viewer.core.sources import shown_name
+
 _KIND_COLORS = {
     "warning": ("#fff4ce", "#5c4500", "#e0c060"),
     "error": ("#fde7e9", "#6e0b14", "#e8a0a8"),
@@ -43,7 +45,7 @@ class MessageBanner(QFrame):
             f"#{self.objectName()} {{ background: {background}; border: 1px solid {border}; }}"
             f"#{self.objectName()} QLabel {{ color: {foreground}; }}"
         )
-        self._label.setText(text)
+        self._label.setText(shown_name(text))
         for button in self._buttons:
             button.deleteLater()
         self._buttons = []

@@ -25,6 +25,7 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
+from lprof_viewer.core.sources import shown_name
 from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
@@ -114,7 +115,7 @@ class DiffFunctionTableModel(SortedRowsModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column != self.NAME:
             return RIGHT_ALIGNED
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{function.name}\n{function.filename}"
+            return shown_name(f"{function.name}\n{function.filename}")
         return None
 
     def widest_texts(self) -> dict[int, str]:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from lprof_viewer.core.model import FunctionProfile, Profile
+from lprof_viewer.core.sources import shown_name
 from lprof_viewer.core.units import TimeUnit
 from lprof_viewer.ui.roles import SHARE_ROLE, SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
@@ -86,7 +87,7 @@ class FunctionTableModel(SortedRowsModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= self.LINE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column in (self.NAME, self.FILE):
-            return f"{function.name}\n{function.filename}:{function.start_line}"
+            return shown_name(f"{function.name}\n{function.filename}:{function.start_line}")
         if role == Qt.ItemDataRole.ForegroundRole and not function.ran:
             return QPalette().color(QPalette.ColorRole.PlaceholderText)
         return None
@@ -99,7 +100,7 @@ class FunctionTableModel(SortedRowsModel):
         if column == self.NAME:
             return function.name
         if column == self.FILE:
-            return PurePath(function.filename).name
+            return shown_name(PurePath(function.filename).name)
         if column == self.LINE:
             return str(function.start_line)
         if column == self.TOTAL:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from lprof_viewer.assets import demo_profile
 from lprof_viewer.core.model import TOTAL_MEANS
 from lprof_viewer.core.run_history import RunHistory, default_history_root
-from lprof_viewer.core.sources import SourceRoot
+from lprof_viewer.core.sources import SourceRoot, shown_name
 from lprof_viewer.core.units import UNIT_CHOICES, TimeUnit
 from lprof_viewer.ui.diff_tab import DiffTab
 from lprof_viewer.ui.editor import open_in_editor
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         tab.ready.connect(self._tab_ready)
         tab.status_changed.connect(self._update_status)
         tab.open_in_editor.connect(self._open_in_editor)
-        index = self.tabs.addTab(tab, tab.title)
+        index = self.tabs.addTab(tab, shown_name(tab.title))
         self.tabs.setTabToolTip(index, tooltip)
         self.tabs.setCurrentIndex(index)
         self.stack.setCurrentWidget(self.tabs)
@@ -315,10 +315,10 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         parts = tab.status_parts() if tab else ["No profile open"]
         for label, text in zip(self.status_labels, [*parts, "", "", ""], strict=False):
-            label.setText(text)
+            label.setText(shown_name(text))
         self.status_labels[1].setToolTip(TOTAL_MEANS if tab else "")
         if tab is not None:
-            self.tabs.setTabText(self.tabs.indexOf(tab), tab.title)
+            self.tabs.setTabText(self.tabs.indexOf(tab), shown_name(tab.title))
 
     def ask_editor_command(self) -> None:
         """Settings > Editor Command: how to open a file at a line."""
