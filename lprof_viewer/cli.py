@@ -18,7 +18,7 @@ from typing import TextIO
 
 from lprof_viewer import __version__
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
-from lprof_viewer.core.kernprof_command import RunConfig, parse_env_item
+from lprof_viewer.core.kernprof_command import RunConfig, find_interpreter, parse_env_item
 from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
 from lprof_viewer.core.merge import merge_stats
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
@@ -147,7 +147,7 @@ def run_parser() -> argparse.ArgumentParser:
         description="Profile a script with kernprof -l, keep the run in the history, and exit "
         "with the script's status.",
     )
-    parser.add_argument("script", type=Path)
+    parser.add_argument("script", type=Path, nargs="?")
     parser.add_argument("--python", type=Path, help="interpreter (default: the project's venv)")
     parser.add_argument("--cwd", type=Path, help="working folder (default: the script's)")
     parser.add_argument("-o", "--output", type=Path, help="also write the profile here")
@@ -221,11 +221,12 @@ def run_merge(args: argparse.Namespace) -> int:
     from lprof_viewer.core.lprof_writer import write_lprof
 
     merged = merge_stats([read_stats(path) for path in args.files])
+    # Recorded when the last worker's profile was (read before the output may
+    # replace an input): a file's time is how a source edited since is told
+    # apart, and a merge is not a new recording.
+    recorded = max(path.stat().st_mtime for path in args.files)
     try:
         write_lprof(merged, args.output)
-        # Recorded when the last worker's profile was: a file's time is how a
-        # source edited since is told apart, and the merge is not a new recording.
-        recorded = max(path.stat().st_mtime for path in args.files)
         os.utime(args.output, (recorded, recorded))
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
@@ -233,11 +234,27 @@ def run_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_run_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """``run``'s options anywhere; everything after the first ``--`` is the script's, as is.
+
+    (argparse alone drops a ``--`` the script itself is given, and refuses
+    options after the script.)
+    """
+    parser = run_parser()
+    split = argv.index("--") if "--" in argv else len(argv)
+    options, script_args = list(argv[:split]), list(argv[split + 1 :])
+    args = parser.parse_intermixed_args(options)
+    if args.script is None:  # run -- script.py ARGS...
+        if not script_args:
+            parser.error("the script to run is required")
+        args.script = Path(script_args.pop(0))
+    args.args = [*args.args, *script_args]
+    return args
+
+
 def run_config(args: argparse.Namespace) -> RunConfig:
     """The run settings the ``run`` verb's arguments ask for."""
     config = RunConfig.for_script(args.script)
-    if args.python is not None:
-        config.python = _on_path(args.python)
     if args.cwd is not None:
         config.cwd = args.cwd.resolve()
     config.args = list(args.args)
@@ -246,18 +263,10 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         config.env = dict(map(parse_env_item, args.env))
     except ValueError as error:
         raise UsageError(str(error)) from None
+    if args.python is not None:
+        # By name on the run's PATH; a relative path from here, not the script's folder.
+        config.python = find_interpreter(args.python, config.environment()).absolute()
     return config
-
-
-def _on_path(python: Path) -> Path:
-    """``--python python3`` as a shell finds it; a path is taken as given."""
-    import shutil
-
-    if len(python.parts) == 1:
-        found = shutil.which(str(python))
-        if found:
-            return Path(found)
-    return python
 
 
 def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
@@ -336,7 +345,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if argv and argv[0] == "diff":
             return run_diff(diff_parser().parse_args(argv[1:]), stdout)
         if argv and argv[0] == "run":
-            return run_script(run_parser().parse_intermixed_args(argv[1:]), stdout)
+            return run_script(parse_run_arguments(argv[1:]), stdout)
         args = window_parser().parse_args(argv)
     except (ProfileLoadError, UsageError) as error:
         print(f"lprof-viewer: {error}", file=sys.stderr)

@@ -188,22 +188,27 @@ def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path):
 
 
 def test_run_takes_its_options_anywhere_and_the_python_by_name(tmp_path: Path):
-    # As the README writes it: options after the script, its arguments after --.
-    script = tmp_path / "args.py"
+    # As the README writes it: options after the script, its arguments after --
+    # (a -- among them is the script's own).
+    script = tmp_path / "project" / "args.py"
+    script.parent.mkdir()
     script.write_text(
         "import os, sys\n@profile\ndef show():\n"
         "    print('GOT', sys.argv[1:], os.environ['MODE'], sys.executable)\nshow()\n"
     )
-    python = Path(sys.executable).name  # found on PATH, as a shell would
+    here = Path(sys.executable).parent
     env = {**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")}
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    command = [sys.executable, "-m", "lprof_viewer", "run", str(script)]
-    command += ["--env", "MODE=fast", "--python", python, "--", "--flag", "2"]
-    done = subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert f"GOT ['--flag', '2'] fast {Path(sys.executable).parent}" in done.stdout
+    env["PATH"] = os.pathsep.join([str(here), env.get("PATH", "")])
+    by_name = Path(sys.executable).name  # found on PATH, as a shell would
+    relative = os.path.relpath(sys.executable, tmp_path)  # from here, not the script's folder
+    for python in (by_name, relative):
+        command = [sys.executable, "-m", "lprof_viewer", "run", str(script), "--env", "MODE=fast"]
+        command += ["--python", python, "--", "--flag", "--", "2"]
+        done = subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"GOT ['--flag', '--', '2'] fast {here}" in done.stdout
 
 
 def exported_staleness(capsys, *args: str) -> dict[str, bool]:
@@ -222,8 +227,9 @@ def test_a_merge_of_workers_still_flags_a_source_edited_since_they_ran(tmp_path:
     merged = tmp_path / "merged.lprof"
     assert main(["merge", str(worker), str(worker), "-o", str(merged)]) == 0
 
-    assert all(exported_staleness(capsys, str(worker)).values())
-    assert all(exported_staleness(capsys, str(merged)).values())
+    for profile in (worker, merged):
+        stale = exported_staleness(capsys, str(profile))
+        assert stale and all(stale.values())
 
 
 def test_sources_copied_to_another_folder_are_not_called_modified(

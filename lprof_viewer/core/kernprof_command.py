@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,16 @@ class RunConfig:
         if not self.cwd.is_dir():
             return f"The working folder {self.cwd} does not exist."
         return None
+
+
+def find_interpreter(python: Path, environment: Mapping[str, str] | None = None) -> Path:
+    """A bare name (``python3``) looked up on the run's PATH as a shell would; a path as given."""
+    if len(python.parts) == 1 and not python.is_absolute():
+        search = (os.environ if environment is None else environment).get("PATH")
+        found = shutil.which(str(python), path=search)
+        if found:
+            return Path(found).absolute()
+    return python
 
 
 #: What the probe prints when the interpreter imported both.

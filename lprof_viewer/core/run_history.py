@@ -59,6 +59,10 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: Title words for how a run that did not end well ended (any other: "failed run").
+_ENDINGS = {STOPPED: "stopped run", NOTHING_RAN: "run that profiled nothing"}
+
+
 @dataclass
 class RunRecord:
     """One profiling run and how it ended."""
@@ -110,8 +114,8 @@ class RunRecord:
 
     @property
     def ending(self) -> str:
-        """'stopped run' or 'failed run', for a run that did not end well."""
-        return "stopped run" if self.outcome == STOPPED else "failed run"
+        """How a run that did not end well ended, for titles: 'stopped run', 'failed run'..."""
+        return _ENDINGS.get(self.outcome or "", "failed run")
 
     def snapshot_files(self) -> dict[str, Path]:
         """Recorded file name -> the snapshot of that file taken after the run."""

@@ -59,6 +59,14 @@ def change_color(seconds: float) -> QColor | None:
     return _COLORS.get(direction(seconds))
 
 
+def _keys(function: FunctionDiff) -> tuple[object, object]:
+    return (function.a.key if function.a else None, function.b.key if function.b else None)
+
+
+def _name_and_side(function: FunctionDiff) -> tuple[object, ...]:
+    return (function.name, function.filename, function.only_in)
+
+
 class DiffFunctionTableModel(SortedRowsModel):
     """One row per function of either run: its times in A and B and the change."""
 
@@ -125,11 +133,17 @@ class DiffFunctionTableModel(SortedRowsModel):
         return self.widest_texts_in((*times, self.RATIO, self.HITS_A, self.HITS_B), every)
 
     def row_of(self, function: FunctionDiff) -> int | None:
-        """The row showing the same function as ``function`` (of an earlier diff), if shown."""
-        wanted = (function.name, function.filename)
-        return next(
-            (row for row, f in enumerate(self._rows) if (f.name, f.filename) == wanted), None
-        )
+        """The row showing the same function as ``function`` (of an earlier diff), if shown.
+
+        The same function on both sides (its keys hold its first lines), else
+        one of its name, file and side (its lines moved on disk since).
+        """
+        for identity in (_keys, _name_and_side):
+            wanted = identity(function)
+            found = next((row for row, f in enumerate(self._rows) if identity(f) == wanted), None)
+            if found is not None:
+                return found
+        return None
 
     def cell_text(self, function: FunctionDiff, column: int) -> str:
         """What ``column`` shows for ``function``."""

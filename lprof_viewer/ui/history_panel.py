@@ -137,7 +137,8 @@ class HistoryPanel(QWidget):
         if len(selected) == 1:  # with the latest earlier run that wrote a profile
             runs = self.model.runs
             earlier = runs[runs.index(selected[0]) + 1 :]
-            selected += [run for run in earlier if run.has_profile][:1]
+            before = next((run for run in earlier if run.has_profile), None)
+            selected += [before] if before else []
         if len(selected) == 2:
             newer, older = selected
             self.compare_requested.emit(older, newer)

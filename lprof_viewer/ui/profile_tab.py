@@ -10,6 +10,7 @@ from PySide6.QtCore import QFileSystemWatcher, QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QFileDialog,
     QHeaderView,
@@ -201,6 +202,7 @@ class ProfileTab(ViewerTab):
 
     def _loaded(self, loaded: tuple[ProfileAnnotator, RunRecord | None]) -> None:
         previous = self.current_function()
+        opened = self.profile is None  # the first load, not a reload
         self.annotator, self.run = loaded
         self.profile = self.annotator.profile
         self.error = None
@@ -214,8 +216,10 @@ class ProfileTab(ViewerTab):
             select_row(self.function_table, row)
         else:
             self._show(None)
-        if previous is None and self.isVisible():  # just opened: ready for the arrow keys
-            self.function_table.setFocus()
+        focused = QApplication.focusWidget()
+        busy_here = focused is not None and self.isAncestorOf(focused)  # typing a filter
+        if opened and self.isVisible() and not busy_here:
+            self.function_table.setFocus()  # just opened: ready for the arrow keys
         self._rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(

@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lprof_viewer.core.kernprof_command import RunConfig, format_env, parse_env, quoted
+from lprof_viewer.core.kernprof_command import (
+    RunConfig,
+    find_interpreter,
+    format_env,
+    parse_env,
+    quoted,
+)
 from lprof_viewer.ui.row_shading import color_is_dark
 
 
@@ -86,7 +92,7 @@ class RunDialog(QDialog):
 
     def config(self) -> RunConfig:
         """The run as filled in (raises ValueError for unreadable arguments or environment)."""
-        return RunConfig(
+        config = RunConfig(
             Path(self.script.text().strip()).expanduser(),
             Path(self.python.text().strip()).expanduser(),
             Path(self.cwd.text().strip()).expanduser(),
@@ -94,6 +100,8 @@ class RunDialog(QDialog):
             parse_env(self.env.toPlainText()),
             [m.strip() for m in self.prof_mods.text().split(",") if m.strip()],
         )
+        config.python = find_interpreter(config.python, config.environment())  # python3 by name
+        return config
 
     def _refresh(self) -> None:
         try:
