@@ -223,3 +223,18 @@ def test_a_reload_keeps_the_function_being_compared(qtbot, tmp_path):
         window.reload_current()
 
     assert tab.current_function().name == chosen and len(names) > 1
+
+
+def test_a_filter_that_still_matches_keeps_the_function_being_compared(qtbot, tmp_path):
+    a, b = profile_versions(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(a, b)
+    names = column_texts(tab.function_table, D.NAME)
+    chosen = names[-1]
+    tab.function_table.selectRow(len(names) - 1)
+
+    qtbot.keyClicks(tab.filter_edit, Path(tab.current_function().filename).name)  # all match
+
+    assert tab.function_model.rowCount() == len(names)
+    assert tab.current_function().name == chosen

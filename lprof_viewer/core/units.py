@@ -65,6 +65,10 @@ class TimeUnit:
         return f"{float(ticks) * (timer_unit / self.seconds) / hits:.1f}"
 
 
+#: Seconds whose 'auto' text is the longest below a second ('999.9 ms').
+LONGEST_AUTO_SECONDS = 0.9999
+
+
 def readable_unit(seconds: float) -> str:
     """The fixed unit in which a time reads best (1 to 1000 of it)."""
     magnitude = abs(seconds)

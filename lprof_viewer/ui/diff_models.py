@@ -26,7 +26,7 @@ from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.sources import shown_name
-from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
+from lprof_viewer.core.units import LONGEST_AUTO_SECONDS, STAT_FIELDS, TimeUnit, line_stat_text
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     RIGHT_ALIGNED,
@@ -127,10 +127,15 @@ class DiffFunctionTableModel(SortedRowsModel):
         return None
 
     def widest_texts(self) -> dict[int, str]:
-        """The longest text of each number column (auto times and ratios: all compared)."""
-        times = (self.TIME_A, self.TIME_B, self.CHANGE)
-        every = (*times, self.RATIO) if self._unit.is_auto else (self.RATIO,)
-        return self.widest_texts_in((*times, self.RATIO, self.HITS_A, self.HITS_B), every)
+        """The longest text of each number column (see ``widest_texts_in``)."""
+        unit, longest = self._unit, LONGEST_AUTO_SECONDS
+        samples = {
+            self.TIME_A: unit.format(longest),
+            self.TIME_B: unit.format(longest),
+            self.CHANGE: signed_time(unit, -longest),
+        }
+        columns = (self.TIME_A, self.TIME_B, self.CHANGE, self.RATIO, self.HITS_A, self.HITS_B)
+        return self.widest_texts_in(columns, (self.RATIO,), samples if unit.is_auto else None)
 
     def row_of(self, function: FunctionDiff) -> int | None:
         """The row showing the same function as ``function`` (of an earlier diff), if shown.

@@ -35,7 +35,7 @@ from lprof_viewer.ui.tables import (
     let_heat_show_through_selection,
     make_filter_edit,
     make_table,
-    select_row,
+    select_or_first,
     selection_color,
 )
 from lprof_viewer.ui.viewer_tab import ViewerTab
@@ -235,8 +235,7 @@ class DiffTab(ViewerTab):
         self.pages.show_content()
         # A reload keeps the function the user was looking at, as a profile tab does.
         row = self.function_model.row_of(previous) if previous else None
-        if self.function_model.rowCount():
-            select_row(self.function_table, row or 0)
+        select_or_first(self.function_table, row)
         self._finish()
 
     def _failed(self, message: str) -> None:
@@ -288,10 +287,10 @@ class DiffTab(ViewerTab):
             )
 
     def _apply_filter(self) -> None:
+        current = self.current_function()
         self.function_model.set_filter(self.filter_edit.text())
-        if self.function_model.rowCount():
-            select_row(self.function_table, 0)
-        else:
+        row = self.function_model.row_of(current) if current else None
+        if not select_or_first(self.function_table, row):  # keeps the one still shown
             self._show(None)
 
     def _double_clicked(self, index: QModelIndex, model: DiffSideModel, side: str) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QPalette
 
 from lprof_viewer.core.model import FunctionProfile, Profile
 from lprof_viewer.core.sources import shown_name
-from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.core.units import LONGEST_AUTO_SECONDS, TimeUnit
 from lprof_viewer.ui.roles import SHARE_ROLE, SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import Index, SortedRowsModel, with_unit
@@ -111,9 +111,10 @@ class FunctionTableModel(SortedRowsModel):
         return "" if share is None else f"{share:.1f} %"
 
     def widest_texts(self) -> dict[int, str]:
-        """The longest text of each number column (auto times: all of them compared)."""
-        every = (self.TOTAL,) if self._unit.is_auto else ()
-        return self.widest_texts_in((self.LINE, self.TOTAL, self.HITS), every)
+        """The longest text of each number column (see ``widest_texts_in``)."""
+        unit = self._unit
+        samples = {self.TOTAL: unit.format(LONGEST_AUTO_SECONDS)} if unit.is_auto else {}
+        return self.widest_texts_in((self.LINE, self.TOTAL, self.HITS), samples=samples)
 
     # -- lookups ----------------------------------------------------------------
     def row_of(self, key: tuple[str, int, str]) -> int | None:

@@ -36,7 +36,7 @@ from lprof_viewer.ui.tables import (
     let_heat_show_through_selection,
     make_filter_edit,
     make_table,
-    select_row,
+    select_or_first,
     selection_color,
 )
 from lprof_viewer.ui.viewer_tab import ViewerTab
@@ -210,11 +210,7 @@ class ProfileTab(ViewerTab):
         self._fit_function_columns()
         self.pages.show_content()
         row = self.function_model.row_of(previous.key) if previous else None
-        if row is None and self.function_model.rowCount():
-            row = 0
-        if row is not None:
-            select_row(self.function_table, row)
-        else:
+        if not select_or_first(self.function_table, row):
             self._show(None)
         focused = QApplication.focusWidget()
         busy_here = focused is not None and self.isAncestorOf(focused)  # typing a filter
@@ -330,11 +326,7 @@ class ProfileTab(ViewerTab):
         current = self.current_function()
         self.function_model.set_filter(self.filter_edit.text(), self.hide_never_ran.isChecked())
         row = self.function_model.row_of(current.key) if current else None
-        if row is not None:
-            select_row(self.function_table, row)
-        elif self.function_model.rowCount():
-            select_row(self.function_table, 0)
-        else:
+        if not select_or_first(self.function_table, row):
             self._show(None)
 
     # -- user actions ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -80,23 +80,32 @@ class SortedRowsModel(RowTableModel):
         """What ``column`` shows for ``row``."""
         raise NotImplementedError
 
-    def widest_texts_in(self, columns: Iterable[int], every: Iterable[int] = ()) -> dict[int, str]:
+    def widest_texts_in(
+        self,
+        columns: Iterable[int],
+        every: Iterable[int] = (),
+        samples: Mapping[int, str] | None = None,
+    ) -> dict[int, str]:
         """The longest text of each of ``columns`` over the rows shown, for sizing columns.
 
-        That of the row with the largest sort value (a larger count or a time
-        in a fixed unit is never written shorter), or for the ``every``
-        columns, whose texts do not grow with their values ('1.50 ms' after
-        '999.0 µs', '1.2x faster'), the longest of all.
+        That of the row with the largest sort value: a larger count or a time
+        in a fixed unit is never written shorter. An 'auto' time may be
+        ('1.50 ms' after '999.0 µs'): its column's ``samples`` text, the
+        longest such form, is taken when longer. The ``every`` columns, whose
+        texts do not follow their values at all ('1.2x faster'), compare all
+        rows (a 10,000-row table formats each cell once).
         """
-        rows, every = self._rows, set(every)
+        rows, every, samples = self._rows, set(every), samples or {}
         if not rows:
             return {}
-        return {
-            column: max((self.cell_text(row, column) for row in rows), key=len)
-            if column in every
-            else self.cell_text(max(rows, key=self.sort_key(column)), column)
-            for column in columns
-        }
+        widest = {}
+        for column in columns:
+            if column in every:
+                widest[column] = max((self.cell_text(row, column) for row in rows), key=len)
+                continue
+            text = self.cell_text(max(rows, key=self.sort_key(column)), column)
+            widest[column] = max(text, samples.get(column, ""), key=len)
+        return widest
 
     def set_filter_text(self, text: str) -> None:
         """Keep rows whose name or file holds ``text`` (any case); ``refilter`` applies it."""

@@ -114,3 +114,13 @@ def select_row(table: QTableView, row: int) -> None:
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
     table.scrollTo(index)
+
+
+def select_or_first(table: QTableView, row: int | None) -> bool:
+    """Select ``row`` (the function still shown), else the first; False for an empty table."""
+    if row is None and table.model().rowCount():
+        row = 0
+    if row is None:
+        return False
+    select_row(table, row)
+    return True
