@@ -212,3 +212,29 @@ def test_tab_leaves_the_run_dialogs_environment_box(qtbot, tmp_path):
 
     assert dialog.env.toPlainText() == "DJANGO_SETTINGS_MODULE=site.settings"  # no tab typed
     assert not dialog.env.hasFocus()
+
+
+def test_closing_the_window_during_a_run_stops_it_as_stop_does(
+    qtbot, window, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args: asked.append(args) or QMessageBox.StandardButton.Yes
+    )
+    script = script_copy(tmp_path, "sleeper.py")
+    pid_file = tmp_path / "child.pid"
+    config = RunConfig.for_script(script)
+    config.args = [str(pid_file)]
+    assert window.runs.start(config)
+    qtbot.waitUntil(lambda: "sleeping" in window.runs.console.toPlainText(), timeout=30_000)
+    child_pid = int(pid_file.read_text())
+
+    window.close()
+    assert asked and window.isVisible()  # asked first; closes once the run is kept
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=RUN_TIMEOUT_MS)
+
+    (record,) = window.history.runs_for(script)
+    assert record.message.endswith("its profile holds what ran until then.")
+    qtbot.waitUntil(lambda: not _alive(child_pid), timeout=10_000)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QTabWidget,
     QToolBar,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from lprof_viewer.assets import demo_profile
+from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.core.model import TOTAL_MEANS
 from lprof_viewer.core.run_history import RunHistory, default_history_root
 from lprof_viewer.core.sources import SourceRoot, shown_name
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.tabs)
         self.setCentralWidget(self.stack)
         self.runs = RunController(self, self.history)
+        self._closing_after_run = False
         self._build_actions()
         self._build_status_bar()
         self._refresh_recent()
@@ -350,6 +353,25 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Remember the window's size and place."""
+        """Stop a run that is going (asked first), remember the window's size and place."""
+        process = self.runs.process
+        if process.running:
+            event.ignore()
+            if not self._closing_after_run and self._agree_to_stop(process.config):
+                # As Stop does: the profile so far and the run's record are kept, then close.
+                self._closing_after_run = True
+                self.runs.run_settled.connect(self.close)
+                process.stop()
+            return
         self.settings.set_state("windowGeometry", self.saveGeometry())
         super().closeEvent(event)
+
+    def _agree_to_stop(self, config: RunConfig | None) -> bool:
+        name = config.script.name if config else "A script"
+        answer = QMessageBox.question(
+            self,
+            "A run is going",
+            f"{name} is still running. Stop it and quit? The profile of what ran so far "
+            "is kept, as Stop keeps it.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
