@@ -649,3 +649,23 @@ def test_far_away_line_number_does_not_hang_the_export(tmp_path: Path):
         pytest.fail("the export of a 100-byte profile ran for more than 3 s")
     assert proc.returncode in (0, 2), proc.stderr[-500:]
     assert "Traceback" not in proc.stderr
+
+
+def test_html_code_on_hot_lines_stays_readable(busy_lprof: Path):
+    from pygments.token import STANDARD_TYPES
+
+    from lprof_viewer.core.heat import reads_on
+    from lprof_viewer.core.token_styles import LIGHT, token_format
+
+    def rgb(hex_digits: str) -> tuple[int, int, int]:
+        return tuple(int(hex_digits[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+
+    colour_of = {css: token_format(LIGHT, kind)[0] for kind, css in STANDARD_TYPES.items() if css}
+    page, _ = _html([str(busy_lprof)])
+    rows = re.findall(r"<tr style='background:#(\w{6});color:#(\w{6})'>(.*?)</tr>", page)
+    assert rows
+    for shade, text, cells in rows:
+        assert reads_on(rgb(text), rgb(shade))
+        for css in re.findall(r"<span class='(\w+)'>", cells):
+            colour = colour_of.get(css)
+            assert colour is None or reads_on(rgb(colour), rgb(shade)), (css, colour, shade)

@@ -11,7 +11,7 @@ from pygments.styles.default import DefaultStyle
 from pygments.styles.gh_dark import GhDarkStyle
 
 from lprof_viewer.core.highlight import python_lexer
-from lprof_viewer.ui.token_styles import DARK, LIGHT, token_format
+from lprof_viewer.core.token_styles import DARK, LIGHT, token_format
 
 EXTRA = '''
 @decorator

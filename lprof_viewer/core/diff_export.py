@@ -23,7 +23,7 @@ from lprof_viewer.core.diff import (
     signed_change,
 )
 from lprof_viewer.core.exporters.json_export import compact_json
-from lprof_viewer.core.heat import heat_color, heat_fraction, hex_color
+from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, is_dark
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.units import TimeUnit, line_stat_text
 
@@ -251,11 +251,7 @@ class DiffHtmlExporter(DiffExporter):
     @staticmethod
     def _row(line: AlignedLine, hottest: float, unit: TimeUnit) -> str:
         def side(stat: Any, number: int | None, text: str, which: str) -> str:
-            shade = (
-                f" style='background:{hex_color(heat_color(heat_fraction(stat.time, hottest)))}'"
-                if stat
-                else ""
-            )
+            shade = _shade_style(heat_color(heat_fraction(stat.time, hottest))) if stat else ""
             time = line_stat_text(stat, "time", unit) if stat else ""
             return (
                 f"<td class='num {which}'>{_number(number)}</td>"
@@ -281,3 +277,9 @@ _EXPORTERS: dict[str, type[DiffExporter]] = {
     "html": DiffHtmlExporter,
 }
 DIFF_FORMATS = tuple(_EXPORTERS)
+
+
+def _shade_style(shade: RGB) -> str:
+    """A heat background, with text that reads on it (white on the hottest reds)."""
+    text = "#ffffff" if is_dark(shade) else "#1d1f23"
+    return f" style='background:{hex_color(shade)};color:{text}'"

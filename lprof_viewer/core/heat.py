@@ -74,6 +74,16 @@ def relative_luminance(rgb: RGB) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+#: The least contrast (WCAG ratio) a token colour needs on its background.
+MIN_TOKEN_CONTRAST = 3.0
+
+
+def reads_on(foreground: RGB, background: RGB) -> bool:
+    """True when text of colour ``foreground`` reads on ``background`` (a token on a shade)."""
+    lighter, darker = sorted(map(relative_luminance, (foreground, background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05) >= MIN_TOKEN_CONTRAST
+
+
 def is_dark(rgb: RGB) -> bool:
     """True when light text reads better than dark text on this background."""
     luminance = relative_luminance(rgb)

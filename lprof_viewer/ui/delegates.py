@@ -10,10 +10,10 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from lprof_viewer.core.heat import relative_luminance
+from lprof_viewer.core.heat import reads_on
+from lprof_viewer.core.token_styles import DARK, LIGHT, Format, token_format
 from lprof_viewer.ui.roles import SHARE_ROLE
 from lprof_viewer.ui.row_shading import color_is_dark
-from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -56,21 +56,10 @@ class TokenPalette:
         return found
 
 
-#: The least contrast (WCAG ratio) a token colour needs on its background.
-MIN_TOKEN_CONTRAST = 3.0
-
-
 @lru_cache(maxsize=4096)
 def _reads_on(foreground: int, background: int) -> bool:
-    """True when text of colour ``foreground`` reads on ``background`` (both 0xAARRGGBB)."""
-    lighter, darker = sorted(
-        (
-            relative_luminance(((c >> 16) & 255, (c >> 8) & 255, c & 255))
-            for c in (foreground, background)
-        ),
-        reverse=True,
-    )
-    return (lighter + 0.05) / (darker + 0.05) >= MIN_TOKEN_CONTRAST
+    """``heat.reads_on`` for two 0xAARRGGBB colours (cached: called per token painted)."""
+    return reads_on(*(((c >> 16) & 255, (c >> 8) & 255, c & 255) for c in (foreground, background)))
 
 
 class CodeDelegate(QStyledItemDelegate):

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBo
 
 from lprof_viewer.core.highlight import tokenize_lines
 from lprof_viewer.core.script_scan import ScriptInfo, scan_script
+from lprof_viewer.core.token_styles import DARK, LIGHT, Format, token_format
 from lprof_viewer.ui.row_shading import color_is_dark
-from lprof_viewer.ui.token_styles import DARK, LIGHT, Format, token_format
 from lprof_viewer.ui.viewer_tab import ViewerTab
 from lprof_viewer.ui.workers import LatestTask, Unreadable
 

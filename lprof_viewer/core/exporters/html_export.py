@@ -7,14 +7,23 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from pygments.formatters.html import HtmlFormatter
-from pygments.token import STANDARD_TYPES
+from pygments.token import STANDARD_TYPES, _TokenType
 
 from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.exporters.base import Exporter
-from lprof_viewer.core.heat import NEVER_RAN_LIGHT, heat_color, heat_fraction, hex_color
+from lprof_viewer.core.heat import (
+    NEVER_RAN_LIGHT,
+    RGB,
+    heat_color,
+    heat_fraction,
+    hex_color,
+    is_dark,
+    reads_on,
+)
 from lprof_viewer.core.highlight import tokenize_lines
 from lprof_viewer.core.model import Profile
 from lprof_viewer.core.sources import is_code_line
+from lprof_viewer.core.token_styles import LIGHT, token_format
 from lprof_viewer.core.units import TimeUnit, line_stat_text
 
 PAGE_STYLE = """
@@ -101,21 +110,18 @@ class HtmlExporter(Exporter):
         hottest = max((line.stat.time for line in annotated.lines if line.stat), default=0.0)
         tokens = tokenize_lines([line.text for line in annotated.lines])
         for line, line_tokens in zip(annotated.lines, tokens, strict=True):
-            code = "".join(
-                f"<span class='{STANDARD_TYPES.get(kind, '')}'>{html.escape(text)}</span>"
-                if STANDARD_TYPES.get(kind)
-                else html.escape(text)
-                for kind, text in line_tokens
-            )
             stat = line.stat
+            shade = heat_color(heat_fraction(stat.time, hottest)) if stat else None
+            code = "".join(_token_span(kind, text, shade) for kind, text in line_tokens)
             if stat is None:
                 row_class = "" if is_code_line(line.text) else " class='noncode'"
                 never_ran = annotated.never_ran(line.lineno)
                 style = f" style='background:{hex_color(NEVER_RAN_LIGHT)}'" if never_ran else ""
                 cells = "<td></td>" * 4
             else:
-                shade = hex_color(heat_color(heat_fraction(stat.time, hottest)))
-                style, row_class = f" style='background:{shade}'", ""
+                assert shade is not None
+                text = "#ffffff" if is_dark(shade) else "#1d1f23"  # the page's, or white on red
+                style, row_class = f" style='background:{hex_color(shade)};color:{text}'", ""
                 percent = line_stat_text(stat, "percent", unit)
                 cells = (
                     f"<td>{stat.hits}</td><td>{line_stat_text(stat, 'time', unit)}</td>"
@@ -127,3 +133,20 @@ class HtmlExporter(Exporter):
             )
         parts.append("</table>\n")
         return "".join(parts)
+
+
+def _token_span(kind: _TokenType, text: str, shade: RGB | None) -> str:
+    """A token in its Pygments class, or in the row's text colour where that colour
+    would not read on the line's heat (the window's rule: no '=' lost on the hottest red)."""
+    css_class = STANDARD_TYPES.get(kind)
+    escaped = html.escape(text)
+    if not css_class:
+        return escaped
+    color = token_format(LIGHT, kind)[0]
+    if shade is not None and color is not None and not reads_on(_rgb(color), shade):
+        return f"<span style='color:inherit'>{escaped}</span>"
+    return f"<span class='{css_class}'>{escaped}</span>"
+
+
+def _rgb(hex_digits: str) -> RGB:
+    return (int(hex_digits[0:2], 16), int(hex_digits[2:4], 16), int(hex_digits[4:6], 16))
