@@ -11,6 +11,7 @@ import argparse
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -237,7 +238,22 @@ def test_the_server_name_is_per_user_and_private(tmp_path) -> None:
     name = server_name({"XDG_RUNTIME_DIR": str(tmp_path)})
     assert Path(name).parent == tmp_path and Path(name).name.startswith("lprof-viewer-")
     assert server_name({INSTANCE_ENV: "x", "XDG_RUNTIME_DIR": str(tmp_path)}) == str(tmp_path / "x")
-    assert "/" not in server_name({})
+    # Without $XDG_RUNTIME_DIR: a user-only folder of ours in the temporary folder.
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    name = Path(server_name({}, temp=str(temp)))
+    assert name.parent == temp / f"lprof-viewer-{os.getuid()}"
+    assert stat.S_IMODE(name.parent.stat().st_mode) == 0o700
+    assert server_name({}, temp=str(temp)) == str(name)  # the next launch finds it
+
+
+def test_a_folder_another_could_listen_in_is_not_used(tmp_path) -> None:
+    temp = tmp_path / "tmp"
+    squatted = temp / f"lprof-viewer-{os.getuid()}"
+    squatted.mkdir(parents=True)
+    squatted.chmod(0o777)  # anyone could put a socket there first
+    name = Path(server_name({}, temp=str(temp)))
+    assert name.parent != squatted
 
 
 def test_the_application_is_the_viewers_own(qapp) -> None:

@@ -13,8 +13,8 @@ Each message is one JSON object on one line (UTF-8), answered the same way:
 - ``{"status": true}`` -> ``{"tabs": ["run.lprof", ...], "active": true}``: the titles of the
   open tabs and whether the window is in front; used by the tests and for debugging.
 
-Only the same user can connect (the socket lives in ``$XDG_RUNTIME_DIR`` when there is one,
-and is created user-only), and opening a file never runs code, so a message can at worst
+Only the same user can connect (the socket lives in ``$XDG_RUNTIME_DIR``, or in a folder of
+theirs made user-only), and opening a file never runs code, so a message can at worst
 open tabs.
 """
 
@@ -25,6 +25,8 @@ import getpass
 import json
 import os
 import re
+import stat
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,14 +59,44 @@ def _user_key() -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", user) or "user"
 
 
-def server_name(env: Mapping[str, str] | None = None) -> str:
-    """The local socket of this user's running window (a path under ``$XDG_RUNTIME_DIR``)."""
+def server_name(env: Mapping[str, str] | None = None, temp: str | None = None) -> str:
+    """The local socket of this user's running window: a path in a folder only they can use.
+
+    ``$XDG_RUNTIME_DIR`` when there is one; else a folder of their own in the
+    temporary folder (``temp``), made user-only and checked to be theirs, so
+    that no other user can listen there first and take the files a launch
+    hands over. When that cannot be had, a name of this process's own: no
+    hand-off, each launch its own window. On Windows, a named pipe.
+    """
     env = os.environ if env is None else env
     name = env.get(INSTANCE_ENV) or f"lprof-viewer-{_user_key()}"
+    if os.name != "posix":
+        return name
     runtime = env.get("XDG_RUNTIME_DIR", "")
-    if os.name == "posix" and os.path.isabs(runtime) and os.path.isdir(runtime):
+    if os.path.isabs(runtime) and os.path.isdir(runtime):
         return os.path.join(runtime, name)
-    return name  # Qt puts it in the temporary folder (Unix) or makes it a named pipe
+    folder = _private_folder(temp or tempfile.gettempdir())
+    if folder is None:
+        return os.path.join(tempfile.mkdtemp(prefix="lprof-viewer-"), name)
+    return os.path.join(folder, name)
+
+
+def _private_folder(temp: str) -> str | None:
+    """``lprof-viewer-<uid>`` in ``temp``, made 0700; None unless it is this user's alone."""
+    uid = os.getuid()
+    folder = os.path.join(temp, f"lprof-viewer-{uid}")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    try:
+        found = os.lstat(folder)
+    except OSError:
+        return None
+    mine = stat.S_ISDIR(found.st_mode) and found.st_uid == uid
+    return folder if mine and not found.st_mode & 0o077 else None
 
 
 def is_standalone(args: argparse.Namespace) -> bool:
