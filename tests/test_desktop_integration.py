@@ -216,18 +216,23 @@ def test_uninstall_keeps_what_other_applications_registered(tmp_path: Path) -> N
     mimeapps = config / "mimeapps.list"
     mimeapps.write_text(
         "[Default Applications]\napplication/x-other-thing=org.example.Other.desktop\n"
+        f"{MIME_TYPE}=org.example.Other.desktop;\n"  # the viewer the user had for .lprof
     )
     before = files_under(data, config)
 
     assert lprof_viewer(env, "--install-desktop").returncode == 0
-    assert MIME_TYPE in mimeapps.read_text()
+    assert xdg_mime(env, "query", "default", MIME_TYPE) == DESKTOP_FILE
+    assert lprof_viewer(env, "--install-desktop").returncode == 0  # twice: still undone right
     removed = lprof_viewer(env, "--uninstall-desktop")
     assert removed.returncode == 0, removed.stdout + removed.stderr
 
-    assert mimeapps.read_text().splitlines() == [
-        "[Default Applications]",
-        "application/x-other-thing=org.example.Other.desktop",
-    ]
+    assert sorted(mimeapps.read_text().splitlines()) == sorted(
+        [
+            "[Default Applications]",
+            "application/x-other-thing=org.example.Other.desktop",
+            f"{MIME_TYPE}=org.example.Other.desktop;",
+        ]
+    )
     assert other_entry.read_text() == before[other_entry].decode()
     left = set(files_under(data, config))
     assert not any(APP_ID in str(path) or "lprof" in path.name for path in left), left
@@ -251,6 +256,7 @@ def test_missing_tools_are_skipped_with_a_note(tmp_path: Path) -> None:
             installed.stdout
         )
     assert (Path(env["XDG_DATA_HOME"]) / "applications" / DESKTOP_FILE).is_file()
+    assert "Done, in part" in installed.stdout and "Done: " not in installed.stdout
     removed = lprof_viewer(env, "--uninstall-desktop")
     assert removed.returncode == 0, removed.stderr
     assert files_under(tmp_path / "data", tmp_path / "config") == {}

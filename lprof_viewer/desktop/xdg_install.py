@@ -97,6 +97,8 @@ class Manifest:
     files: list[str] = field(default_factory=list)
     dirs: list[str] = field(default_factory=list)
     mimeapps_created: bool = False
+    previous_default: list[str] = field(default_factory=list)
+    """The applications that opened ``.lprof`` files before (given back on uninstall)."""
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -107,13 +109,19 @@ class Manifest:
                 [str(f) for f in data.get("files", [])],
                 [str(d) for d in data.get("dirs", [])],
                 bool(data.get("mimeapps_created", False)),
+                [str(a) for a in data.get("previous_default", [])],
             )
         except (OSError, ValueError, AttributeError):
             return cls()
 
     def save(self, path: Path) -> None:
         """Write the manifest to ``path``."""
-        data = {"files": self.files, "dirs": self.dirs, "mimeapps_created": self.mimeapps_created}
+        data = {
+            "files": self.files,
+            "dirs": self.dirs,
+            "mimeapps_created": self.mimeapps_created,
+            "previous_default": self.previous_default,
+        }
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
     def add_dirs(self, dirs: Sequence[Path]) -> None:
@@ -219,6 +227,11 @@ def install(places: XdgPlaces, command: Sequence[str], say: Say = print) -> int:
         manifest.add_dirs(_missing_dirs(folder))
     manifest.files += [str(path) for path in files if str(path) not in manifest.files]
     manifest.mimeapps_created = manifest.mimeapps_created or not places.mimeapps.exists()
+    # xdg-mime replaces the default; what it was is kept to give back (once: a second
+    # install must not record lprof-viewer itself as the one before).
+    manifest.previous_default = manifest.previous_default or [
+        app for app in default_applications(places.mimeapps) if app != DESKTOP_FILE
+    ]
     places.manifest.parent.mkdir(parents=True, exist_ok=True)
     manifest.save(places.manifest)
     for path, content in files.items():
@@ -237,9 +250,42 @@ def install(places: XdgPlaces, command: Sequence[str], say: Say = print) -> int:
         ]
     )
     say(f"  recorded in {places.manifest}")
-    if ok:
+    if ok and shutil.which("xdg-mime") is None:
+        say(
+            "Done, in part: the files are in place, but nothing made lprof-viewer the default "
+            "for .lprof files (xdg-mime is missing); install the tools and run this again."
+        )
+    elif ok:
         say("Done: .lprof files now open in lprof-viewer (`--uninstall-desktop` undoes this).")
     return 0 if ok else 1
+
+
+def default_applications(mimeapps: Path) -> list[str]:
+    """The applications ``mimeapps`` names as the default for ``.lprof`` files."""
+    try:
+        lines = mimeapps.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    at = _default_entry(lines)
+    return [] if at is None else [app for app in lines[at].split("=", 1)[1].split(";") if app]
+
+
+def restore_default(mimeapps: Path, apps: Sequence[str]) -> bool:
+    """Make ``apps`` the default for ``.lprof`` again, when no default is left; answer if so."""
+    if not apps or default_applications(mimeapps):
+        return False
+    try:
+        lines = mimeapps.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    entry = f"{MIME_TYPE}={';'.join(apps)};"
+    if "[Default Applications]" in (line.strip() for line in lines):
+        at = [line.strip() for line in lines].index("[Default Applications]") + 1
+        lines.insert(at, entry)
+    else:
+        lines += ["[Default Applications]", entry]
+    mimeapps.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return True
 
 
 def remove_default(mimeapps: Path) -> bool:
@@ -248,22 +294,30 @@ def remove_default(mimeapps: Path) -> bool:
         lines = mimeapps.read_text(encoding="utf-8").splitlines()
     except OSError:
         return False
-    kept, section, changed = [], "", False
-    for line in lines:
+    at = _default_entry(lines)
+    if at is None:
+        return False
+    apps = [a for a in lines[at].split("=", 1)[1].split(";") if a]
+    others = [a for a in apps if a != DESKTOP_FILE]
+    if others == apps:
+        return False
+    if others:
+        lines[at] = f"{MIME_TYPE}={';'.join(others)};"
+    else:
+        del lines[at]
+    mimeapps.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return True
+
+
+def _default_entry(lines: Sequence[str]) -> int | None:
+    """Where ``.lprof``'s line is in the ``[Default Applications]`` section of ``lines``."""
+    section = ""
+    for index, line in enumerate(lines):
         if line.startswith("["):
             section = line.strip()
         elif section == "[Default Applications]" and line.startswith(f"{MIME_TYPE}="):
-            apps = [a for a in line.split("=", 1)[1].split(";") if a]
-            others = [a for a in apps if a != DESKTOP_FILE]
-            if others != apps:
-                changed = True
-                if not others:
-                    continue
-                line = f"{MIME_TYPE}={';'.join(others)};"
-        kept.append(line)
-    if changed:
-        mimeapps.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return changed
+            return index
+    return None
 
 
 def _shown(path: Path, base: Path) -> str:
@@ -323,6 +377,8 @@ def uninstall(places: XdgPlaces, say: Say = print) -> int:
     if remove_default(places.mimeapps):
         say(f"  removed the {MIME_TYPE} default from {places.mimeapps}")
         removed += 1
+    if restore_default(places.mimeapps, manifest.previous_default):
+        say(f"  gave {MIME_TYPE} back to {', '.join(manifest.previous_default)}")
     if (
         manifest.mimeapps_created
         and places.mimeapps.is_file()
