@@ -23,7 +23,7 @@ from lprof_viewer.core.diff import (
     signed_change,
 )
 from lprof_viewer.core.exporters.json_export import compact_json
-from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, is_dark
+from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.units import TimeUnit, line_stat_text
 
@@ -281,5 +281,4 @@ DIFF_FORMATS = tuple(_EXPORTERS)
 
 def _shade_style(shade: RGB) -> str:
     """A heat background, with text that reads on it (white on the hottest reds)."""
-    text = "#ffffff" if is_dark(shade) else "#1d1f23"
-    return f" style='background:{hex_color(shade)};color:{text}'"
+    return f" style='background:{hex_color(shade)};color:{text_on(shade)}'"

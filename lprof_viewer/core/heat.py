@@ -84,6 +84,11 @@ def reads_on(foreground: RGB, background: RGB) -> bool:
     return (lighter + 0.05) / (darker + 0.05) >= MIN_TOKEN_CONTRAST
 
 
+def text_on(shade: RGB) -> str:
+    """The text colour (#rrggbb) for a page's line on ``shade``: white on dark reds."""
+    return "#ffffff" if is_dark(shade) else "#1d1f23"
+
+
 def is_dark(rgb: RGB) -> bool:
     """True when light text reads better than dark text on this background."""
     luminance = relative_luminance(rgb)

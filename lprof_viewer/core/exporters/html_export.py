@@ -17,8 +17,8 @@ from lprof_viewer.core.heat import (
     heat_color,
     heat_fraction,
     hex_color,
-    is_dark,
     reads_on,
+    text_on,
 )
 from lprof_viewer.core.highlight import tokenize_lines
 from lprof_viewer.core.model import Profile
@@ -120,8 +120,8 @@ class HtmlExporter(Exporter):
                 cells = "<td></td>" * 4
             else:
                 assert shade is not None
-                text = "#ffffff" if is_dark(shade) else "#1d1f23"  # the page's, or white on red
-                style, row_class = f" style='background:{hex_color(shade)};color:{text}'", ""
+                style = f" style='background:{hex_color(shade)};color:{text_on(shade)}'"
+                row_class = ""
                 percent = line_stat_text(stat, "percent", unit)
                 cells = (
                     f"<td>{stat.hits}</td><td>{line_stat_text(stat, 'time', unit)}</td>"
@@ -144,7 +144,7 @@ def _token_span(kind: _TokenType, text: str, shade: RGB | None) -> str:
         return escaped
     color = token_format(LIGHT, kind)[0]
     if shade is not None and color is not None and not reads_on(_rgb(color), shade):
-        return f"<span style='color:inherit'>{escaped}</span>"
+        return f"<span style='color:{text_on(shade)}'>{escaped}</span>"
     return f"<span class='{css_class}'>{escaped}</span>"
 
 
