@@ -210,14 +210,20 @@ def test_compare_with_the_run_before_skips_runs_that_wrote_no_profile(qtbot, tmp
     assert window.statusBar().currentMessage().startswith("A selected run wrote no profile")
 
 
-def test_a_reload_keeps_the_function_being_compared(qtbot, tmp_path):
+def diff_with_the_last_function_chosen(qtbot, tmp_path):
+    """A diff window on the two versions, its last function selected: (window, tab, names)."""
     a, b = profile_versions(tmp_path)
     window = make_window(qtbot, tmp_path)
     with qtbot.waitSignal(window.all_ready, timeout=20_000):
         tab = window.open_diff(a, b)
     names = column_texts(tab.function_table, D.NAME)
-    chosen = names[-1]
     tab.function_table.selectRow(len(names) - 1)
+    return window, tab, names
+
+
+def test_a_reload_keeps_the_function_being_compared(qtbot, tmp_path):
+    window, tab, names = diff_with_the_last_function_chosen(qtbot, tmp_path)
+    chosen = names[-1]
 
     with qtbot.waitSignal(tab.ready, timeout=20_000):
         window.reload_current()
@@ -226,13 +232,8 @@ def test_a_reload_keeps_the_function_being_compared(qtbot, tmp_path):
 
 
 def test_a_filter_that_still_matches_keeps_the_function_being_compared(qtbot, tmp_path):
-    a, b = profile_versions(tmp_path)
-    window = make_window(qtbot, tmp_path)
-    with qtbot.waitSignal(window.all_ready, timeout=20_000):
-        tab = window.open_diff(a, b)
-    names = column_texts(tab.function_table, D.NAME)
+    _, tab, names = diff_with_the_last_function_chosen(qtbot, tmp_path)
     chosen = names[-1]
-    tab.function_table.selectRow(len(names) - 1)
 
     qtbot.keyClicks(tab.filter_edit, Path(tab.current_function().filename).name)  # all match
 
