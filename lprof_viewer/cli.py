@@ -141,19 +141,38 @@ def _write_to(output: Path | None, stdout: TextIO, write: Callable[[TextIO], Non
 
 
 def run_parser() -> argparse.ArgumentParser:
-    """``lprof-viewer run SCRIPT [--python PY] [--cwd DIR] [-o OUT] [-- ARGS...]``."""
+    """``lprof-viewer run SCRIPT [options] [-- ARGS...]`` (see :func:`parse_run_arguments`)."""
     parser = argparse.ArgumentParser(
         prog="lprof-viewer run",
+        usage="lprof-viewer run SCRIPT [options] [-- SCRIPT_ARGS...]",
         description="Profile a script with kernprof -l, keep the run in the history, and exit "
-        "with the script's status.",
+        "with the script's status. Options go before or after SCRIPT; everything after -- "
+        "is the script's own.",
     )
-    parser.add_argument("script", type=Path, nargs="?")
-    parser.add_argument("--python", type=Path, help="interpreter (default: the project's venv)")
+    parser.add_argument("script", type=Path, nargs="?", help="the profiling script")
+    parser.add_argument(
+        "--python",
+        type=Path,
+        help="interpreter, a path or a name on PATH (default: the project's venv)",
+    )
     parser.add_argument("--cwd", type=Path, help="working folder (default: the script's)")
     parser.add_argument("-o", "--output", type=Path, help="also write the profile here")
-    parser.add_argument("-p", "--prof-mod", action="append", default=[], metavar="MODULE")
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")
-    parser.add_argument("args", nargs="*", help="the script's arguments, after --")
+    parser.add_argument(
+        "-p",
+        "--prof-mod",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="also profile this module or function (kernprof -p; repeatable)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set an environment variable for the run, value as written (repeatable)",
+    )
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     return parser
 
 
