@@ -20,7 +20,7 @@ from lprof_viewer import __version__
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
 from lprof_viewer.core.kernprof_command import RunConfig, find_interpreter, parse_env_item
 from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
-from lprof_viewer.core.merge import merge_stats
+from lprof_viewer.core.merge import merge_stats, with_sources_found
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, UNIT_SECONDS, TimeUnit
 from lprof_viewer.desktop.instance_protocol import is_standalone
@@ -239,7 +239,7 @@ def run_merge(args: argparse.Namespace) -> int:
     """Merge ``args.files`` into ``args.output``."""
     from lprof_viewer.core.lprof_writer import write_lprof
 
-    merged = merge_stats([read_stats(path) for path in args.files])
+    merged = merge_stats([with_sources_found(read_stats(path), path) for path in args.files])
     # Recorded when the last worker's profile was (read before the output may
     # replace an input): a file's time is how a source edited since is told
     # apart, and a merge is not a new recording.

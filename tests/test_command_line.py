@@ -245,3 +245,35 @@ def test_sources_copied_to_another_folder_are_not_called_modified(
     stale = exported_staleness(capsys, str(on_server), "--source-map", f"/srv/app={clone}")
 
     assert stale and not any(stale.values())
+
+
+def test_merge_is_readable_by_every_line_profiler_since_3(tmp_path: Path, busy_lprof: Path):
+    import pickletools
+
+    out = tmp_path / "merged.lprof"
+    assert main(["merge", str(busy_lprof), str(busy_lprof), "-o", str(out)]) == 0
+    ops = list(pickletools.genops(out.read_bytes()))
+    protocol = next(arg for op, arg, _ in ops if op.name == "PROTO")
+    names = [arg for op, arg, _ in ops if op.name in ("SHORT_BINUNICODE", "BINUNICODE")]
+    # The class 3.x to 5.1 all have (5.1's own 'line_profiler.line_profiler' is new in 5.1).
+    assert protocol <= 4 and names[:2] == ["line_profiler._line_profiler", "LineStats"]
+
+
+def test_a_merge_written_elsewhere_still_finds_sources_recorded_by_relative_names(
+    tmp_path: Path, capsys
+):
+    project = tmp_path / "project"
+    copy_script("busy.py", project)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    # kernprof run from the profiles folder on ../project/busy.py records that relative name.
+    run_kernprof(Path("../project/busy.py"), profiles / "worker.lprof", cwd=profiles)
+    merged = tmp_path / "merged" / "all.lprof"
+    merged.parent.mkdir()
+
+    assert main(["merge", str(profiles / "worker.lprof"), "-o", str(merged)]) == 0
+    capsys.readouterr()
+    assert main(["export", str(merged)]) == 0
+
+    out = capsys.readouterr().out
+    assert "def slow_sum(" in out and "Could not find file" not in out

@@ -9,14 +9,21 @@ from pathlib import Path
 
 from lprof_viewer.core.model import RawStats
 
+#: The newest pickle protocol every Python 3 that line_profiler ran on can read.
+_PROTOCOL = 4
+
 
 def write_lprof(stats: RawStats, path: str | os.PathLike[str]) -> Path:
     """Pickle ``stats`` as line_profiler's own ``LineStats``, atomically.
 
-    ``python -m line_profiler`` and ``LineStats.from_files`` read the result.
+    ``python -m line_profiler`` and ``LineStats.from_files`` read the result,
+    of every release since 3.x: the class is pickled by the name they all have,
+    ``line_profiler._line_profiler.LineStats`` (5.1 moved its own to
+    ``line_profiler.line_profiler``, a name older releases cannot load), and
+    with pickle protocol 4, which every Python 3 since 3.4 reads.
     """
     try:
-        from line_profiler import LineStats
+        from line_profiler._line_profiler import LineStats
     except ImportError as error:  # pragma: no cover - line_profiler is a dependency
         raise RuntimeError("writing a .lprof file needs line_profiler installed") from error
     path = Path(path)
@@ -27,7 +34,7 @@ def write_lprof(stats: RawStats, path: str | os.PathLike[str]) -> Path:
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
-            pickle.dump(LineStats(timings, stats.unit), stream, pickle.HIGHEST_PROTOCOL)  # type: ignore[arg-type]
+            pickle.dump(LineStats(timings, stats.unit), stream, _PROTOCOL)  # type: ignore[arg-type]
         _keep_mode_of(path, temporary)
         os.replace(temporary, path)
     except BaseException:

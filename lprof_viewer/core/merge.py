@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from lprof_viewer.core.model import FunctionKey, RawLine, RawStats
+from lprof_viewer.core.sources import SourceLocator
 
 
 def merge_stats(stats: Sequence[RawStats]) -> RawStats:
@@ -34,3 +36,21 @@ def merge_stats(stats: Sequence[RawStats]) -> RawStats:
         for key, by_line in summed.items()
     }
     return RawStats(timings, unit)
+
+
+def with_sources_found(stats: RawStats, profile: Path) -> RawStats:
+    """``stats`` read from ``profile``, relative file names made absolute where found.
+
+    kernprof records a script run by a relative name as given (``../app/views.py``),
+    which a viewer resolves beside the profile or in the current folder. A
+    merged profile is written elsewhere, so the names it keeps must not depend
+    on where its inputs were.
+    """
+    locator = SourceLocator.for_profile_paths([profile])
+    timings: dict[FunctionKey, list[RawLine]] = {}
+    for key, lines in stats.timings.items():
+        filename, start, name = key
+        found = None if Path(filename).is_absolute() else locator.locate(filename)
+        moved = (str(found.absolute()), start, name) if found else key
+        timings[key if moved in stats.timings else moved] = list(lines)
+    return RawStats(timings, stats.unit)
