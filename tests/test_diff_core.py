@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from fixtures import EDITED_SCRIPT_V1, repickle, run_kernprof
+from fixtures import EDITED_SCRIPT_V1, as_line_profiler_4, repickle, run_kernprof
 
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.diff import (
@@ -346,12 +346,50 @@ def test_runs_of_files_with_one_name_are_told_apart_by_their_folders() -> None:
     assert side_names("x.lprof", "x.lprof") == ("x.lprof (A)", "x.lprof (B)")
 
 
-def test_ambiguous_names_are_not_guessed() -> None:
-    a = [fp("A.run", 10), fp("B.run", 20)]
-    b = [fp("run", 50), fp("run", 60)]
-    pairs = match_functions(a, b)
-    assert {(x is None, y is None) for x, y in pairs} == {(False, True), (True, False)}
-    assert len(pairs) == 4
+def test_namesakes_pair_in_their_order_when_both_runs_have_as_many() -> None:
+    # 5.x's A.run and B.run against 4.x's two unqualified `run`, moved down since.
+    a = [fp("B.run", 20), fp("A.run", 10)]
+    b = [fp("run", 60), fp("run", 50)]
+    pairs = {(x.start_line, y.start_line) for x, y in match_functions(a, b) if x and y}
+    assert pairs == {(10, 50), (20, 60)}
+
+
+MOVED_METHODS = """\
+class A:
+    @profile
+    def run(self, n):
+        return sum(range(n))
+
+
+class B:
+    @profile
+    def run(self, n):
+        t = 0
+        for i in range(n):
+            t += i * i
+        return t
+
+
+A().run(1000)
+B().run(1000)
+"""
+
+
+def test_line_profiler_4_methods_of_one_name_are_matched_after_the_code_moved(
+    tmp_path: Path,
+) -> None:
+    script, profiles = tmp_path / "app.py", []
+    for version, text in (("old", MOVED_METHODS), ("new", "import os\n" * 6 + MOVED_METHODS)):
+        script.write_text(text)  # edited in place: lines inserted above both classes
+        recorded = tmp_path / f"{version}.lprof"
+        run_kernprof(script, recorded)
+        profiles.append(as_line_profiler_4(recorded, tmp_path / f"{version}-4x.lprof"))
+
+    diff = ProfileDiff(*(ProfileAnnotator(load_profiles([p])) for p in profiles))
+
+    pairs = {(f.a.start_line, f.b.start_line) for f in diff.functions if f.a and f.b}
+    assert {f.name for f in diff.functions} == {"run"} and len(diff.functions) == 2
+    assert pairs == {(2, 8), (8, 14)}  # A's with A's, B's with B's
 
 
 def test_a_key_shared_by_two_functions_of_a_is_not_guessed_either() -> None:

@@ -1,7 +1,8 @@
 """Match the functions of two profiles: the same function in run A and in run B.
 
 By file and qualified name first, then by what can change between runs
-while the function stays the same: its first line (code inserted above),
+while the function stays the same: its first line (code inserted above;
+functions of one name, as line_profiler 4.x records methods, by their order),
 its qualification (line_profiler 4.x records ``interest_path`` where 5.x
 records ``User.interest_path``), its name (renamed in place: same place and
 same shape of timed lines, so a function deleted and a new one written where
@@ -36,6 +37,12 @@ def _timed_offsets(function: FunctionProfile) -> tuple[int, ...]:
     return tuple(lineno - start for lineno in function.linenos)
 
 
+def _outline(function: FunctionProfile) -> tuple[int, ...]:
+    """How many lines were timed, and the first and last offsets: a cheap shape."""
+    linenos, start = function.linenos, function.start_line
+    return (len(linenos), linenos[0] - start, linenos[-1] - start) if linenos else (0,)
+
+
 def match_functions(
     functions_a: Iterable[FunctionProfile], functions_b: Iterable[FunctionProfile]
 ) -> list[tuple[FunctionProfile | None, FunctionProfile | None]]:
@@ -44,12 +51,12 @@ def match_functions(
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
     # Files are compared once: when the runs share none, the same-file keys cannot match.
     no_file_in_common = _no_file_in_common(left, right)
-    for key_of in _MATCH_KEYS:
+    for make_key in _MATCH_KEYS:
         if not left or not right:
             break
-        if key_of in _SAME_FILE_KEYS and no_file_in_common:
+        if make_key in _SAME_FILE_KEYS and no_file_in_common:
             continue
-        found, left, right = _match_by(key_of, left, right)
+        found, left, right = _match_by(make_key(left, right), left, right)
         pairs += found
     pairs.extend((function, None) for function in left)
     pairs.extend((None, function) for function in right)
@@ -88,13 +95,65 @@ def _no_file_in_common(
     return files_a.isdisjoint({_file_key(f.filename) for f in functions_b})
 
 
+KeyOf = Callable[[FunctionProfile], object]
+
+
+def _each(key_of: KeyOf) -> Callable[[list[FunctionProfile], list[FunctionProfile]], KeyOf]:
+    """A key that looks at each function alone."""
+    return lambda _a, _b: key_of
+
+
+def _in_order_among_namesakes(
+    name_of: Callable[[FunctionProfile], str],
+) -> Callable[[list[FunctionProfile], list[FunctionProfile]], KeyOf]:
+    """The k-th of the n functions of one name in a file, when both runs have n of them.
+
+    For a name only one function has, that is its file and name. line_profiler
+    before 5.0 records ``run`` for both ``A.run`` and ``B.run``: once the code
+    moved, neither the name nor the line tells them apart; their order does.
+    """
+
+    def make_key(left: list[FunctionProfile], right: list[FunctionProfile]) -> KeyOf:
+        keys: dict[int, object] = {}
+        for side in (left, right):
+            groups: dict[tuple[str, str], list[FunctionProfile]] = {}
+            for function in side:
+                group = (_file_key(function.filename), name_of(function))
+                groups.setdefault(group, []).append(function)
+            for group, members in groups.items():
+                members.sort(key=lambda f: f.start_line)
+                for rank, function in enumerate(members):
+                    keys[id(function)] = (*group, rank, len(members))
+        return lambda function: keys[id(function)]
+
+    return make_key
+
+
+def _renamed_in_place(left: list[FunctionProfile], right: list[FunctionProfile]) -> KeyOf:
+    """Same file, same first line, same shape of timed lines, and a name the other run lacks.
+
+    Only a real rename: a function whose name the other run still has is not
+    taken for another one that now starts where it did.
+    """
+    names = {id(side): {f.short_name for f in side} for side in (left, right)}
+    others = {id(f): names[id(right)] for f in left} | {id(f): names[id(left)] for f in right}
+
+    def key_of(function: FunctionProfile) -> object:
+        if function.short_name in others[id(function)]:
+            return object()  # matches nothing
+        return (_file_key(function.filename), function.start_line, _timed_offsets(function))
+
+    return key_of
+
+
 #: How a function of A finds itself in B, most certain first.
-_MATCH_KEYS: tuple[Callable[[FunctionProfile], object], ...] = (
-    lambda f: (_file_key(f.filename), f.name, f.start_line),  # the very same
-    lambda f: (_file_key(f.filename), f.name),  # moved within its file
-    lambda f: (_file_key(f.filename), f.short_name),  # 4.x `name` vs 5.x `Class.name`
-    lambda f: (_file_key(f.filename), f.start_line, _timed_offsets(f)),  # renamed in place
-    lambda f: (_base(f.filename), f.name),  # the file moved
-    lambda f: (_base(f.filename), f.short_name),
+_MATCH_KEYS: tuple[Callable[[list[FunctionProfile], list[FunctionProfile]], KeyOf], ...] = (
+    # The very same: place, name and shape (4.x namesakes can land on each other's line).
+    _each(lambda f: (_file_key(f.filename), f.name, f.start_line, _outline(f))),
+    _in_order_among_namesakes(lambda f: f.name),  # moved within its file
+    _in_order_among_namesakes(lambda f: f.short_name),  # 4.x `run` vs 5.x `A.run`
+    _renamed_in_place,
+    _each(lambda f: (_base(f.filename), f.name)),  # the file moved
+    _each(lambda f: (_base(f.filename), f.short_name)),
 )
 _SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:4])
