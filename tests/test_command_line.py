@@ -271,9 +271,16 @@ def test_a_merge_written_elsewhere_still_finds_sources_recorded_by_relative_name
     merged = tmp_path / "merged" / "all.lprof"
     merged.parent.mkdir()
 
-    assert main(["merge", str(profiles / "worker.lprof"), "-o", str(merged)]) == 0
+    # A second worker profiled it by absolute path: one file, so one set of functions.
+    run_kernprof(project / "busy.py", profiles / "other.lprof")
+    workers = [str(profiles / "worker.lprof"), str(profiles / "other.lprof")]
+
+    assert main(["merge", *workers, "-o", str(merged)]) == 0
     capsys.readouterr()
     assert main(["export", str(merged)]) == 0
-
     out = capsys.readouterr().out
     assert "def slow_sum(" in out and "Could not find file" not in out
+    assert main(["export", str(merged), "--format", "json"]) == 0
+    functions = json.loads(capsys.readouterr().out)["functions"]
+    assert len(functions) == len({(f["file"], f["name"]) for f in functions}) == 6
+    assert {f["file"] for f in functions} == {str(project / "busy.py")}  # no "../" left

@@ -392,6 +392,28 @@ def test_line_profiler_4_methods_of_one_name_are_matched_after_the_code_moved(
     assert pairs == {(2, 8), (8, 14)}  # A's with A's, B's with B's
 
 
+def fpl(name: str, start: int, timed: list[int], filename: str = "/src/app.py") -> FunctionProfile:
+    """A function with the given timed lines, for matching tests."""
+    return FunctionProfile((filename, start, name), [(n, 1, 10) for n in timed], 1e-9)
+
+
+def test_namesakes_of_one_shape_shifted_onto_each_others_lines_keep_their_order() -> None:
+    a = [fpl("run", 10, [11]), fpl("run", 20, [21])]
+    b = [fpl("run", 20, [21]), fpl("run", 30, [31])]  # ten lines inserted above both
+    pairs = {(x.start_line, y.start_line) for x, y in match_functions(a, b) if x and y}
+    assert pairs == {(10, 20), (20, 30)}
+
+
+def test_one_namesake_at_its_line_pairs_though_it_took_another_branch() -> None:
+    # A merged profile holds f twice; B once, at the same line, its hits elsewhere.
+    a = [fpl("f", 10, [11]), fpl("f", 12, [13, 14])]
+    b = [fpl("f", 12, [13, 15])]
+    pairs = [
+        (x.start_line if x else None, y.start_line if y else None) for x, y in match_functions(a, b)
+    ]
+    assert sorted(pairs, key=str) == sorted([(12, 12), (10, None)], key=str)
+
+
 def test_a_key_shared_by_two_functions_of_a_is_not_guessed_either() -> None:
     """4.x's two unqualified ``process`` methods against the one 5.x still has."""
     a = [fp("process", 20), fp("process", 10)]

@@ -24,8 +24,8 @@ def write_lprof(stats: RawStats, path: str | os.PathLike[str]) -> Path:
     """
     try:
         from line_profiler._line_profiler import LineStats
-    except ImportError as error:  # pragma: no cover - line_profiler is a dependency
-        raise RuntimeError("writing a .lprof file needs line_profiler installed") from error
+    except ImportError:  # pragma: no cover - a future line_profiler without the old name
+        from line_profiler import LineStats
     path = Path(path)
     timings = {key: list(lines) for key, lines in stats.timings.items()}
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")

@@ -1,8 +1,8 @@
 """Match the functions of two profiles: the same function in run A and in run B.
 
-By file and qualified name first, then by what can change between runs
-while the function stays the same: its first line (code inserted above;
-functions of one name, as line_profiler 4.x records methods, by their order),
+By file and qualified name first (functions of one name, as line_profiler
+4.x records methods, by their order), then by what can change between runs
+while the function stays the same: its first line (code inserted above),
 its qualification (line_profiler 4.x records ``interest_path`` where 5.x
 records ``User.interest_path``), its name (renamed in place: same place and
 same shape of timed lines, so a function deleted and a new one written where
@@ -37,12 +37,6 @@ def _timed_offsets(function: FunctionProfile) -> tuple[int, ...]:
     return tuple(lineno - start for lineno in function.linenos)
 
 
-def _outline(function: FunctionProfile) -> tuple[int, ...]:
-    """How many lines were timed, and the first and last offsets: a cheap shape."""
-    linenos, start = function.linenos, function.start_line
-    return (len(linenos), linenos[0] - start, linenos[-1] - start) if linenos else (0,)
-
-
 def match_functions(
     functions_a: Iterable[FunctionProfile], functions_b: Iterable[FunctionProfile]
 ) -> list[tuple[FunctionProfile | None, FunctionProfile | None]]:
@@ -64,7 +58,7 @@ def match_functions(
 
 
 def _match_by(
-    key_of: Callable[[FunctionProfile], object],
+    keys: tuple[list[object], list[object]],
     functions_a: list[FunctionProfile],
     functions_b: list[FunctionProfile],
 ) -> tuple[
@@ -72,8 +66,11 @@ def _match_by(
     list[FunctionProfile],
     list[FunctionProfile],
 ]:
-    """Pairs whose key is unambiguous (one function with it on each side); then the rest of each."""
-    keys_a, keys_b = list(map(key_of, functions_a)), list(map(key_of, functions_b))
+    """Pairs whose key is unambiguous (one function with it on each side); then the rest of each.
+
+    ``keys`` holds each function's key, in the order of ``functions_a`` and ``functions_b``.
+    """
+    keys_a, keys_b = keys
     count_a, count_b = Counter(keys_a), Counter(keys_b)
     by_key_b = dict(zip(keys_b, functions_b, strict=True))
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
@@ -95,65 +92,68 @@ def _no_file_in_common(
     return files_a.isdisjoint({_file_key(f.filename) for f in functions_b})
 
 
-KeyOf = Callable[[FunctionProfile], object]
+Keys = tuple[list[object], list[object]]
+MakeKeys = Callable[[list[FunctionProfile], list[FunctionProfile]], Keys]
 
 
-def _each(key_of: KeyOf) -> Callable[[list[FunctionProfile], list[FunctionProfile]], KeyOf]:
-    """A key that looks at each function alone."""
-    return lambda _a, _b: key_of
+def _by_name(file_of: Callable[[str], str], name_of: Callable[[FunctionProfile], str]) -> MakeKeys:
+    """Functions of one name in one file: paired in their order when both runs have as many.
 
-
-def _in_order_among_namesakes(
-    name_of: Callable[[FunctionProfile], str],
-) -> Callable[[list[FunctionProfile], list[FunctionProfile]], KeyOf]:
-    """The k-th of the n functions of one name in a file, when both runs have n of them.
-
-    For a name only one function has, that is its file and name. line_profiler
-    before 5.0 records ``run`` for both ``A.run`` and ``B.run``: once the code
-    moved, neither the name nor the line tells them apart; their order does.
+    For a name only one function has, that is its file and name, wherever it
+    moved. line_profiler before 5.0 records ``run`` for both ``A.run`` and
+    ``B.run`` (and any code has several ``<lambda>``): when both runs have n
+    of them, the k-th pairs with the k-th, since code moves but rarely
+    reorders. When the counts differ (one was added or removed) only one at
+    the very same line pairs; the others are listed as found in one run.
     """
 
-    def make_key(left: list[FunctionProfile], right: list[FunctionProfile]) -> KeyOf:
-        keys: dict[int, object] = {}
-        for side in (left, right):
-            groups: dict[tuple[str, str], list[FunctionProfile]] = {}
-            for function in side:
-                group = (_file_key(function.filename), name_of(function))
-                groups.setdefault(group, []).append(function)
-            for group, members in groups.items():
-                members.sort(key=lambda f: f.start_line)
-                for rank, function in enumerate(members):
-                    keys[id(function)] = (*group, rank, len(members))
-        return lambda function: keys[id(function)]
+    def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+        names = [[(file_of(f.filename), name_of(f)) for f in side] for side in (left, right)]
+        counts = [Counter(side) for side in names]
+        keys: list[list[object]] = [list(side) for side in names]  # a unique name: itself
+        for index, (side, own, other) in enumerate(
+            ((left, counts[0], counts[1]), (right, counts[1], counts[0]))
+        ):
+            shared = {name for name, n in own.items() if n > 1 or other.get(name, 0) > 1}
+            if not shared:
+                continue
+            at = [i for i, name in enumerate(names[index]) if name in shared]
+            at.sort(key=lambda i: side[i].start_line)
+            ranks: Counter[object] = Counter()
+            for i in at:
+                name = names[index][i]
+                if own[name] == other.get(name, 0):
+                    keys[index][i] = (name, ranks[name])  # the k-th of n on both sides
+                    ranks[name] += 1
+                else:
+                    keys[index][i] = (name, "at", side[i].start_line)
+        return keys[0], keys[1]
 
-    return make_key
+    return make_keys
 
 
-def _renamed_in_place(left: list[FunctionProfile], right: list[FunctionProfile]) -> KeyOf:
+def _renamed_in_place(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
     """Same file, same first line, same shape of timed lines, and a name the other run lacks.
 
     Only a real rename: a function whose name the other run still has is not
     taken for another one that now starts where it did.
     """
-    names = {id(side): {f.short_name for f in side} for side in (left, right)}
-    others = {id(f): names[id(right)] for f in left} | {id(f): names[id(left)] for f in right}
+    names_a, names_b = ({f.short_name for f in side} for side in (left, right))
 
-    def key_of(function: FunctionProfile) -> object:
-        if function.short_name in others[id(function)]:
+    def key_of(function: FunctionProfile, other_names: set[str]) -> object:
+        if function.short_name in other_names:
             return object()  # matches nothing
         return (_file_key(function.filename), function.start_line, _timed_offsets(function))
 
-    return key_of
+    return [key_of(f, names_b) for f in left], [key_of(f, names_a) for f in right]
 
 
 #: How a function of A finds itself in B, most certain first.
-_MATCH_KEYS: tuple[Callable[[list[FunctionProfile], list[FunctionProfile]], KeyOf], ...] = (
-    # The very same: place, name and shape (4.x namesakes can land on each other's line).
-    _each(lambda f: (_file_key(f.filename), f.name, f.start_line, _outline(f))),
-    _in_order_among_namesakes(lambda f: f.name),  # moved within its file
-    _in_order_among_namesakes(lambda f: f.short_name),  # 4.x `run` vs 5.x `A.run`
+_MATCH_KEYS: tuple[MakeKeys, ...] = (
+    _by_name(_file_key, lambda f: f.name),  # the same, or moved within its file
+    _by_name(_file_key, lambda f: f.short_name),  # 4.x `run` vs 5.x `A.run`
     _renamed_in_place,
-    _each(lambda f: (_base(f.filename), f.name)),  # the file moved
-    _each(lambda f: (_base(f.filename), f.short_name)),
+    _by_name(_base, lambda f: f.name),  # the file moved
+    _by_name(_base, lambda f: f.short_name),
 )
-_SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:4])
+_SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:3])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from lprof_viewer.core.model import FunctionKey, RawLine, RawStats
-from lprof_viewer.core.sources import SourceLocator
+from lprof_viewer.core.sources import is_file
 
 
 def merge_stats(stats: Sequence[RawStats]) -> RawStats:
@@ -44,13 +45,32 @@ def with_sources_found(stats: RawStats, profile: Path) -> RawStats:
     kernprof records a script run by a relative name as given (``../app/views.py``),
     which a viewer resolves beside the profile or in the current folder. A
     merged profile is written elsewhere, so the names it keeps must not depend
-    on where its inputs were.
+    on where its inputs were: each is looked for beside its own profile
+    first, then in the current folder, and written normalised (no ``..``).
+    Two names of one file in one profile (``nr.py`` and ``./nr.py``, or an
+    absolute one) become one function, their lines added up.
     """
-    locator = SourceLocator.for_profile_paths([profile])
     timings: dict[FunctionKey, list[RawLine]] = {}
-    for key, lines in stats.timings.items():
-        filename, start, name = key
-        found = None if Path(filename).is_absolute() else locator.locate(filename)
-        moved = (str(found.absolute()), start, name) if found else key
-        timings[key if moved in stats.timings else moved] = list(lines)
+    for (filename, start, name), lines in stats.timings.items():
+        key = (_found(filename, profile.parent), start, name)
+        timings[key] = _added(timings[key], lines) if key in timings else list(lines)
     return RawStats(timings, stats.unit)
+
+
+def _found(filename: str, folder: Path) -> str:
+    """A recorded file name, absolute and normalised when it is a relative name found."""
+    if Path(filename).is_absolute():
+        return filename
+    for candidate in (folder / filename, Path.cwd() / filename):
+        if is_file(candidate):
+            return os.path.abspath(candidate)  # not resolve(): symlinks stay as recorded
+    return filename
+
+
+def _added(lines: list[RawLine], more: list[RawLine]) -> list[RawLine]:
+    """Two sets of one function's lines, added up line by line."""
+    by_line = {lineno: (hits, time) for lineno, hits, time in lines}
+    for lineno, hits, time in more:
+        old_hits, old_time = by_line.get(lineno, (0, 0))
+        by_line[lineno] = (old_hits + hits, old_time + time)
+    return [(lineno, hits, time) for lineno, (hits, time) in sorted(by_line.items())]
