@@ -7,6 +7,8 @@ HTML export both take their shading from here.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 RGB = tuple[int, int, int]
 
 #: The colour of the hottest line.
@@ -78,6 +80,7 @@ def relative_luminance(rgb: RGB) -> float:
 MIN_TOKEN_CONTRAST = 3.0
 
 
+@lru_cache(maxsize=4096)  # asked for each token of a page's timed lines
 def reads_on(foreground: RGB, background: RGB) -> bool:
     """True when text of colour ``foreground`` reads on ``background`` (a token on a shade)."""
     lighter, darker = sorted(map(relative_luminance, (foreground, background)), reverse=True)

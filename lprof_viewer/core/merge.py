@@ -28,10 +28,7 @@ def merge_stats(stats: Sequence[RawStats]) -> RawStats:
     for one in ordered:
         factor = one.unit / unit
         for key, lines in one.timings.items():
-            by_line = summed.setdefault(key, {})
-            for lineno, hits, time in lines:
-                old_hits, old_time = by_line.get(lineno, (0, 0))
-                by_line[lineno] = (old_hits + hits, old_time + factor * time)
+            _add_into(summed.setdefault(key, {}), lines, factor)
     timings: dict[FunctionKey, list[RawLine]] = {
         key: [(lineno, hits, round(time)) for lineno, (hits, time) in sorted(by_line.items())]
         for key, by_line in summed.items()
@@ -69,8 +66,16 @@ def _found(filename: str, folder: Path) -> str:
 
 def _added(lines: list[RawLine], more: list[RawLine]) -> list[RawLine]:
     """Two sets of one function's lines, added up line by line."""
-    by_line = {lineno: (hits, time) for lineno, hits, time in lines}
-    for lineno, hits, time in more:
-        old_hits, old_time = by_line.get(lineno, (0, 0))
-        by_line[lineno] = (old_hits + hits, old_time + time)
+    by_line: dict[int, tuple[int, float]] = {}
+    _add_into(by_line, lines)
+    _add_into(by_line, more)
     return [(lineno, hits, time) for lineno, (hits, time) in sorted(by_line.items())]
+
+
+def _add_into(
+    by_line: dict[int, tuple[int, float]], lines: list[RawLine], factor: float = 1
+) -> None:
+    """Add ``lines`` (their times scaled by ``factor``) to the hits and times by line number."""
+    for lineno, hits, time in lines:
+        old_hits, old_time = by_line.get(lineno, (0, 0))
+        by_line[lineno] = (old_hits + hits, old_time + factor * time)

@@ -111,7 +111,7 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
         killer.start()
         try:
             copy.all_of(process)
-            status = process.wait(timeout=STOP_GRACE_S)  # output closed, process still going?
+            process.wait(timeout=STOP_GRACE_S)  # output closed, process still going?
         except (KeyboardInterrupt, subprocess.TimeoutExpired):  # no more waiting
             stop_process_group(process.pid, force=True)
         finally:

@@ -202,7 +202,7 @@ class DiffSideModel(ShadedRowsModel):
         """The longest text of each number column on this side, and of its code."""
         numbers = [number for number in map(self._number, self._lines) if number is not None]
         stats = [stat for stat in map(self._stat, self._lines) if stat is not None]
-        return widest_line_texts(self, numbers, stats, map(self._text, self._lines))
+        return widest_line_texts(self, self._unit, numbers, stats, map(self._text, self._lines))
 
     def _text(self, line: AlignedLine) -> str:
         return line.text_a if self.side == "a" else line.text_b

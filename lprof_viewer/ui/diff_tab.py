@@ -131,8 +131,6 @@ class DiffTab(ViewerTab):
         self.function_table.setSortingEnabled(True)
         header = self.function_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in _FUNCTION_WIDTHS.items():
-            header.resizeSection(column, width)
         self.note = MessageBanner("diffNote")
         self.side_a, self.side_b = DiffSideModel("a", self), DiffSideModel("b", self)
         self.change_model = DiffChangeModel(self)
@@ -188,8 +186,6 @@ class DiffTab(ViewerTab):
         let_heat_show_through_selection(table)
         header = table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in _SIDE_WIDTHS.items():
-            header.resizeSection(column, width)
         return table
 
     def _synchronise_scrolling(self) -> None:

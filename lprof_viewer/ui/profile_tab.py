@@ -130,8 +130,6 @@ class ProfileTab(ViewerTab):
         )
         header = self.function_table.horizontalHeader()
         header.setSectionResizeMode(FunctionTableModel.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in _FUNCTION_WIDTHS.items():
-            header.resizeSection(column, width)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -150,8 +148,6 @@ class ProfileTab(ViewerTab):
         fit_rows_to_font(self.source_table)
         source_header = self.source_table.horizontalHeader()
         source_header.setStretchLastSection(True)
-        for column, width in _SOURCE_WIDTHS.items():
-            source_header.resizeSection(column, width)
         let_heat_show_through_selection(self.source_table)
         right = QWidget()
         right_layout = QVBoxLayout(right)

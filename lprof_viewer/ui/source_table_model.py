@@ -64,7 +64,7 @@ class SourceTableModel(ShadedRowsModel):
 
     def widest_texts(self) -> dict[int, str]:
         """The longest text of each number column for this function, and of its code."""
-        return widest_line_texts(self, self._numbers, self._stats.values(), self._texts)
+        return widest_line_texts(self, self._unit, self._numbers, self._stats.values(), self._texts)
 
     def set_palette(self, base: QColor, highlight: QColor) -> None:
         """The view's background (heat is mixed from it) and selection colour."""

@@ -243,14 +243,18 @@ class ShadedRowsModel(RowTableModel):
 
 
 def widest_line_texts(
-    model: Any, numbers: Iterable[int], stats: Iterable[LineStat], texts: Iterable[str]
+    model: Any,
+    unit: TimeUnit,
+    numbers: Iterable[int],
+    stats: Iterable[LineStat],
+    texts: Iterable[str],
 ) -> dict[int, str]:
     """The longest Line #, Hits, Time, Per Hit and code texts of a source table's rows.
 
     ``model`` names its columns ``LINE``, ``HITS``, ``TIME``, ``PER_HIT`` and
-    ``CODE`` and its unit ``_unit``, as both source tables do.
+    ``CODE``, as both source tables do.
     """
-    widest = widest_stat_texts(stats, model._unit)
+    widest = widest_stat_texts(stats, unit)
     by_column = {model.HITS: "hits", model.TIME: "time", model.PER_HIT: "per_hit"}
     return {
         model.LINE: str(max(numbers, default=0)),

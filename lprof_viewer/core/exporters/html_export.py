@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TextIO
 
 from pygments.formatters.html import HtmlFormatter
@@ -142,11 +143,16 @@ def _token_span(kind: _TokenType, text: str, shade: RGB | None) -> str:
     escaped = html.escape(text)
     if not css_class:
         return escaped
-    color = token_format(LIGHT, kind)[0]
-    if shade is not None and color is not None and not reads_on(_rgb(color), shade):
+    color = _token_rgb(kind)
+    if shade is not None and color is not None and not reads_on(color, shade):
         return f"<span style='color:{text_on(shade)}'>{escaped}</span>"
     return f"<span class='{css_class}'>{escaped}</span>"
 
 
-def _rgb(hex_digits: str) -> RGB:
+@lru_cache(maxsize=512)
+def _token_rgb(kind: _TokenType) -> RGB | None:
+    """The colour Pygments' default style gives ``kind`` (None: the text's own)."""
+    hex_digits = token_format(LIGHT, kind)[0]
+    if hex_digits is None:
+        return None
     return (int(hex_digits[0:2], 16), int(hex_digits[2:4], 16), int(hex_digits[4:6], 16))
