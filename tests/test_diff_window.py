@@ -56,10 +56,10 @@ main()
 """
 
 
-def profile_versions(tmp_path: Path) -> tuple[Path, Path]:
+def profile_versions(tmp_path: Path, before: str = BEFORE, after: str = AFTER) -> tuple[Path, Path]:
     """The same script before and after an optimisation, each profiled by kernprof."""
     outputs = []
-    for name, text in (("before", BEFORE), ("after", AFTER)):
+    for name, text in (("before", before), ("after", after)):
         folder = tmp_path / name
         folder.mkdir()
         script = folder / "search.py"
@@ -127,6 +127,28 @@ def test_the_panes_scroll_together_line_for_line(qtbot, tmp_path):
     assert change.verticalScrollBar().value() == side_b.verticalScrollBar().value()
     side_a.setCurrentIndex(side_a.model().index(1, 0))
     assert side_b.currentIndex().row() == 1 and change.currentIndex().row() == 1
+
+
+def test_every_pane_reaches_its_last_line_when_one_pane_has_long_code(qtbot, tmp_path):
+    long_line = f"    label = '{'x' * 300}'\n"
+    after = AFTER.replace("    found = 0\n", long_line + "    found = 0\n", 1)
+    a, b = profile_versions(tmp_path, after=after)
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(a, b)
+    window.resize(1600, 330)
+    tab.function_table.selectRow(column_texts(tab.function_table, D.NAME).index("main"))
+    panes = [tab.findChild(QTableView, name) for name in ("diffSourceA", "diffChange")]
+    panes.append(tab.findChild(QTableView, "diffSourceB"))
+    qtbot.waitUntil(lambda: panes[2].verticalScrollBar().maximum() > 0)
+
+    # One range for all three: a pane that ends sooner would pull the others back
+    # from their last line (it sets their position too).
+    assert len({pane.verticalScrollBar().maximum() for pane in panes}) == 1
+    panes[2].verticalScrollBar().setValue(panes[2].verticalScrollBar().maximum())
+    for pane in panes:
+        last = pane.model().index(pane.model().rowCount() - 1, 0)
+        assert pane.visualRect(last).bottom() < pane.viewport().height(), pane.objectName()
 
 
 def test_unit_and_filter_work_on_the_diff_too(qtbot, tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from fixtures import run_kernprof
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QLabel, QTableView
+from PySide6.QtWidgets import QLabel, QStyle, QTableView
 from ui_helpers import (
     cell,
     column_texts,
@@ -273,12 +273,20 @@ def shown_whole(table: QTableView, columns: range) -> bool:
     """Every title and cell text of ``columns`` fits its column (nothing elided with '...')."""
     header, model = table.horizontalHeader(), table.model()
     titles, texts = header.fontMetrics(), table.fontMetrics()
+    style, metric = table.style(), QStyle.PixelMetric
+    margin = style.pixelMetric(metric.PM_HeaderMargin)
+    # The room Qt's header takes beside a title: its margins, and a sort arrow where it sorts.
+    beside_title = 2 * margin + (
+        style.pixelMetric(metric.PM_HeaderMarkSize) + margin if table.isSortingEnabled() else 0
+    )
+    beside_text = 2 * (style.pixelMetric(metric.PM_FocusFrameHMargin) + 1)
     for column in columns:
         title = model.headerData(column, Qt.Orientation.Horizontal)
         widest = max(
             texts.horizontalAdvance(cell(table, row, column)) for row in range(model.rowCount())
         )
-        if max(titles.horizontalAdvance(title) + 20, widest + 8) > header.sectionSize(column):
+        needed = max(titles.horizontalAdvance(title) + beside_title, widest + beside_text)
+        if needed > header.sectionSize(column):
             return False
     return True
 

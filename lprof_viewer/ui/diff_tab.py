@@ -63,13 +63,13 @@ _FUNCTION_WIDTHS = dict.fromkeys(
     range(DiffFunctionTableModel.TIME_A, DiffFunctionTableModel.HITS_B + 1), 92
 )
 _SIDE_WIDTHS = {
-    DiffSideModel.LINE: 52,
-    DiffSideModel.HITS: 64,
-    DiffSideModel.TIME: 78,
+    DiffSideModel.LINE: 44,
+    DiffSideModel.HITS: 56,
+    DiffSideModel.TIME: 72,
     DiffSideModel.PER_HIT: 72,
     DiffSideModel.PERCENT: 56,
 }
-_CHANGE_WIDTH = 120
+_CHANGE_WIDTH = 112
 
 
 class DiffTab(ViewerTab):
@@ -145,6 +145,10 @@ class DiffTab(ViewerTab):
         self.change_table.horizontalHeader().setStretchLastSection(True)
         self.change_table.setFixedWidth(_CHANGE_WIDTH)
         self.source_a.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Scrolling together needs panes of one height: a horizontal bar in one
+        # pane alone would leave the others a row short of their last line.
+        for table in (self.source_a, self.change_table, self.source_b):
+            table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self._synchronise_scrolling()
         panes = QWidget()
         panes_layout = QHBoxLayout(panes)

@@ -61,12 +61,12 @@ def load_in_background(
 _F, _S = FunctionTableModel, SourceTableModel
 _FUNCTION_WIDTHS = {_F.FILE: 110, _F.LINE: 48, _F.TOTAL: 86, _F.HITS: 78, _F.SHARE: 84}
 _SOURCE_WIDTHS = {
-    _S.LINE: 60,
-    _S.HITS: 80,
-    _S.TIME: 90,
-    _S.PER_HIT: 84,
-    _S.PERCENT: 64,
-    _S.PERCENT_TOTAL: 84,
+    _S.LINE: 44,
+    _S.HITS: 56,
+    _S.TIME: 72,
+    _S.PER_HIT: 72,
+    _S.PERCENT: 56,
+    _S.PERCENT_TOTAL: 56,
 }
 
 
@@ -161,7 +161,7 @@ class ProfileTab(ViewerTab):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([560, 720])
+        self.splitter.setSizes([540, 740])
 
         self.filter_edit.textChanged.connect(self._apply_filter)
         enter_goes_to(self.filter_edit, self.function_table)

@@ -70,8 +70,8 @@ def selection_color(table: QTableView) -> QColor:
     return QApplication.palette(table).color(QPalette.ColorRole.Highlight)
 
 
-#: Room beside a header's title (its sort arrow) and beside a cell's text.
-_TITLE_PADDING, _TEXT_PADDING = 28, 14
+#: Room beside a header's title (and its sort arrow, in a table that sorts) and a cell's text.
+_TITLE_PADDING, _SORT_ARROW, _TEXT_PADDING = 14, 14, 12
 
 
 def fit_columns(
@@ -91,10 +91,11 @@ def fit_columns(
     header = table.horizontalHeader()
     model = table.model()
     titles, texts = header.fontMetrics(), table.fontMetrics()
+    title_padding = _TITLE_PADDING + (_SORT_ARROW if table.isSortingEnabled() else 0)
     for column in {*widest, *floors}:
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         needed = max(
-            titles.horizontalAdvance(title) + _TITLE_PADDING,
+            titles.horizontalAdvance(title) + title_padding,
             texts.horizontalAdvance(widest.get(column, "")) + _TEXT_PADDING,
         )
         kept = header.sectionSize(column) if grow_only and column in floors else 0
