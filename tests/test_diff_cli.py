@@ -52,10 +52,10 @@ ONE_QUERY_LINE = (
 )
 
 
-def diff_output(a: Path, b: Path, fmt: str) -> str:
-    """What ``lprof-viewer diff A B --format FMT`` writes to standard output."""
+def diff_output(a: Path, b: Path, fmt: str, *options: str) -> str:
+    """What ``lprof-viewer diff A B --format FMT [OPTIONS]`` writes to standard output."""
     out = io.StringIO()
-    assert main(["diff", str(a), str(b), "--format", fmt], stdout=out) == 0
+    assert main(["diff", str(a), str(b), "--format", fmt, *options], stdout=out) == 0
     return out.getvalue()
 
 
@@ -214,7 +214,9 @@ def test_text_has_the_summary_and_every_function(mixed_pair: tuple[Path, Path]) 
     text = diff_output(*mixed_pair, "text")
     lines = text.splitlines()
     assert lines[0] == "A: a.lprof" and lines[1] == "B: b.lprof"
-    assert re.fullmatch(r"Total \S+ s → \S+ s \(-\S+ s, \d+\.\dx faster\)", lines[2]), lines[2]
+    time = r"[\d.]+ [mµn]?s"  # in the unit that reads best, as every time the window shows
+    summary = rf"Total {time} → {time} \(-{time}, \d+\.\dx faster\)"
+    assert re.fullmatch(summary, lines[2]), lines[2]
     table = lines[5 : lines.index("", 5)]  # the functions, after a header line
     assert [row.split()[-1] for row in table][:2] == [
         "BookListView.get_context_data",
@@ -224,6 +226,27 @@ def test_text_has_the_summary_and_every_function(mixed_pair: tuple[Path, Path]) 
     assert any(row.endswith("unused (only in B)") for row in table)
     assert len(table) == len(diff_json(*mixed_pair)["functions"])
     assert N_PLUS_ONE_LINE in text and ONE_QUERY_LINE in text
+
+
+def test_a_fixed_unit_is_named_beside_its_numbers(mixed_pair: tuple[Path, Path]) -> None:
+    text = diff_output(*mixed_pair, "text", "--unit", "ms")
+    document = diff_json(*mixed_pair)
+    lines = text.splitlines()
+    total_a, total_b = (document[key] * 1000 for key in ("total_a", "total_b"))
+    assert lines[2].startswith(f"Total {total_a:.1f} ms → {total_b:.1f} ms (-")
+    assert " ".join(lines[4].split()) == "Time A (ms) Time B (ms) Change (ms) Function"
+    assert "Time A (ms)" in next(line for line in lines if line.lstrip().startswith("A#"))
+    page = diff_output(*mixed_pair, "html", "--unit", "ms")
+    assert "<th>Time A (ms)</th>" in page and f"Total {total_a:.1f} ms" in page
+
+
+def test_the_page_marks_every_edited_inserted_and_removed_line(
+    mixed_pair: tuple[Path, Path],
+) -> None:
+    page = diff_output(*mixed_pair, "html")
+    for kind, mark in (("changed", "~"), ("inserted", "+"), ("removed", "-")):
+        rows = re.findall(rf"<tr class='{kind}'>.*?</tr>", page)
+        assert rows and all(f"<td class='mark'>{mark}</td>" in row for row in rows), kind
 
 
 class _PageScan:
@@ -284,4 +307,6 @@ def test_a_profile_with_nothing_marked_diffs_as_all_new(
     assert document["total_a"] == 0 and document["total_b"] > 0
     assert document["functions"] and {f["only_in"] for f in document["functions"]} == {"b"}
     assert diff_json(nothing_profiled_lprof, nothing_profiled_lprof)["functions"] == []
-    assert "Total 0 s → 0 s" in diff_output(nothing_profiled_lprof, nothing_profiled_lprof, "text")
+    assert "Total 0 s → 0 s (0 s, same)" in diff_output(
+        nothing_profiled_lprof, nothing_profiled_lprof, "text"
+    )

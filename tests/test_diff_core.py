@@ -23,6 +23,7 @@ from lprof_viewer.core.diff import (
     FunctionDiff,
     ProfileDiff,
     RecentAlignments,
+    describe_change,
     side_names,
 )
 from lprof_viewer.core.lprof_reader import load_profiles
@@ -196,6 +197,43 @@ def test_function_in_only_one_run_is_listed_not_dropped(
     assert {f.only_in for f in reverse.functions} == {None, "b"}
 
 
+LOOP_BEFORE = """
+import math
+
+
+@profile
+def energy(n):
+    total = 0.0
+    for x in range(n):
+        total += x * x
+    return total
+
+
+energy(20_000)
+"""
+LOOP_AFTER = LOOP_BEFORE.replace(
+    "        total += x * x\n", "        y = math.sin(x)\n        total += x * x + y\n"
+)
+
+
+def test_a_line_inserted_above_an_edited_one_does_not_take_its_place(tmp_path: Path) -> None:
+    profiles = []
+    for name, text in (("before", LOOP_BEFORE), ("after", LOOP_AFTER)):
+        (tmp_path / name).mkdir()
+        script = tmp_path / name / "physics.py"
+        script.write_text(text.lstrip())
+        run_kernprof(script, tmp_path / f"{name}.lprof")
+        profiles.append(tmp_path / f"{name}.lprof")
+
+    lines = function_named(diff_of(*profiles), "energy").lines
+
+    edited = row_with(lines, "total += x * x")
+    assert edited.kind == CHANGED and edited.text_b.strip() == "total += x * x + y"
+    assert edited.stat_a.hits == edited.stat_b.hits == 20_000  # type: ignore[union-attr]
+    inserted = row_with(lines, "y = math.sin(x)")
+    assert inserted.kind == INSERTED and inserted.line_a is None
+
+
 def test_different_timer_units_are_rescaled(busy_lprof: Path, tmp_path: Path) -> None:
     micro = repickle(busy_lprof, tmp_path / "micro.lprof", unit=1e-6)
     assert load_profiles([micro]).unit == 1e-6
@@ -209,6 +247,19 @@ def test_different_timer_units_are_rescaled(busy_lprof: Path, tmp_path: Path) ->
         assert abs(function.delta) <= timed * 0.5e-6 + 1e-12
         for line in lines:
             assert abs(line.delta) <= 0.5e-6 + 1e-12
+
+
+def test_the_same_times_in_a_finer_unit_are_the_same_not_a_rounding_error(
+    busy_lprof: Path, tmp_path: Path
+) -> None:
+    picos = repickle(busy_lprof, tmp_path / "picos.lprof", unit=1e-12)  # every tick times 1000
+
+    diff = diff_of(busy_lprof, picos)
+
+    assert diff.delta == 0 and diff.summary().endswith("(0 s, same)")
+    for function in diff.functions:
+        assert function.delta == 0 and describe_change(function.time_a, function.time_b) == "same"
+        assert all(line.delta == 0 for line in function.lines)
 
 
 def test_merged_profiles_diff_like_any_other(busy_lprof: Path, tmp_path: Path) -> None:

@@ -156,6 +156,8 @@ def test_unit_and_filter_work_on_the_diff_too(qtbot, tmp_path):
     window.set_unit("ms")
     functions = tab.findChild(QTableView, "diffFunctionTable")
     assert functions.model().headerData(D.TIME_A, Qt.Orientation.Horizontal) == "Time A (ms)"
+    total_a = tab.diff.total_a * 1000
+    assert tab.summary.text().startswith(f"Total {total_a:.1f} ms → ")
     qtbot.keyClicks(tab.filter_edit, "look")
     assert column_texts(functions, D.NAME) == ["lookup"]
 

@@ -21,7 +21,7 @@ from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile, LineStat
-from lprof_viewer.core.units import TimeUnit
+from lprof_viewer.core.units import AUTO, TimeUnit
 
 SAME, CHANGED, INSERTED, REMOVED = "same", "changed", "inserted", "removed"
 BY_SOURCE, BY_OFFSET = "source", "offset"
@@ -56,7 +56,7 @@ class AlignedLine(NamedTuple):
     @property
     def delta(self) -> float:
         """B minus A, in seconds: negative is faster."""
-        return self.time_b - self.time_a
+        return time_change(self.time_a, self.time_b)
 
 
 class AlignedRows(Sequence[AlignedLine]):
@@ -148,6 +148,17 @@ def ratio(time_a: float, time_b: float) -> float | None:
     return time_b / time_a if time_a else None
 
 
+#: Two times closer than this share of the larger are one: rescaling a timer unit
+#: or adding times up in another order changes the last bits of a float.
+SAME_TIME = 1e-9
+
+
+def time_change(time_a: float, time_b: float) -> float:
+    """B minus A in seconds; 0.0 when the two differ only by rounding (``SAME_TIME``)."""
+    change = time_b - time_a
+    return 0.0 if abs(change) <= SAME_TIME * max(abs(time_a), abs(time_b)) else change
+
+
 def signed_change(unit: TimeUnit, seconds: float) -> str:
     """A change in time with its sign: '+1.20 ms', '-3.4 µs'."""
     text = unit.format(abs(seconds))
@@ -169,7 +180,7 @@ def change_arrow(seconds: float) -> str:
 
 def describe_change(time_a: float, time_b: float) -> str:
     """'2.3x faster', '1.4x slower', '3% faster' for small changes, or 'same'."""
-    if time_a == time_b:
+    if time_change(time_a, time_b) == 0:
         return "same"
     if time_b == 0:
         return "gone"
@@ -243,7 +254,7 @@ class FunctionDiff:
         self._recent = recent  # shared by all functions of a diff: one bound on what is kept
         self.time_a = a.total_time if a else 0.0
         self.time_b = b.total_time if b else 0.0
-        self.delta = self.time_b - self.time_a
+        self.delta = time_change(self.time_a, self.time_b)
 
     @property
     def name(self) -> str:
@@ -396,7 +407,7 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows
             ]
             pairs += [(i, j1 + i - i1) for i in range(i1, i2)]
         else:
-            block_pairs, block_kinds = _pair_block(i1, i2, j1, j2)
+            block_pairs, block_kinds = _pair_block(texts_a, texts_b, i1, i2, j1, j2)
             pairs += block_pairs
             kinds += block_kinds
     pairs += [(end_a + k, end_b + k) for k in range(tail)]
@@ -429,9 +440,57 @@ def _edits(
 
 
 def _pair_block(
+    texts_a: Sequence[str], texts_b: Sequence[str], i1: int, i2: int, j1: int, j2: int
+) -> tuple[list[tuple[int | None, int | None]], list[str]]:
+    """Rows for a replaced, inserted or deleted block of lines.
+
+    Lines much alike (a line edited in place) pair as changed, the most
+    alike first, as ``difflib.ndiff`` pairs them, so a line inserted above an
+    edited one does not take its place. Between them, lines pair by position
+    as a code review tool sets them side by side (a loop header rewritten).
+    """
+    similar = _most_alike(texts_a, texts_b, i1, i2, j1, j2)
+    if similar is None:
+        return _pair_by_position(i1, i2, j1, j2)
+    i, j = similar
+    before_pairs, before_kinds = _pair_block(texts_a, texts_b, i1, i, j1, j)
+    after_pairs, after_kinds = _pair_block(texts_a, texts_b, i + 1, i2, j + 1, j2)
+    return [*before_pairs, (i, j), *after_pairs], [*before_kinds, CHANGED, *after_kinds]
+
+
+#: How alike two lines must be (``SequenceMatcher.ratio``) to be one line edited,
+#: as ``difflib.ndiff`` has it.
+ALIKE = 0.75
+#: Blocks with more pairs of lines than this are paired by position: a rewrite,
+#: where comparing every line with every other costs much and tells little.
+MAX_COMPARED_PAIRS = 2_500
+
+
+def _most_alike(
+    texts_a: Sequence[str], texts_b: Sequence[str], i1: int, i2: int, j1: int, j2: int
+) -> tuple[int, int] | None:
+    """The two lines of the block most alike, when alike enough (``ALIKE``) to be one edited."""
+    if i1 == i2 or j1 == j2 or (i2 - i1) * (j2 - j1) > MAX_COMPARED_PAIRS:
+        return None
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    best, found = ALIKE, None
+    for j in range(j1, j2):
+        matcher.set_seq2(texts_b[j].strip())
+        for i in range(i1, i2):
+            matcher.set_seq1(texts_a[i].strip())
+            if (
+                matcher.real_quick_ratio() > best
+                and matcher.quick_ratio() > best
+                and matcher.ratio() > best
+            ):
+                best, found = matcher.ratio(), (i, j)
+    return found
+
+
+def _pair_by_position(
     i1: int, i2: int, j1: int, j2: int
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
-    """Rows for a replaced/inserted/deleted block: changed pairs, then the extra lines."""
+    """Changed pairs in order (a statement rewritten), then the longer side's extra lines."""
     common = min(i2 - i1, j2 - j1)
     pairs: list[tuple[int | None, int | None]] = [(i1 + k, j1 + k) for k in range(common)]
     kinds = [CHANGED] * common
@@ -497,12 +556,17 @@ class ProfileDiff:
     @property
     def delta(self) -> float:
         """B minus A, in seconds."""
-        return self.total_b - self.total_a
+        return time_change(self.total_a, self.total_b)
 
-    def summary(self) -> str:
-        """'Total 1.20 s → 0.52 s (-0.68 s, 2.3x faster)'."""
-        sign = "+" if self.delta >= 0 else "-"
+    def summary(self, unit: TimeUnit = AUTO) -> str:
+        """'Total 1.20 s → 520.0 ms (-680.0 ms, 2.3x faster)', times in ``unit``."""
+
+        def written(text: str) -> str:  # a zero too says it is seconds
+            return unit.labelled(text) if text != "0" else "0 s"
+
+        total_a, total_b = unit.format(self.total_a), unit.format(self.total_b)
+        change = signed_change(unit, self.delta)
         return (
-            f"Total {self.total_a:.4g} s → {self.total_b:.4g} s "
-            f"({sign}{abs(self.delta):.3g} s, {describe_change(self.total_a, self.total_b)})"
+            f"Total {written(total_a)} → {written(total_b)} "
+            f"({written(change)}, {describe_change(self.total_a, self.total_b)})"
         )

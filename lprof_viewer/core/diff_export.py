@@ -25,14 +25,14 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.units import TimeUnit, line_stat_text
+from lprof_viewer.core.units import AUTO, TimeUnit, line_stat_text, with_unit
 
 
 class DiffExporter(ABC):
     """Writes a :class:`ProfileDiff` to a text stream."""
 
     def __init__(self, unit: TimeUnit | None = None) -> None:
-        self.unit = unit or TimeUnit("auto")
+        self.unit = unit or AUTO
 
     @abstractmethod
     def write(self, diff: ProfileDiff, stream: TextIO) -> None:
@@ -128,6 +128,8 @@ class DiffJsonExporter(DiffExporter):
 
 
 _MARKS = {INSERTED: "+", REMOVED: "-"}
+#: The page marks edited lines too (text prints their two versions as - and +).
+_HTML_MARKS = {**_MARKS, CHANGED: "~"}
 
 
 class DiffTextExporter(DiffExporter):
@@ -137,8 +139,9 @@ class DiffTextExporter(DiffExporter):
         """Plain text for a terminal or a pull request comment."""
         unit = self.unit
         name_a, name_b = diff.names
-        stream.write(f"A: {name_a}\nB: {name_b}\n{diff.summary()}\n\n")
-        stream.write(f"{'Time A':>12} {'Time B':>12} {'Change':>12}  {'':14} Function\n")
+        stream.write(f"A: {name_a}\nB: {name_b}\n{diff.summary(unit)}\n\n")
+        time_a, time_b, change = time_titles(unit)
+        stream.write(f"{time_a:>12} {time_b:>12} {change:>12}  {'':14} Function\n")
         for function in diff.functions:
             stream.write(
                 f"{unit.format(function.time_a):>12} {unit.format(function.time_b):>12} "
@@ -154,7 +157,8 @@ class DiffTextExporter(DiffExporter):
         out = [f"\n{function.name} — {function.filename}\n"]
         if note:
             out.append(f"{note}\n")
-        out.append(f"  {'A#':>5} {'Time A':>10} {'B#':>5} {'Time B':>10} {'Change':>11}  Code\n")
+        time_a, time_b, change = time_titles(unit)
+        out.append(f"  {'A#':>5} {time_a:>10} {'B#':>5} {time_b:>10} {change:>11}  Code\n")
         for line in lines:
             change = signed_change(unit, line.delta) if line.stat_a or line.stat_b else ""
             time_a = line_stat_text(line.stat_a, "time", unit) if line.stat_a else ""
@@ -171,6 +175,11 @@ class DiffTextExporter(DiffExporter):
                 f"{_number(line.line_b):>5} {time_b:>10} {change:>11}  {text}\n"
             )
         return "".join(out)
+
+
+def time_titles(unit: TimeUnit) -> tuple[str, str, str]:
+    """The titles of the Time A, Time B and Change columns, naming a fixed unit."""
+    return with_unit("Time A", unit), with_unit("Time B", unit), with_unit("Change", unit)
 
 
 def _number(line: int | None) -> str:
@@ -206,9 +215,10 @@ class DiffHtmlExporter(DiffExporter):
             f"<title>{name_a} vs {name_b}</title>"
             f"<style>{PAGE_STYLE}</style></head><body>\n"
             f"<h1>{name_a} → {name_b}</h1>\n"
-            f"<p class='summary'>{html.escape(diff.summary())}</p>\n"
-            "<table><tr><th class='code'>Function</th><th>Time A</th><th>Time B</th>"
-            "<th>Change</th><th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"
+            f"<p class='summary'>{html.escape(diff.summary(unit))}</p>\n"
+            "<table><tr><th class='code'>Function</th>"
+            + "".join(f"<th>{html.escape(title)}</th>" for title in time_titles(unit))
+            + "<th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"
         )
         for index, function in enumerate(diff.functions):
             verdict = describe_change(function.time_a, function.time_b)
@@ -238,9 +248,10 @@ class DiffHtmlExporter(DiffExporter):
         ]
         if note:
             parts.append(f"<p class='meta'>{html.escape(note)}</p>\n")
+        time_a, time_b, change = map(html.escape, time_titles(unit))
         parts.append(
-            "<table><tr><th>A#</th><th>Hits A</th><th>Time A</th><th class='code'>A</th>"
-            "<th></th><th>Change</th><th>B#</th><th>Hits B</th><th>Time B</th>"
+            f"<table><tr><th>A#</th><th>Hits A</th><th>{time_a}</th><th class='code'>A</th>"
+            f"<th></th><th>{change}</th><th>B#</th><th>Hits B</th><th>{time_b}</th>"
             "<th class='code'>B</th></tr>\n"
         )
         for line in lines:
@@ -264,7 +275,7 @@ class DiffHtmlExporter(DiffExporter):
         css = direction(line.delta)
         return (
             f"<tr class='{line.kind}'>{side(line.stat_a, line.line_a, line.text_a, 'a')}"
-            f"<td class='mark'>{_MARKS.get(line.kind, '')}</td>"
+            f"<td class='mark'>{_HTML_MARKS.get(line.kind, '')}</td>"
             f"<td class='num {css}'>{signed_change(unit, line.delta) if timed else ''}</td>"
             f"{side(line.stat_b, line.line_b, line.text_b, 'b')}</tr>\n"
         )

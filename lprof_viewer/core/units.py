@@ -52,6 +52,10 @@ class TimeUnit:
             return format_auto(seconds)
         return f"{seconds / self.seconds:.1f}"
 
+    def labelled(self, text: str) -> str:
+        """A text ``format`` made, with the unit written after it when the unit is fixed."""
+        return f"{text} {self.label}" if text and not self.is_auto else text
+
     def format_ticks(self, ticks: float, timer_unit: float, hits: int = 1) -> str:
         """``ticks`` of a ``timer_unit``-second timer (divided by ``hits``) as a short string.
 
@@ -65,8 +69,16 @@ class TimeUnit:
         return f"{float(ticks) * (timer_unit / self.seconds) / hits:.1f}"
 
 
+#: Each time written in the unit that reads best.
+AUTO = TimeUnit("auto")
+
 #: Seconds whose 'auto' text is the longest below a second ('999.9 ms').
 LONGEST_AUTO_SECONDS = 0.9999
+
+
+def with_unit(title: str, unit: TimeUnit) -> str:
+    """A time column's title: 'Time (ms)'; just 'Time' when each value carries its own unit."""
+    return title if unit.is_auto else f"{title} ({unit.label})"
 
 
 def readable_unit(seconds: float) -> str:

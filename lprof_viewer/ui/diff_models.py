@@ -26,7 +26,14 @@ from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
 from lprof_viewer.core.sources import shown_name
-from lprof_viewer.core.units import LONGEST_AUTO_SECONDS, STAT_FIELDS, TimeUnit, line_stat_text
+from lprof_viewer.core.units import (
+    AUTO,
+    LONGEST_AUTO_SECONDS,
+    STAT_FIELDS,
+    TimeUnit,
+    line_stat_text,
+    with_unit,
+)
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import (
     RIGHT_ALIGNED,
@@ -35,7 +42,6 @@ from lprof_viewer.ui.table_model import (
     ShadedRowsModel,
     SortedRowsModel,
     widest_line_texts,
-    with_unit,
 )
 
 FASTER = QColor(26, 127, 55)
@@ -75,7 +81,7 @@ class DiffFunctionTableModel(SortedRowsModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(self.CHANGE, Qt.SortOrder.DescendingOrder, parent)
-        self._unit = TimeUnit("auto")
+        self._unit = AUTO
 
     def set_diff(self, diff: ProfileDiff | None) -> None:
         """Show ``diff``'s functions, biggest change first."""
@@ -177,7 +183,7 @@ class DiffSideModel(ShadedRowsModel):
         super().__init__(parent)
         self.side = side
         self._lines: Sequence[AlignedLine] = []
-        self._unit = TimeUnit("auto")
+        self._unit = AUTO
         self._hottest = 0.0
         self._highlighter: ChunkedHighlighter | None = None
 
@@ -279,7 +285,7 @@ class DiffChangeModel(RowTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._lines: Sequence[AlignedLine] = []
-        self._unit = TimeUnit("auto")
+        self._unit = AUTO
 
     def set_lines(self, lines: Sequence[AlignedLine]) -> None:
         """Show the changes of ``lines``."""

@@ -23,7 +23,7 @@ from lprof_viewer.core.diff import NO_ROWS, FunctionDiff, ProfileDiff, side_name
 from lprof_viewer.core.model import TOTAL_MEANS
 from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 from lprof_viewer.core.sources import SourceRoot
-from lprof_viewer.core.units import TimeUnit, format_auto
+from lprof_viewer.core.units import AUTO, TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate
 from lprof_viewer.ui.diff_models import DiffChangeModel, DiffFunctionTableModel, DiffSideModel
@@ -97,7 +97,7 @@ class DiffTab(ViewerTab):
         else:
             self.labels = side_names(a.name, b.name, (a.parent, b.parent))
         self.roots = list(roots)
-        self.unit = unit or TimeUnit("auto")
+        self.unit = unit or AUTO
         self.history = history
         self.diff: ProfileDiff | None = None
         self.error: str | None = None
@@ -229,7 +229,7 @@ class DiffTab(ViewerTab):
     def _loaded(self, diff: ProfileDiff) -> None:
         previous = self.current_function()
         self.diff, self.error = diff, None
-        self.summary.setText(diff.summary())
+        self.summary.setText(diff.summary(self.unit))
         self.function_model.set_diff(diff)
         self._fit_function_columns()
         self.pages.show_content()
@@ -308,6 +308,8 @@ class DiffTab(ViewerTab):
         self.unit = unit
         for model in (self.function_model, self.side_a, self.side_b, self.change_model):
             model.set_unit(unit)
+        if self.diff is not None:
+            self.summary.setText(self.diff.summary(unit))
         self._fit_function_columns()
         self._fit_side_columns()
 

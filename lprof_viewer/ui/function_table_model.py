@@ -11,10 +11,10 @@ from PySide6.QtGui import QPalette
 
 from lprof_viewer.core.model import FunctionProfile, Profile
 from lprof_viewer.core.sources import shown_name
-from lprof_viewer.core.units import LONGEST_AUTO_SECONDS, TimeUnit
+from lprof_viewer.core.units import AUTO, LONGEST_AUTO_SECONDS, TimeUnit, with_unit
 from lprof_viewer.ui.roles import SHARE_ROLE, SORT_ROLE
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
-from lprof_viewer.ui.table_model import Index, SortedRowsModel, with_unit
+from lprof_viewer.ui.table_model import Index, SortedRowsModel
 
 
 class FunctionTableModel(SortedRowsModel):
@@ -28,7 +28,7 @@ class FunctionTableModel(SortedRowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(self.TOTAL, Qt.SortOrder.DescendingOrder, parent)
         self._profile: Profile | None = None
-        self._unit = TimeUnit("auto")
+        self._unit = AUTO
         self._hide_never_ran = False
 
     # -- data in ---------------------------------------------------------------

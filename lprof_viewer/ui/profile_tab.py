@@ -23,7 +23,7 @@ from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.model import FunctionProfile, Profile
 from lprof_viewer.core.run_history import RunHistory, RunRecord, open_with_sources
 from lprof_viewer.core.sources import SourceRoot, locate_in_folder, root_for_located_file
-from lprof_viewer.core.units import TimeUnit, format_auto
+from lprof_viewer.core.units import AUTO, TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate, ShareBarDelegate
 from lprof_viewer.ui.function_table_model import FunctionTableModel
@@ -91,7 +91,7 @@ class ProfileTab(ViewerTab):
         self.roots = list(roots)
         self.history = history
         self.run: RunRecord | None = None
-        self.unit = unit or TimeUnit("auto")
+        self.unit = unit or AUTO
         self.profile: Profile | None = None
         self.annotator: ProfileAnnotator | None = None
         self.error: str | None = None

@@ -11,11 +11,10 @@ from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.heat import NEVER_RAN_DARK, NEVER_RAN_LIGHT, RGB, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
-from lprof_viewer.core.units import STAT_FIELDS, TimeUnit, line_stat_text
+from lprof_viewer.core.units import AUTO, STAT_FIELDS, TimeUnit, line_stat_text, with_unit
 from lprof_viewer.ui.table_model import (
     ShadedRowsModel,
     widest_line_texts,
-    with_unit,
 )
 
 
@@ -32,7 +31,7 @@ class SourceTableModel(ShadedRowsModel):
         self._texts: Sequence[str] = ()
         self._stats: dict[int, LineStat] = {}
         self._hottest = 0.0
-        self._unit = TimeUnit("auto")
+        self._unit = AUTO
         self._highlighter: ChunkedHighlighter | None = None
         self._heat_cache: dict[int, RGB] = {}
 

@@ -162,11 +162,6 @@ class SortedRowsModel(RowTableModel):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
 
-def with_unit(title: str, unit: TimeUnit) -> str:
-    """'Time (ms)'; just 'Time' when each value carries its own unit."""
-    return title if unit.is_auto else f"{title} ({unit.label})"
-
-
 #: The roles a shaded table answers; views ask for a dozen per cell, most of them unused.
 _SHADED_ROLES = frozenset(
     {
