@@ -376,6 +376,19 @@ def test_matching_prefers_the_most_certain_key() -> None:
     }
 
 
+def test_a_function_renamed_in_a_moved_folder_or_moved_to_another_module_is_matched() -> None:
+    a = [fp("squares", 10, "/work/before/calc.py"), fp("normalize", 30, "/work/before/app.py")]
+    b = [fp("list_squares", 10, "/work/after/calc.py"), fp("normalize", 3, "/work/after/text.py")]
+    pairs = {(x.name if x else None, y.name if y else None) for x, y in match_functions(a, b)}
+    assert pairs == {("squares", "list_squares"), ("normalize", "normalize")}
+
+
+def test_a_name_alone_pairs_only_a_function_no_other_shares() -> None:
+    a = [fp("main", 1, "/tools/one.py"), fp("main", 1, "/tools/two.py"), fp("<lambda>", 4)]
+    b = [fp("main", 1, "/scripts/three.py"), fp("<lambda>", 9, "/src/other.py")]
+    assert all(None in pair for pair in match_functions(a, b))
+
+
 def test_a_new_function_written_where_a_deleted_one_was_is_not_taken_for_it() -> None:
     deleted = FunctionProfile(("/src/app.py", 5, "legacy_cleanup"), [(7, 1, 10), (8, 1, 10)], 1e-9)
     written = FunctionProfile(("/src/app.py", 5, "validate"), [(7, 1, 900)], 1e-9)

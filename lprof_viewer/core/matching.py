@@ -6,8 +6,9 @@ while the function stays the same: its first line (code inserted above),
 its qualification (line_profiler 4.x records ``interest_path`` where 5.x
 records ``User.interest_path``), its name (renamed in place: same place and
 same shape of timed lines, so a function deleted and a new one written where
-it was stay two functions) or its folder (the file moved). Only an
-unambiguous match counts.
+it was stay two functions), its folder (the file moved, the function perhaps
+renamed too) or, last, its module (a name no other function has, moved to
+another file). Only an unambiguous match counts.
 """
 
 from __future__ import annotations
@@ -132,28 +133,47 @@ def _by_name(file_of: Callable[[str], str], name_of: Callable[[FunctionProfile],
     return make_keys
 
 
-def _renamed_in_place(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+def _renamed_in_place(file_of: Callable[[str], str]) -> MakeKeys:
     """Same file, same first line, same shape of timed lines, and a name the other run lacks.
 
     Only a real rename: a function whose name the other run still has is not
     taken for another one that now starts where it did.
     """
-    names_a, names_b = ({f.short_name for f in side} for side in (left, right))
 
-    def key_of(function: FunctionProfile, other_names: set[str]) -> object:
-        if function.short_name in other_names:
-            return object()  # matches nothing
-        return (_file_key(function.filename), function.start_line, _timed_offsets(function))
+    def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+        names_a, names_b = ({f.short_name for f in side} for side in (left, right))
 
-    return [key_of(f, names_b) for f in left], [key_of(f, names_a) for f in right]
+        def key_of(function: FunctionProfile, other_names: set[str]) -> object:
+            if function.short_name in other_names:
+                return object()  # matches nothing
+            return (file_of(function.filename), function.start_line, _timed_offsets(function))
+
+        return [key_of(f, names_b) for f in left], [key_of(f, names_a) for f in right]
+
+    return make_keys
+
+
+def _moved_to_another_file(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+    """The qualified name alone, for a function moved to another module.
+
+    Only a name one function has in each run pairs (``_match_by``); nameless
+    code (``<lambda>``, ``<genexpr>``) is never paired by its name alone.
+    """
+
+    def key_of(function: FunctionProfile) -> object:
+        return object() if function.name.startswith("<") else function.name
+
+    return [key_of(f) for f in left], [key_of(f) for f in right]
 
 
 #: How a function of A finds itself in B, most certain first.
 _MATCH_KEYS: tuple[MakeKeys, ...] = (
     _by_name(_file_key, lambda f: f.name),  # the same, or moved within its file
     _by_name(_file_key, lambda f: f.short_name),  # 4.x `run` vs 5.x `A.run`
-    _renamed_in_place,
+    _renamed_in_place(_file_key),
     _by_name(_base, lambda f: f.name),  # the file moved
     _by_name(_base, lambda f: f.short_name),
+    _renamed_in_place(_base),  # the file moved and the function was renamed
+    _moved_to_another_file,
 )
 _SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:3])
