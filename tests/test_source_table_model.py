@@ -114,3 +114,8 @@ def test_only_statements_that_never_ran_are_tinted(qapp, statements_lprof):
     ]
     # A docstring, even with a line at column 0, is not code that never ran.
     assert _tinted_as_never_ran(model_for(statements_lprof, "documented")) == []
+    # Nor are else:, finally: and global, which Python never reports running.
+    assert _tinted_as_never_ran(model_for(statements_lprof, "with_clauses")) == [
+        "except TypeError:",
+        "total = 0",
+    ]

@@ -21,6 +21,12 @@ from lprof_viewer.core.sources import SourceCache, SourceFile, SourceLocator, So
 
 #: A statement beginning with a string: a docstring, nothing for the profiler to time.
 _BARE_STRING = re.compile(r"""\s*[rRbBuUfF]{0,2}['"]""")
+#: Statements Python never reports running, so never timed even when they ran:
+#: ``else:``, ``finally:`` and ``try:`` alone on their line, declarations, and
+#: ``...``, which compiles to nothing.
+_NEVER_TIMED = re.compile(
+    r"\s*(?:(?:else|finally|try)\s*:|\.\.\.)\s*(?:#.*)?$|\s*(?:global|nonlocal)\s"
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,8 @@ class AnnotatedFunction:
         The decorators and the (maybe multi-line) def header are not the
         body: they run once, when the module is imported, not when profiled.
         Nor are the lines going on with a statement begun above (its timing
-        is on its first line), or a docstring, which never runs.
+        is on its first line), a docstring, which never runs, or a line such
+        as ``else:`` that is never timed though what it leads to ran.
         """
         if self.source is None or not self.shows_source or lineno in self.stats:
             return False
@@ -78,7 +85,7 @@ class AnnotatedFunction:
 
     @cached_property
     def _statements(self) -> frozenset[int]:
-        """The shown lines that begin a statement, docstrings and bare strings left out."""
+        """The shown lines that begin a statement, less bare strings and ``_NEVER_TIMED`` ones."""
         source, numbers = self.source, self.line_numbers
         assert source is not None  # never_ran asks only when there is source
         if not isinstance(numbers, range) or not numbers:
@@ -88,7 +95,11 @@ class AnnotatedFunction:
             return frozenset(n for n in numbers if source.is_code(n))
         last = min(numbers.stop - 1, len(lines))
         starts = layout.statement_starts(lines, source.code_mask, numbers.start, last)
-        return frozenset(n for n in starts if not _BARE_STRING.match(lines[n - 1]))
+        return frozenset(
+            n
+            for n in starts
+            if not _BARE_STRING.match(lines[n - 1]) and not _NEVER_TIMED.match(lines[n - 1])
+        )
 
     @cached_property
     def _body_start(self) -> int:

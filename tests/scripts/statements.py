@@ -1,4 +1,4 @@
-"""Statements over several lines, docstrings and a branch that never runs (run by kernprof -l).
+"""Statements over several lines, docstrings, clauses and branches that never run (kernprof -l).
 
 Laid out as no formatter would, on purpose: a list going on at column 0
 inside a function, and a docstring line at column 0.
@@ -33,7 +33,25 @@ def spread_over_lines(flag):
     return sum(items)
 
 
+CALLS = 0
+
+
+@profile
+def with_clauses(values):
+    global CALLS
+    try:
+        total = sum(values)
+    except TypeError:
+        total = 0
+    else:
+        CALLS += 1
+    finally:
+        values = None
+    return total
+
+
 if __name__ == "__main__":
     for _ in range(100):
         documented(range(20))
         spread_over_lines(False)
+        with_clauses([1, 2])
