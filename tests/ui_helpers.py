@@ -8,8 +8,10 @@ from pathlib import Path
 from line_profiler import load_stats
 from line_profiler.line_profiler import show_func
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTableView
 
+from lprof_viewer.core.heat import relative_luminance
 from lprof_viewer.core.run_history import RunHistory
 from lprof_viewer.ui.main_window import MainWindow
 from lprof_viewer.ui.settings import AppSettings
@@ -73,3 +75,12 @@ def line_profiler_fields(path: Path, output_unit: float) -> dict[tuple[str, int]
 def total_ticks(lines: list[tuple[int, int, int]]) -> int:
     """A function's total time in ticks, as line_profiler sums it."""
     return sum(t for _, _, t in lines)
+
+
+def contrast(foreground: QColor, background: QColor) -> float:
+    """The WCAG contrast ratio of two colours (4.5 or more reads as body text)."""
+    lighter, darker = sorted(
+        (relative_luminance((c.red(), c.green(), c.blue())) for c in (foreground, background)),
+        reverse=True,
+    )
+    return (lighter + 0.05) / (darker + 0.05)
