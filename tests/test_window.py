@@ -330,6 +330,18 @@ def test_a_profile_with_nothing_marked_says_so(qtbot, tmp_path, nothing_profiled
     assert "holds no timings" in tab.file_banner.text and "@profile" in tab.file_banner.text
 
 
+def test_reload_close_and_find_wait_for_a_tab(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    actions = (window.reload_action, window.close_action, window.find_action)
+    assert not any(action.isEnabled() for action in actions)
+
+    open_and_wait(qtbot, window, busy_lprof)
+    assert all(action.isEnabled() for action in actions)
+
+    window.close_current()
+    assert not any(action.isEnabled() for action in actions)
+
+
 def test_dropping_files_opens_each_in_a_tab(qtbot, tmp_path, busy_lprof, never_called_lprof):
     window = make_window(qtbot, tmp_path)
     data = QMimeData()

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self._closing_after_run = False
         self._build_actions()
         self._build_status_bar()
+        self._update_status()
         self._refresh_recent()
         state = self.settings.state("windowGeometry")
         if state is not None:
@@ -316,6 +317,8 @@ class MainWindow(QMainWindow):
 
     def _update_status(self, *_: object) -> None:
         tab = self.current_tab()
+        for action in (self.reload_action, self.close_action, self.find_action):
+            action.setEnabled(tab is not None)  # nothing to reload, close or filter
         parts = tab.status_parts() if tab else ["No profile open"]
         for label, text in zip(self.status_labels, [*parts, "", "", ""], strict=False):
             label.setText(shown_name(text))
