@@ -138,7 +138,9 @@ def test_filter_box_filters_and_ctrl_f_focuses_it(qtbot, tmp_path, busy_lprof):
     qtbot.keyClicks(tab.filter_edit, "med")
     assert column_texts(functions, F.NAME) == ["medium"]
     assert any("def medium" in text for text in column_texts(source, S.CODE))
+    assert window.status_labels[2].text() == "1 of 6 functions"
     tab.filter_edit.clear()
+    assert window.status_labels[2].text() == "6 functions"
     tab.hide_never_ran.setChecked(True)
     assert "never_called" not in column_texts(functions, F.NAME)
 

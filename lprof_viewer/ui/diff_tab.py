@@ -38,7 +38,7 @@ from lprof_viewer.ui.tables import (
     select_or_first,
     selection_color,
 )
-from lprof_viewer.ui.viewer_tab import ViewerTab
+from lprof_viewer.ui.viewer_tab import ViewerTab, functions_shown
 from lprof_viewer.ui.workers import LatestTask
 
 
@@ -292,6 +292,7 @@ class DiffTab(ViewerTab):
         row = self.function_model.row_of(current) if current else None
         if not select_or_first(self.function_table, row):  # keeps the one still shown
             self._show(None)
+        self.status_changed.emit()  # the count of functions shown
 
     def _double_clicked(self, index: QModelIndex, model: DiffSideModel, side: str) -> None:
         function = self.current_function()
@@ -334,6 +335,6 @@ class DiffTab(ViewerTab):
         return [
             self.title,
             f"A {format_auto(self.diff.total_a)} → B {format_auto(self.diff.total_b)}",
-            f"{len(self.diff.functions):,} functions",
+            functions_shown(self.function_model.rowCount(), len(self.diff.functions)),
             "",
         ]

@@ -39,7 +39,7 @@ from lprof_viewer.ui.tables import (
     select_or_first,
     selection_color,
 )
-from lprof_viewer.ui.viewer_tab import ViewerTab
+from lprof_viewer.ui.viewer_tab import ViewerTab, functions_shown
 from lprof_viewer.ui.workers import LatestTask
 
 
@@ -324,6 +324,7 @@ class ProfileTab(ViewerTab):
         row = self.function_model.row_of(current.key) if current else None
         if not select_or_first(self.function_table, row):
             self._show(None)
+        self.status_changed.emit()  # the count of functions shown
 
     # -- user actions ------------------------------------------------------------
     def set_unit(self, unit: TimeUnit) -> None:
@@ -393,6 +394,6 @@ class ProfileTab(ViewerTab):
         return [
             self.title,
             f"total {format_auto(profile.total_time)}",
-            f"{len(profile):,} functions",
+            functions_shown(self.function_model.rowCount(), len(profile)),
             f"timer unit {profile.unit:g} s",
         ]

@@ -23,3 +23,8 @@ class ViewerTab(QWidget):
         self.is_ready = True
         self.status_changed.emit()
         self.ready.emit()
+
+
+def functions_shown(shown: int, total: int) -> str:
+    """'12 functions', or '3 of 12 functions' while a filter hides some."""
+    return f"{total:,} functions" if shown == total else f"{shown:,} of {total:,} functions"
