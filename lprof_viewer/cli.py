@@ -51,6 +51,17 @@ def _source_root(text: str) -> SourceRoot:
     return SourceRoot(root.old, str(new))
 
 
+def _add_source_map(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source-map",
+        action="append",
+        default=[],
+        type=_source_root,
+        metavar="OLD=NEW",
+        help="find files recorded under OLD under NEW instead (repeatable)",
+    )
+
+
 def export_parser() -> argparse.ArgumentParser:
     """``lprof-viewer export FILE... [--format] [-o] [--unit] [--source-map]``."""
     parser = argparse.ArgumentParser(
@@ -66,14 +77,7 @@ def export_parser() -> argparse.ArgumentParser:
         help="unit of the times in text and HTML (default: us, as python -m line_profiler); "
         "JSON and CSV times are always in seconds",
     )
-    parser.add_argument(
-        "--source-map",
-        action="append",
-        default=[],
-        type=_source_root,
-        metavar="OLD=NEW",
-        help="find files recorded under OLD under NEW instead (repeatable)",
-    )
+    _add_source_map(parser)
     return parser
 
 
@@ -83,8 +87,15 @@ def merge_parser() -> argparse.ArgumentParser:
         prog="lprof-viewer merge",
         description="Add up profiles from several runs or workers into one .lprof file.",
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.lprof")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".lprof files")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT.lprof",
+        help="the profile to write, readable by python -m line_profiler",
+    )
     return parser
 
 
@@ -98,16 +109,26 @@ def diff_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("a", type=Path, metavar="A.lprof", help="the run before")
     parser.add_argument("b", type=Path, metavar="B.lprof", help="the run after")
-    parser.add_argument("--format", "-f", choices=DIFF_FORMATS, default="text")
-    parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
-    parser.add_argument("--unit", choices=UNIT_CHOICES, default="auto")
     parser.add_argument(
-        "--source-map", action="append", default=[], type=_source_root, metavar="OLD=NEW"
+        "--format",
+        "-f",
+        choices=DIFF_FORMATS,
+        default="text",
+        help="text (default), json, or html: one page to attach to a pull request",
     )
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    parser.add_argument(
+        "--unit",
+        choices=UNIT_CHOICES,
+        default="auto",
+        help="unit of the times in text and HTML (default: auto, each in the unit that reads "
+        "best); JSON times are always in seconds",
+    )
+    _add_source_map(parser)
     return parser
 
 
-def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
+def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
     """Write the diff of two profiles."""
     from lprof_viewer.core.diff import ProfileDiff
     from lprof_viewer.core.diff_export import diff_exporter_for
@@ -117,6 +138,9 @@ def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
         open_pair_with_sources,
     )
 
+    _refuse_to_overwrite(args.output, [args.a, args.b])
+    if args.unit != "auto" and args.format == "json":
+        raise UsageError("--unit applies to text and HTML; JSON times are always in seconds.")
     history = RunHistory(default_history_root())
     diff = ProfileDiff(*open_pair_with_sources(args.a, args.b, args.source_map, history))
     exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
@@ -124,14 +148,39 @@ def run_diff(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
-def _write_to(output: Path | None, stdout: TextIO, write: Callable[[TextIO], None]) -> None:
+def _refuse_to_overwrite(output: Path | None, inputs: Sequence[Path]) -> None:
+    """Refuse an output that is one of the profiles read: it would be lost to the text."""
+    if output is None:
+        return
+    for path in inputs:
+        try:
+            same = os.path.samefile(output, path)
+        except OSError:  # either is missing: not the same file
+            continue
+        if same:
+            raise UsageError(
+                f"{output} is one of the profiles being read; writing there would replace it."
+            )
+
+
+def _write_to(output: Path | None, stdout: TextIO | None, write: Callable[[TextIO], None]) -> None:
     """Let ``write`` fill ``output`` (standard output when None); one sentence if it can't."""
     # A file name that is not valid UTF-8 (read from a profile as surrogates)
     # is written with backslash escapes rather than refused.
     if output is None:
+        if stdout is None:  # started with standard output closed
+            raise UsageError("standard output is closed; name a file with -o.")
         if isinstance(stdout, io.TextIOWrapper):
             stdout.reconfigure(errors="backslashreplace")
-        write(stdout)
+        try:
+            write(stdout)
+            stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # a full disk behind a redirection
+            raise UsageError(
+                f"cannot write to standard output: {error.strerror or error}."
+            ) from None
         return
     try:
         with output.open("w", encoding="utf-8", errors="backslashreplace", newline="") as stream:
@@ -149,11 +198,14 @@ def run_parser() -> argparse.ArgumentParser:
         "with the script's status. Options go before or after SCRIPT; everything after -- "
         "is the script's own.",
     )
-    parser.add_argument("script", type=Path, nargs="?", help="the profiling script")
+    parser.add_argument(
+        "script", type=Path, nargs="?", metavar="SCRIPT", help="the profiling script"
+    )
     parser.add_argument(
         "--python",
         type=Path,
-        help="interpreter, a path or a name on PATH (default: the project's venv)",
+        help="interpreter, a path or a name on PATH (default: a venv beside or above the "
+        "script, else the active one, else the Python running lprof-viewer)",
     )
     parser.add_argument("--cwd", type=Path, help="working folder (default: the script's)")
     parser.add_argument("-o", "--output", type=Path, help="also write the profile here")
@@ -198,11 +250,12 @@ def window_parser() -> argparse.ArgumentParser:
         metavar="OUT.png",
         help="load everything, save a picture of the window and exit",
     )
+    _add_source_map(parser)
     parser.add_argument(
-        "--source-map", action="append", default=[], type=_source_root, metavar="OLD=NEW"
-    )
-    parser.add_argument(
-        "--palette", choices=("system", "dark"), default="system", help="force a dark palette"
+        "--palette",
+        choices=("system", "dark"),
+        default="system",
+        help="the desktop's colours (default), or a dark palette",
     )
     parser.add_argument(
         "--new-instance",
@@ -220,7 +273,7 @@ def window_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_export(args: argparse.Namespace, stdout: TextIO) -> int:
+def run_export(args: argparse.Namespace, stdout: TextIO | None) -> int:
     """Export the merged profile of ``args.files``, a run's with the code it measured."""
     from lprof_viewer.core.run_history import RunHistory, default_history_root, open_with_sources
 
@@ -228,6 +281,7 @@ def run_export(args: argparse.Namespace, stdout: TextIO) -> int:
         raise UsageError(
             f"--unit applies to text and HTML; {args.format.upper()} times are always in seconds."
         )
+    _refuse_to_overwrite(args.output, args.files)
     history = RunHistory(default_history_root())
     annotator, _ = open_with_sources(args.files, args.source_map, history)
     exporter = exporter_for(args.format, ExportOptions(unit=TimeUnit(args.unit or "us")))
@@ -249,7 +303,8 @@ def run_merge(args: argparse.Namespace) -> int:
         os.utime(args.output, (recorded, recorded))
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
-    print(f"Merged {len(args.files)} files into {args.output}", file=sys.stderr)
+    files = "1 file" if len(args.files) == 1 else f"{len(args.files)} files"
+    print(f"Merged {files} into {args.output}", file=sys.stderr)
     return 0
 
 
@@ -284,7 +339,10 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         raise UsageError(str(error)) from None
     if args.python is not None:
         # By name on the run's PATH; a relative path from here, not the script's folder.
-        config.python = find_interpreter(args.python, config.environment()).absolute()
+        found = find_interpreter(args.python, config.environment())
+        if len(args.python.parts) == 1 and not found.exists():
+            raise UsageError(f"there is no interpreter called {args.python} on the PATH.")
+        config.python = found.absolute()
     return config
 
 
@@ -296,6 +354,9 @@ def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
     from lprof_viewer.core.run_history import RunHistory, default_history_root
 
     config = run_config(args)
+    if args.output is not None and not args.output.absolute().parent.is_dir():
+        # Said before the run, not after it has taken its minutes.
+        raise UsageError(f"cannot write {args.output}: its folder does not exist.")
     root = default_history_root()
     try:
         record = run_and_record(config, RunHistory(root), stdout)

@@ -36,6 +36,9 @@ def test_a_unit_for_json_or_csv_is_refused_not_ignored(capsys, busy_lprof: Path,
         f"lprof-viewer: --unit applies to text and HTML; {fmt.upper()} times are always "
         "in seconds.\n"
     )
+    if fmt == "json":  # a diff's too
+        assert main(["diff", str(busy_lprof), str(busy_lprof), "-f", "json", "--unit", "ms"]) == 2
+        assert "JSON times are always in seconds." in capsys.readouterr().err
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux")
@@ -284,3 +287,71 @@ def test_a_merge_written_elsewhere_still_finds_sources_recorded_by_relative_name
     functions = json.loads(capsys.readouterr().out)["functions"]
     assert len(functions) == len({(f["file"], f["name"]) for f in functions}) == 6
     assert {f["file"] for f in functions} == {str(project / "busy.py")}  # no "../" left
+
+
+@pytest.mark.parametrize("verb", ["export", "diff"])
+def test_an_output_that_is_one_of_the_profiles_read_is_refused(
+    tmp_path: Path, capsys, busy_lprof: Path, verb: str
+):
+    profile = tmp_path / "run.lprof"
+    profile.write_bytes(busy_lprof.read_bytes())
+    inputs = [str(profile)] if verb == "export" else [str(busy_lprof), str(profile)]
+
+    assert main([verb, *inputs, "-o", str(profile)]) == 2
+
+    assert capsys.readouterr().err == (
+        f"lprof-viewer: {profile} is one of the profiles being read; writing there would "
+        "replace it.\n"
+    )
+    assert profile.read_bytes() == busy_lprof.read_bytes()
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("verb", ["export", "diff"])
+def test_standard_output_that_cannot_be_written_is_one_sentence(
+    capsys, monkeypatch, busy_lprof: Path, verb: str
+):
+    inputs = [str(busy_lprof)] * (1 if verb == "export" else 2)
+
+    assert main([verb, *inputs], stdout=_FullDisk()) == 2
+    assert capsys.readouterr().err == (
+        "lprof-viewer: cannot write to standard output: No space left on device.\n"
+    )
+
+    monkeypatch.setattr(sys, "stdout", None)  # started with standard output closed
+    assert main([verb, *inputs]) == 2
+    assert "standard output is closed; name a file with -o." in capsys.readouterr().err
+
+
+def test_merge_into_a_pipe_writes_through_it_without_replacing_it(tmp_path: Path, busy_lprof: Path):
+    import threading
+
+    from lprof_viewer.core.lprof_reader import load_lprof
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = tmp_path / "received.lprof"
+    reader = threading.Thread(target=lambda: received.write_bytes(pipe.read_bytes()))
+    reader.start()
+
+    assert main(["merge", str(busy_lprof), "-o", str(pipe)]) == 0
+
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)  # still the pipe, not a file put in its place
+    assert load_lprof(received).total_time == load_lprof(busy_lprof).total_time
+
+
+def test_run_names_a_folder_given_as_the_script_and_a_python_not_on_path(tmp_path: Path, capsys):
+    assert main(["run", str(tmp_path)]) == 2
+    assert f"The script {tmp_path} is a folder, not a Python file." in capsys.readouterr().err
+
+    script = tmp_path / "s.py"
+    script.write_text("print('hi')\n")
+    assert main(["run", str(script), "--python", "no-such-python-3"]) == 2
+    assert capsys.readouterr().err == (
+        "lprof-viewer: there is no interpreter called no-such-python-3 on the PATH.\n"
+    )

@@ -270,7 +270,7 @@ def test_run_verb_passes_arguments_after_the_double_dash(tmp_path):
     assert "ARGS ['--flag', 'x y']" in result.stdout
 
 
-def test_run_verb_output_it_cannot_write_is_one_sentence_and_the_run_is_kept(
+def test_run_verb_output_in_a_missing_folder_is_refused_before_the_run(
     tmp_path, capsys, monkeypatch
 ):
     monkeypatch.setenv("LPROF_VIEWER_DATA", str(tmp_path / "data"))
@@ -280,9 +280,8 @@ def test_run_verb_output_it_cannot_write_is_one_sentence_and_the_run_is_kept(
     assert main(["run", str(script), "-o", str(out)]) == 2
 
     err = capsys.readouterr().err
-    assert f"lprof-viewer: cannot write {out}:" in err and "Traceback" not in err
-    (run,) = RunHistory(tmp_path / "data").runs_for(script)
-    assert run.outcome == OK and load_lprof(run.profile).functions[0].name == "slow_sum"
+    assert err == f"lprof-viewer: cannot write {out}: its folder does not exist.\n"
+    assert RunHistory(tmp_path / "data").runs_for(script) == []  # minutes not spent for nothing
 
 
 def test_a_chatty_run_keeps_all_its_output_in_its_console_file(tmp_path, history):

@@ -91,6 +91,8 @@ class RunConfig:
 
     def problem(self) -> str | None:
         """One sentence when the run cannot start (missing script, interpreter, folder)."""
+        if self.script.is_dir():
+            return f"The script {self.script} is a folder, not a Python file."
         if not self.script.is_file():
             return f"The script {self.script} does not exist."
         if not self.python.exists():

@@ -246,7 +246,8 @@ def read_stats(path: str | os.PathLike[str]) -> RawStats:
             )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ProfileLoadError(f"{name} does not exist ({path}).") from None
+        where = path.absolute() if str(path) == name else path  # the folder it was looked for in
+        raise ProfileLoadError(f"{name} does not exist ({where}).") from None
     except PermissionError:
         raise ProfileLoadError(f"{name} cannot be read: permission denied.") from None
     except OSError as error:

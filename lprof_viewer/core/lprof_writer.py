@@ -14,7 +14,7 @@ _PROTOCOL = 4
 
 
 def write_lprof(stats: RawStats, path: str | os.PathLike[str]) -> Path:
-    """Pickle ``stats`` as line_profiler's own ``LineStats``, atomically.
+    """Pickle ``stats`` as line_profiler's own ``LineStats``, atomically (a new file replaces it).
 
     ``python -m line_profiler`` and ``LineStats.from_files`` read the result,
     of every release since 3.x: the class is pickled by the name they all have,
@@ -28,6 +28,10 @@ def write_lprof(stats: RawStats, path: str | os.PathLike[str]) -> Path:
         from line_profiler import LineStats
     path = Path(path)
     timings = {key: list(lines) for key, lines in stats.timings.items()}
+    if path.exists() and not path.is_file():  # a device or pipe (/dev/stdout): write into it
+        with path.open("wb") as stream:
+            pickle.dump(LineStats(timings, stats.unit), stream, _PROTOCOL)  # type: ignore[arg-type]
+        return path
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     # Made as open() makes a file (0666 less the umask), unlike mkstemp's 0600;
     # a file it replaces keeps its own permissions.
