@@ -433,6 +433,19 @@ def test_recent_files_and_the_welcome_page(qtbot, tmp_path, busy_lprof):
     assert [a.text() for a in window.recent_menu.actions()] == [str(busy_lprof.resolve())]
 
 
+def test_a_function_that_never_ran_says_so_above_its_code(qtbot, tmp_path, busy_lprof):
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, busy_lprof)
+    functions, source = tables(window)
+    assert not tab.source_banner.isVisible()  # the hottest function ran
+
+    click_row(qtbot, functions, column_texts(functions, F.NAME).index("never_called"))
+    qtbot.waitUntil(lambda: any("def never_called" in t for t in column_texts(source, S.CODE)))
+
+    assert tab.source_banner.isVisible()
+    assert tab.source_banner.text.startswith("never_called never ran while it was profiled")
+
+
 def test_opening_a_script_lists_what_it_marks_for_profiling(qtbot, tmp_path, busy_lprof):
     window = make_window(qtbot, tmp_path)
     open_and_wait(qtbot, window, busy_lprof.parent / "busy.py")

@@ -307,6 +307,12 @@ class ProfileTab(ViewerTab):
         elif annotated.staleness is not None:
             hint = "" if annotated.shows_source else " The code is hidden to avoid misleading you."
             self.source_banner.show_message(annotated.staleness.reason + hint, "warning")
+        elif not annotated.function.ran:
+            self.source_banner.show_message(
+                f"{annotated.function.name} never ran while it was profiled: no line has a "
+                "timing, and its code is tinted as never run.",
+                "info",
+            )
         else:
             self.source_banner.clear()
 
