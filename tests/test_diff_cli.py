@@ -34,6 +34,8 @@ FUNCTION_KEYS = {
     "ratio",
     "only_in",
     "lines",
+    "aligned_by",  # beyond issue 5's list: "source" or "offset", and why, for a reader
+    "note",  # that cannot see the window's note above the panes
 }
 LINE_KEYS = {
     "line_a",
@@ -45,6 +47,7 @@ LINE_KEYS = {
     "time_a",
     "time_b",
     "delta",
+    "kind",  # beyond issue 5's list: same, changed, inserted or removed, as the window marks
 }
 N_PLUS_ONE_LINE = "        name = book.author.name"
 ONE_QUERY_LINE = (
@@ -105,8 +108,10 @@ def test_json_keys_are_exactly_the_contract(mixed_pair: tuple[Path, Path]) -> No
     for function in document["functions"]:
         assert set(function) == FUNCTION_KEYS
         assert function["only_in"] in (None, "a", "b")
+        assert function["aligned_by"] in ("source", "offset")
         for line in function["lines"]:
             assert set(line) == LINE_KEYS
+            assert line["kind"] in ("same", "changed", "inserted", "removed")
 
 
 def test_json_times_are_line_profilers_seconds(mixed_pair: tuple[Path, Path]) -> None:

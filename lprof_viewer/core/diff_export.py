@@ -51,6 +51,7 @@ def function_json(function: FunctionDiff) -> str:
     ``json.dumps`` costs several times more than formatting each line from
     columns made with C-level maps.
     """
+    rows, aligned_by, note = function.alignment
     head = {
         "name": function.name,
         "file": function.filename,
@@ -61,8 +62,9 @@ def function_json(function: FunctionDiff) -> str:
         "delta": function.delta,
         "ratio": function.ratio,
         "only_in": function.only_in,
+        "aligned_by": aligned_by,
+        "note": note or None,
     }
-    rows = function.lines
     hits_a, times_a = _hits_and_times(function.a, rows.line_a)
     hits_b, times_b = _hits_and_times(function.b, rows.line_b)
     lines = map(
@@ -77,6 +79,7 @@ def function_json(function: FunctionDiff) -> str:
             times_a,
             times_b,
             map(sub, times_b, times_a),
+            rows.kinds,
             strict=True,
         ),
     )
@@ -85,7 +88,7 @@ def function_json(function: FunctionDiff) -> str:
 
 _LINE_TEMPLATE = (
     '{"line_a":%s,"line_b":%s,"source_a":%s,"source_b":%s,'
-    '"hits_a":%d,"hits_b":%d,"time_a":%r,"time_b":%r,"delta":%r}'
+    '"hits_a":%d,"hits_b":%d,"time_a":%r,"time_b":%r,"delta":%r,"kind":"%s"}'
 )
 #: A line number's JSON value: ``_NULL.get(number, number)`` is "null" for None.
 _NULL: dict[int | None, str] = {None: "null"}
