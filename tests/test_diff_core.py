@@ -29,7 +29,9 @@ from lprof_viewer.core.diff import (
 from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile
+from lprof_viewer.core.nesting import nested_functions, outermost
 from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
+from lprof_viewer.core.units import TimeUnit
 
 N_PLUS_ONE_LINE = "name = book.author.name"
 
@@ -126,6 +128,53 @@ def test_hot_function_time_dropped_and_the_n_plus_one_line_is_gone(
     assert n_plus_one.delta == -n_plus_one.time_a
     assert django_diff.total_b < django_diff.total_a
     assert "faster" in django_diff.summary()
+
+
+def test_a_profiled_helper_called_by_another_is_said_to_count_twice(
+    django_diff: ProfileDiff,
+) -> None:
+    view, helper = "BookListView.get_context_data", "author_names"
+    for nested in django_diff.nesting:  # both runs: the view calls its profiled helper
+        assert [(caller.name, callee.name) for caller, callee in nested] == [(view, helper)]
+    outer_a = sum(f.time_a for f in django_diff.functions if f.name != helper)
+    outer_b = sum(f.time_b for f in django_diff.functions if f.name != helper)
+    assert outer_a < django_diff.total_a and outer_b < django_diff.total_b
+
+    summary = django_diff.summary(TimeUnit("ms"))
+
+    assert f"{helper} runs inside {view}, so its time counts twice" in summary
+    assert summary.endswith(
+        f"the outermost functions alone: {outer_a * 1000:.1f} ms → {outer_b * 1000:.1f} ms "
+        f"(-{(outer_a - outer_b) * 1000:.1f} ms, {outer_a / outer_b:.1f}x faster)."
+    )
+
+
+RECURSIVE = """
+@profile
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+@profile
+def main():
+    return [fib(12), fib(14)]
+
+
+main()
+"""
+
+
+def test_a_recursive_function_is_nested_in_its_caller_not_in_itself(tmp_path: Path) -> None:
+    script = tmp_path / "fib.py"
+    script.write_text(RECURSIVE.lstrip())
+    run_kernprof(script, tmp_path / "fib.lprof")
+    annotator = ProfileAnnotator(load_profiles([tmp_path / "fib.lprof"]))
+    functions = annotator.profile.functions
+
+    nested = nested_functions(functions, annotator.source_of)
+
+    assert [(caller.name, callee.name) for caller, callee in nested] == [("main", "fib")]
+    assert [f.name for f in outermost(functions, nested)] == ["main"]
 
 
 def test_functions_are_sorted_by_size_of_change(django_diff: ProfileDiff) -> None:

@@ -83,6 +83,9 @@ def open_diff(qtbot, tmp_path):  # type: ignore[no-untyped-def]
 def test_summary_and_functions_sorted_by_the_size_of_the_change(qtbot, tmp_path):
     _window, tab = open_diff(qtbot, tmp_path)
     assert "faster" in tab.summary.text() and "→" in tab.summary.text()
+    # main calls lookup, profiled too: the second line says their totals overlap.
+    assert tab.nesting_note.isVisible()
+    assert tab.nesting_note.text().startswith("lookup runs inside main, so its time counts twice")
     functions = tab.findChild(QTableView, "diffFunctionTable")
     changes = [
         abs(tab.function_model.function_at(r).delta) for r in range(functions.model().rowCount())

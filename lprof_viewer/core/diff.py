@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from itertools import repeat
 from pathlib import Path
@@ -21,6 +21,7 @@ from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile, LineStat
+from lprof_viewer.core.nesting import nested_functions, outermost
 from lprof_viewer.core.units import AUTO, TimeUnit
 
 SAME, CHANGED, INSERTED, REMOVED = "same", "changed", "inserted", "removed"
@@ -559,14 +560,50 @@ class ProfileDiff:
         return time_change(self.total_a, self.total_b)
 
     def summary(self, unit: TimeUnit = AUTO) -> str:
-        """'Total 1.20 s → 520.0 ms (-680.0 ms, 2.3x faster)', times in ``unit``."""
+        """'Total 1.20 s → 520.0 ms (-680.0 ms, 2.3x faster)', times in ``unit``.
 
-        def written(text: str) -> str:  # a zero too says it is seconds
+        When profiled functions run inside others (``nesting``), their time
+        is counted twice in the totals: a second line says which, and
+        compares the outermost functions alone.
+        """
+
+        def written(seconds: float, signed: bool = False) -> str:  # a zero too says it is seconds
+            text = signed_change(unit, seconds) if signed else unit.format(seconds)
             return unit.labelled(text) if text != "0" else "0 s"
 
-        total_a, total_b = unit.format(self.total_a), unit.format(self.total_b)
-        change = signed_change(unit, self.delta)
+        def compared(time_a: float, time_b: float) -> str:
+            return (
+                f"{written(time_a)} → {written(time_b)} "
+                f"({written(time_change(time_a, time_b), True)}, "
+                f"{describe_change(time_a, time_b)})"
+            )
+
+        line = f"Total {compared(self.total_a, self.total_b)}"
+        nested_a, nested_b = self.nesting
+        if not nested_a and not nested_b:
+            return line
+        outer_a = sum(f.total_time for f in outermost(self.a.functions, nested_a))
+        outer_b = sum(f.total_time for f in outermost(self.b.functions, nested_b))
+        callers = _listed(dict.fromkeys(caller.name for caller, _ in nested_a + nested_b))
+        callees = list(dict.fromkeys(callee.name for _, callee in nested_a + nested_b))
+        verb, their = ("runs", "its") if len(callees) == 1 else ("run", "their")
         return (
-            f"Total {written(total_a)} → {written(total_b)} "
-            f"({written(change)}, {describe_change(self.total_a, self.total_b)})"
+            f"{line}\n{_listed(callees)} {verb} inside {callers}, so {their} time counts twice; "
+            f"the outermost functions alone: {compared(outer_a, outer_b)}."
         )
+
+    @cached_property
+    def nesting(self) -> tuple[list[tuple[FunctionProfile, FunctionProfile]], ...]:
+        """(caller, callee) pairs of profiled functions in A and in B (``nested_functions``)."""
+        return tuple(
+            nested_functions(annotator.profile.functions, annotator.source_of)
+            for annotator in self.annotators
+        )
+
+
+def _listed(names: Iterable[str], most: int = 3) -> str:
+    """'a', 'a and b', 'a, b and c', 'a, b, c and 2 more'."""
+    names = list(names)
+    if len(names) > most:
+        return f"{', '.join(names[:most])} and {len(names) - most} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

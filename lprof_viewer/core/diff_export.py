@@ -218,7 +218,7 @@ class DiffHtmlExporter(DiffExporter):
             f"<title>{name_a} vs {name_b}</title>"
             f"<style>{PAGE_STYLE}</style></head><body>\n"
             f"<h1>{name_a} → {name_b}</h1>\n"
-            f"<p class='summary'>{html.escape(diff.summary(unit))}</p>\n"
+            f"<p class='summary'>{html.escape(diff.summary(unit)).replace(chr(10), '<br>')}</p>\n"
             "<table><tr><th class='code'>Function</th>"
             + "".join(f"<th>{html.escape(title)}</th>" for title in time_titles(unit))
             + "<th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"

@@ -47,6 +47,7 @@ def compute_diff(
 ) -> ProfileDiff:
     """Load both profiles (with their runs' snapshots) and compare them (on a pool thread)."""
     diff = ProfileDiff(*open_pair_with_sources(path_a, path_b, roots, history))
+    _ = diff.nesting  # read here, not on the GUI thread by the summary
     if diff.functions:  # the function shown first
         _aligned(diff.functions[0])
     return diff
@@ -121,6 +122,13 @@ class DiffTab(ViewerTab):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.summary.setFont(font)
+        self.summary.setWordWrap(True)
+        self.summary.setContentsMargins(4, 2, 4, 0)
+        self.nesting_note = QLabel()  # the summary's second line, when totals count time twice
+        self.nesting_note.setObjectName("diffNestingNote")
+        self.nesting_note.setWordWrap(True)
+        self.nesting_note.setContentsMargins(4, 0, 4, 2)
+        self.nesting_note.hide()
         self.filter_edit = make_filter_edit()
         self.function_model = DiffFunctionTableModel(self)
         self.function_table = make_table("diffFunctionTable")
@@ -161,6 +169,7 @@ class DiffTab(ViewerTab):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.summary)
+        top_layout.addWidget(self.nesting_note)
         top_layout.addWidget(self.filter_edit)
         top_layout.addWidget(self.function_table)
         bottom = QWidget()
@@ -229,7 +238,7 @@ class DiffTab(ViewerTab):
     def _loaded(self, diff: ProfileDiff) -> None:
         previous = self.current_function()
         self.diff, self.error = diff, None
-        self.summary.setText(diff.summary(self.unit))
+        self._show_summary()
         self.function_model.set_diff(diff)
         self._fit_function_columns()
         self.pages.show_content()
@@ -309,10 +318,18 @@ class DiffTab(ViewerTab):
         self.unit = unit
         for model in (self.function_model, self.side_a, self.side_b, self.change_model):
             model.set_unit(unit)
-        if self.diff is not None:
-            self.summary.setText(self.diff.summary(unit))
+        self._show_summary()
         self._fit_function_columns()
         self._fit_side_columns()
+
+    def _show_summary(self) -> None:
+        """The totals in bold; below them, when some are counted twice, which and why."""
+        if self.diff is None:
+            return
+        headline, _, nesting = self.diff.summary(self.unit).partition("\n")
+        self.summary.setText(headline)
+        self.nesting_note.setText(nesting)
+        self.nesting_note.setVisible(bool(nesting))
 
     def _fit_function_columns(self) -> None:
         fit_columns(self.function_table, self.function_model.widest_texts(), _FUNCTION_WIDTHS)
