@@ -64,7 +64,13 @@ def test_run_script_from_the_toolbar_opens_the_new_profile(qtbot, window, tmp_pa
     with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
         window.runs.rerun_action.trigger()
     assert window.tabs.count() == 3
-    assert window.runs.history_panel.model.rowCount() == 2
+    panel = window.runs.history_panel
+    assert panel.model.rowCount() == 2
+    assert panel.script_label.text().startswith("2 runs of ")
+    assert [cell(panel.table, 0, column) for column in (1, 4)] == ["OK", "busy.py"]
+    assert "-m kernprof -l" in panel.model.data(
+        panel.model.index(0, 4), Qt.ItemDataRole.ToolTipRole
+    )
 
 
 def test_a_failing_script_opens_its_partial_profile_marked_failed(qtbot, window, tmp_path):

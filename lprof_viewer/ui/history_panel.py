@@ -18,16 +18,35 @@ from PySide6.QtWidgets import (
 )
 
 from lprof_viewer.core.kernprof_command import quoted
-from lprof_viewer.core.run_history import RunHistory, RunRecord
+from lprof_viewer.core.run_history import (
+    FAILED,
+    NO_PROFILE,
+    NOTHING_RAN,
+    OK,
+    STOPPED,
+    RunHistory,
+    RunRecord,
+)
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
-from lprof_viewer.ui.table_model import Index, RowTableModel
+from lprof_viewer.ui.table_model import RIGHT_ALIGNED, Index, RowTableModel
+from lprof_viewer.ui.tables import fit_rows_to_font
+
+#: How each outcome reads in the table.
+_OUTCOME_TEXTS = {
+    OK: "OK",
+    FAILED: "Failed",
+    STOPPED: "Stopped",
+    NO_PROFILE: "No profile",
+    NOTHING_RAN: "Nothing ran",
+    None: "Running",
+}
 
 
 class RunHistoryModel(RowTableModel):
     """One row per kept run."""
 
     WHEN, OUTCOME, DURATION, STATUS, COMMAND = range(5)
-    HEADERS = ("When", "Outcome", "Duration", "Exit", "Command")
+    HEADERS = ("When", "Outcome", "Duration", "Exit", "Script and arguments")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -48,20 +67,22 @@ class RunHistoryModel(RowTableModel):
         if not index.isValid():
             return None
         run = self.runs[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return run.message
+        column = index.column()
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole command where the column is short
+            return quoted(run.command) if column == self.COMMAND else run.message
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.DURATION, self.STATUS):
+            return RIGHT_ALIGNED
         if role != _DISPLAY:
             return None
-        column = index.column()
         if column == self.WHEN:
             return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.started_at))
         if column == self.OUTCOME:
-            return run.outcome or "running"
+            return _OUTCOME_TEXTS.get(run.outcome, run.outcome)
         if column == self.DURATION:
             return "" if run.duration is None else f"{run.duration:.1f} s"
         if column == self.STATUS:
             return "" if run.exit_status is None else str(run.exit_status)
-        return quoted(run.command)
+        return quoted([run.script.name, *run.args])
 
 
 class HistoryPanel(QWidget):
@@ -83,9 +104,12 @@ class HistoryPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            RunHistoryModel.COMMAND, QHeaderView.ResizeMode.Stretch
-        )
+        self.table.setWordWrap(False)  # one line per run
+        fit_rows_to_font(self.table)
+        header = self.table.horizontalHeader()
+        for column in range(RunHistoryModel.COMMAND):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(RunHistoryModel.COMMAND, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         self.open_button = QPushButton("Open")
         self.open_button.clicked.connect(self.open_selected)
@@ -99,7 +123,7 @@ class HistoryPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch()
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 2, 4, 2)
         layout.addWidget(self.script_label)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
@@ -115,7 +139,8 @@ class HistoryPanel(QWidget):
         if self.script is None:
             return
         runs = self.history.runs_for(self.script)
-        self.script_label.setText(f"{len(runs)} run(s) of {self.script}")
+        count = "1 run" if len(runs) == 1 else f"{len(runs)} runs"
+        self.script_label.setText(f"{count} of {self.script}")
         self.model.set_runs(runs)
 
     def selected_runs(self) -> list[RunRecord]:

@@ -74,6 +74,7 @@ class ScriptTab(ViewerTab):
         self.source.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.summary.setContentsMargins(4, 2, 4, 2)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
