@@ -483,6 +483,22 @@ def test_screenshot_command_writes_a_png_of_the_loaded_window(tmp_path, busy_lpr
     assert image.width() >= 800 and image.height() >= 500
 
 
+def test_screenshot_of_a_file_that_cannot_be_opened_says_why_and_fails(tmp_path):
+    out, missing = tmp_path / "shot.png", tmp_path / "missing.lprof"
+    result = subprocess.run(
+        [sys.executable, "-m", "lprof_viewer", "--screenshot", str(out), str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)},
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"lprof-viewer: missing.lprof does not exist ({missing})."
+    )
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the error page, pictured
+
+
 def test_an_editor_that_cannot_start_is_said_in_the_status_bar(qtbot, tmp_path, busy_lprof):
     window = make_window(qtbot, tmp_path)
     window.settings.editor_command = f"{tmp_path / 'no-such-editor'} {{file}}"

@@ -103,7 +103,11 @@ def _screenshot(
     run: RunConfig | None,
     diff: list[Path] | None,
 ) -> NoReturn:
-    """Open ``paths`` (and run ``run``), wait until all is shown, save the window as PNG, exit."""
+    """Open ``paths`` (and run ``run``), wait until all is shown, save the window as PNG, exit.
+
+    A file that could not be opened is pictured as the window shows it, and
+    said on standard error with exit status 2, as the headless verbs do.
+    """
     result = {"status": 0}
 
     def grab() -> None:
@@ -111,6 +115,10 @@ def _screenshot(
         if not window.grab().save(str(out), "PNG"):
             print(f"lprof-viewer: cannot write the screenshot {out}.", file=sys.stderr)
             result["status"] = 2
+        for tab in window.open_tabs():
+            if tab.error is not None:
+                print(f"lprof-viewer: {tab.error}", file=sys.stderr)
+                result["status"] = 2
         app.quit()
 
     def timed_out() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -99,8 +100,9 @@ class ProfileTab(ViewerTab):
         self.choose_folder: Callable[[], str] = self._ask_for_folder
         self._build()
         self.set_unit(self.unit)
-        self._watcher = QFileSystemWatcher([str(p) for p in self.paths if p.exists()], self)
+        self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._file_changed_on_disk)
+        self._rewatch()
         self.reload()
 
     # -- building ------------------------------------------------------------------
@@ -235,8 +237,13 @@ class ProfileTab(ViewerTab):
 
     def _rewatch(self) -> None:
         # Tools that rewrite a file by replacing it drop it from the watch list.
+        # Only files it can watch: Qt warns on the terminal about the others.
         watched = set(self._watcher.files())
-        missing = [str(p) for p in self.paths if p.exists() and str(p) not in watched]
+        missing = [
+            str(p)
+            for p in self.paths
+            if str(p) not in watched and p.is_file() and os.access(p, os.R_OK)
+        ]
         if missing:
             self._watcher.addPaths(missing)
 
