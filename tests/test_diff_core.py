@@ -401,7 +401,7 @@ def test_runs_diff_with_the_code_each_one_measured(
     # Without the snapshots, the file on disk matches neither run.
     stale = function_named(diff_of(a, b), "work")
     assert stale.alignment[1] == BY_OFFSET
-    assert "run A and B" in stale.alignment[2]
+    assert "runs A and B" in stale.alignment[2]
     assert "% 11" in script.read_text(encoding="utf-8")
 
 

@@ -373,7 +373,8 @@ def align_lines(
     missing = [name for name, side in (("A", a), ("B", b)) if not _trusted(side)]
     why = " and ".join(missing)
     note = (
-        f"No trustworthy source for run {why}: lines are aligned by their offset from the "
+        f"No trustworthy source for {'runs' if len(missing) == 2 else 'run'} {why}: lines are "
+        "aligned by their offset from the "
         "function's first line."
     )
     return _align_by_offset(a, b), BY_OFFSET, note

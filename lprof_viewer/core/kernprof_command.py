@@ -181,7 +181,7 @@ def parse_env_item(item: str) -> tuple[str, str]:
     """One ``KEY=VALUE`` (as ``--env`` takes it): the key, and the value exactly as written."""
     key, sep, value = item.partition("=")
     if not sep or not key.strip():
-        raise ValueError(f"environment setting {item!r} is not KEY=VALUE")
+        raise ValueError(f"environment setting {item!r} is not KEY=VALUE.")
     return key.strip(), value
 
 

@@ -199,7 +199,7 @@ _PROTOCOL_0_START = re.compile(rb"\(?c[\w.]+\n[\w.]+\n")
 def _truncated(name: str) -> str:
     return (
         f"{name} is truncated: the profile ends early (if kernprof -i is still "
-        "writing it, wait for the run to finish and reload)."
+        "writing it, wait for the run to finish and open it again)."
     )
 
 
@@ -254,7 +254,8 @@ def read_stats(path: str | os.PathLike[str]) -> RawStats:
         raise ProfileLoadError(f"{name} cannot be read: {error.strerror or error}.") from None
     if not data:
         raise ProfileLoadError(
-            f"{name} is empty (if kernprof is still running, wait for it to finish and reload)."
+            f"{name} is empty (if kernprof is still running, wait for it to finish and open "
+            "it again)."
         )
     with collector_paused():
         return validate_stats(_unpickle(data, name), name)

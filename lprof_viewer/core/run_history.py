@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -39,6 +40,18 @@ OK, FAILED, STOPPED, NO_PROFILE, NOTHING_RAN = (
     "no-profile",
     "nothing-ran",
 )
+
+
+def ended(status: int | None) -> str:
+    """How a process ended: 'exited with status 3', or 'was killed by SIGKILL' (status -9)."""
+    if status is None:
+        return "ended without an exit status"
+    if status >= 0:
+        return f"exited with status {status}"
+    try:
+        return f"was killed by {signal.Signals(-status).name}"
+    except ValueError:
+        return f"was killed by signal {-status}"
 
 
 def default_history_root(environ: dict[str, str] | None = None) -> Path:
@@ -249,19 +262,19 @@ class RunHistory:
         if stats is None:
             return (
                 NO_PROFILE,
-                f"kernprof wrote no profile for {name} (exit status {status}){detail}",
+                f"kernprof wrote no profile for {name} ({name} {ended(status)}){detail}",
             )
         if isinstance(stats, ProfileLoadError):
             return NO_PROFILE, str(stats)
         ran = any(hits for lines in stats.timings.values() for _, hits, _ in lines)
         if status != 0 and not ran:  # a SyntaxError, or an error before the first call
             return FAILED, (
-                f"{name} exited with status {status} after {duration:.1f} s before any "
+                f"{name} {ended(status)} after {duration:.1f} s before any "
                 f"profiled line ran{detail}"
             )
         if status != 0:
             return FAILED, (
-                f"{name} exited with status {status} after {duration:.1f} s; its profile holds "
+                f"{name} {ended(status)} after {duration:.1f} s; its profile holds "
                 "the lines that ran before the error."
             )
         if not ran:

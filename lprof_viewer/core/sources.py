@@ -44,7 +44,7 @@ def is_file(path: Path) -> bool:
 
 
 class SourceMapError(ValueError):
-    """A source-root mapping is not of the form OLD_PREFIX=NEW_PREFIX."""
+    """A source-root mapping is not of the form OLD=NEW."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,10 @@ class SourceRoot:
 
     @classmethod
     def parse(cls, text: str) -> SourceRoot:
-        """Read ``OLD_PREFIX=NEW_PREFIX`` as given on the command line."""
+        """Read ``OLD=NEW`` (folder prefixes) as given on the command line."""
         old, sep, new = text.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise SourceMapError(f"source map {text!r} is not of the form OLD_PREFIX=NEW_PREFIX")
+            raise SourceMapError(f"source map {text!r} is not of the form OLD=NEW")
         return cls(old.strip(), new.strip())
 
     def apply(self, filename: str) -> Path | None:
