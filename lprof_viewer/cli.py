@@ -138,9 +138,9 @@ def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
         open_pair_with_sources,
     )
 
-    _refuse_to_overwrite(args.output, [args.a, args.b])
     if args.unit != "auto" and args.format == "json":
         raise UsageError("--unit applies to text and HTML; JSON times are always in seconds.")
+    _refuse_to_overwrite(args.output, [args.a, args.b])
     history = RunHistory(default_history_root())
     diff = ProfileDiff(*open_pair_with_sources(args.a, args.b, args.source_map, history))
     exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
@@ -203,7 +203,6 @@ def run_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--python",
-        type=Path,
         help="interpreter, a path or a name on PATH (default: a venv beside or above the "
         "script, else the active one, else the Python running lprof-viewer)",
     )
@@ -300,7 +299,8 @@ def run_merge(args: argparse.Namespace) -> int:
     recorded = max(path.stat().st_mtime for path in args.files)
     try:
         write_lprof(merged, args.output)
-        os.utime(args.output, (recorded, recorded))
+        if args.output.is_file():  # not a device or pipe written through
+            os.utime(args.output, (recorded, recorded))
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
     files = "1 file" if len(args.files) == 1 else f"{len(args.files)} files"
@@ -326,6 +326,11 @@ def parse_run_arguments(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+def is_bare_name(text: str) -> bool:
+    """True for ``python3``, looked up on PATH; False for a path (``./python3``, ``bin/py``)."""
+    return not any(sep in text for sep in (os.sep, os.altsep) if sep)
+
+
 def run_config(args: argparse.Namespace) -> RunConfig:
     """The run settings the ``run`` verb's arguments ask for."""
     config = RunConfig.for_script(args.script)
@@ -339,14 +344,14 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         raise UsageError(str(error)) from None
     if args.python is not None:
         # By name on the run's PATH; a relative path from here, not the script's folder.
-        found = find_interpreter(args.python, config.environment())
-        if len(args.python.parts) == 1 and not found.exists():
+        found = find_interpreter(Path(args.python), config.environment())
+        if is_bare_name(args.python) and not found.exists():
             raise UsageError(f"there is no interpreter called {args.python} on the PATH.")
         config.python = found.absolute()
     return config
 
 
-def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
+def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
     """Profile a script as ``kernprof -l`` would, keep the run, exit with its status."""
     import shutil
 
@@ -358,6 +363,8 @@ def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
         # Said before the run, not after it has taken its minutes.
         raise UsageError(f"cannot write {args.output}: its folder does not exist.")
     root = default_history_root()
+    if stdout is None:  # started with standard output closed: the console file keeps it all
+        stdout = io.StringIO()
     try:
         record = run_and_record(config, RunHistory(root), stdout)
     except RunError as error:
@@ -370,6 +377,8 @@ def run_script(args: argparse.Namespace, stdout: TextIO) -> int:
         stdout.flush()
     except BrokenPipeError:  # `lprof-viewer run s.py | head`: the run was kept all the same
         _discard_standard_output(stdout)
+    except OSError:  # a full disk behind a redirection: the run's console file has it all
+        pass
     print(f"lprof-viewer: {record.message}", file=sys.stderr)
     if record.has_profile:
         print(f"lprof-viewer: profile kept at {record.profile}", file=sys.stderr)

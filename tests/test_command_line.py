@@ -355,3 +355,28 @@ def test_run_names_a_folder_given_as_the_script_and_a_python_not_on_path(tmp_pat
     assert capsys.readouterr().err == (
         "lprof-viewer: there is no interpreter called no-such-python-3 on the PATH.\n"
     )
+
+
+def test_merge_through_a_link_replaces_the_file_it_points_to(tmp_path: Path, busy_lprof: Path):
+    from lprof_viewer.core.lprof_reader import load_lprof
+
+    target = tmp_path / "real.lprof"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.lprof"
+    link.symlink_to(target)
+
+    assert main(["merge", str(busy_lprof), "-o", str(link)]) == 0
+
+    assert link.is_symlink() and link.resolve() == target
+    assert load_lprof(target).total_time == load_lprof(busy_lprof).total_time
+
+
+def test_run_with_standard_output_closed_runs_and_keeps_the_run(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("LPROF_VIEWER_DATA", str(tmp_path / "data"))
+    script = copy_script("busy.py", tmp_path)
+    monkeypatch.setattr(sys, "stdout", None)
+
+    assert main(["run", str(script)]) == 0
+
+    (run,) = RunHistory(tmp_path / "data").runs_for(script)
+    assert run.outcome == OK

@@ -25,11 +25,12 @@ from lprof_viewer.core.diff import (
     RecentAlignments,
     describe_change,
     side_names,
+    signed_change,
 )
 from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.nesting import nested_functions, outermost
+from lprof_viewer.core.nesting import calls_between
 from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 from lprof_viewer.core.units import TimeUnit
 
@@ -134,8 +135,8 @@ def test_a_profiled_helper_called_by_another_is_said_to_count_twice(
     django_diff: ProfileDiff,
 ) -> None:
     view, helper = "BookListView.get_context_data", "author_names"
-    for nested in django_diff.nesting:  # both runs: the view calls its profiled helper
-        assert [(caller.name, callee.name) for caller, callee in nested] == [(view, helper)]
+    calls = [(caller.name, callee.name) for caller, callee in django_diff.nesting]
+    assert calls == [(view, helper)] * 2  # in both runs, the view calls its profiled helper
     outer_a = sum(f.time_a for f in django_diff.functions if f.name != helper)
     outer_b = sum(f.time_b for f in django_diff.functions if f.name != helper)
     assert outer_a < django_diff.total_a and outer_b < django_diff.total_b
@@ -169,12 +170,72 @@ def test_a_recursive_function_is_nested_in_its_caller_not_in_itself(tmp_path: Pa
     script.write_text(RECURSIVE.lstrip())
     run_kernprof(script, tmp_path / "fib.lprof")
     annotator = ProfileAnnotator(load_profiles([tmp_path / "fib.lprof"]))
-    functions = annotator.profile.functions
 
-    nested = nested_functions(functions, annotator.source_of)
+    calls = calls_between(annotator.profile.functions, annotator.annotate)
 
-    assert [(caller.name, callee.name) for caller, callee in nested] == [("main", "fib")]
-    assert [f.name for f in outermost(functions, nested)] == ["main"]
+    assert [(caller.name, callee.name) for caller, callee in calls or []] == [("main", "fib")]
+
+
+CALLS = """
+import io
+import json
+
+
+@profile
+def load(text):
+    return [int(x) for x in text.split(",")]
+
+
+@profile
+def handler():
+    return json.load(io.StringIO("[1, 2]"))  # json's load, not the profiled one
+
+
+class Report:
+    @profile
+    def build(self, values):
+        return self.total(values) * 2
+
+    @profile
+    def total(self, values):
+        return sum(values)
+
+
+handler()
+Report().build(load("1,2,3"))
+"""
+
+
+def test_calls_are_read_as_bare_names_or_on_self_not_on_other_objects(tmp_path: Path) -> None:
+    script = tmp_path / "calls.py"
+    script.write_text(CALLS.lstrip())
+    run_kernprof(script, tmp_path / "calls.lprof")
+    annotator = ProfileAnnotator(load_profiles([tmp_path / "calls.lprof"]))
+
+    calls = calls_between(annotator.profile.functions, annotator.annotate)
+
+    assert [(c.name, f.name) for c, f in calls or []] == [("Report.build", "Report.total")]
+
+
+def test_calls_read_in_one_run_leave_the_same_functions_out_of_both(tmp_path: Path) -> None:
+    profiles = []
+    for name in ("before", "after"):
+        (tmp_path / name).mkdir()
+        script = tmp_path / name / "fib.py"
+        script.write_text(RECURSIVE.lstrip())
+        run_kernprof(script, tmp_path / name / "fib.lprof")
+        profiles.append(tmp_path / name / "fib.lprof")
+    (tmp_path / "after" / "fib.py").unlink()  # B's code is gone: only A's calls are read
+
+    diff = diff_of(*profiles)
+
+    assert [(c.name, f.name) for c, f in diff.nesting] == [("main", "fib")]
+    main = function_named(diff, "main")
+    assert diff.summary_lines(TimeUnit("us"))[1].endswith(
+        f"the outermost functions alone: {main.time_a * 1e6:.1f} µs → {main.time_b * 1e6:.1f} µs "
+        f"({signed_change(TimeUnit('us'), main.delta)} µs, "
+        f"{describe_change(main.time_a, main.time_b)})."
+    )
 
 
 def test_functions_are_sorted_by_size_of_change(django_diff: ProfileDiff) -> None:
@@ -436,6 +497,28 @@ def test_a_name_alone_pairs_only_a_function_no_other_shares() -> None:
     a = [fp("main", 1, "/tools/one.py"), fp("main", 1, "/tools/two.py"), fp("<lambda>", 4)]
     b = [fp("main", 1, "/scripts/three.py"), fp("<lambda>", 9, "/src/other.py")]
     assert all(None in pair for pair in match_functions(a, b))
+    # A helper left over on each side, while another helper matched: not the same one.
+    a = [fp("helper", 5, "/src/a.py"), fp("helper", 5, "/src/b.py")]
+    b = [fp("helper", 5, "/src/a.py"), fp("helper", 9, "/src/c.py")]
+    pairs = {
+        (x.filename if x else None, y.filename if y else None) for x, y in match_functions(a, b)
+    }
+    assert pairs == {("/src/a.py", "/src/a.py"), ("/src/b.py", None), (None, "/src/c.py")}
+    # line_profiler 4.x names Parser.__init__ and Lexer.__init__ alike.
+    assert all(
+        None in pair
+        for pair in match_functions(
+            [fp("__init__", 3, "/src/parser.py")], [fp("__init__", 3, "/src/lexer.py")]
+        )
+    )
+
+
+def test_a_rename_pairs_by_file_name_only_when_the_whole_tree_moved() -> None:
+    shared = fp("main", 1, "/src/app.py")
+    setup = fp("setup", 10, "/src/pkg1/__init__.py")
+    configure = fp("configure", 10, "/src/pkg2/__init__.py")
+    pairs = match_functions([shared, setup], [shared, configure])
+    assert (setup, None) in pairs and (None, configure) in pairs
 
 
 def test_a_new_function_written_where_a_deleted_one_was_is_not_taken_for_it() -> None:

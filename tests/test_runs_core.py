@@ -270,6 +270,22 @@ def test_run_verb_passes_arguments_after_the_double_dash(tmp_path):
     assert "ARGS ['--flag', 'x y']" in result.stdout
 
 
+def test_run_verb_output_it_cannot_write_is_one_sentence_and_the_run_is_kept(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("LPROF_VIEWER_DATA", str(tmp_path / "data"))
+    script = script_copy(tmp_path, "busy.py")
+    out = tmp_path / f"{'x' * 300}.lprof"  # its folder exists; the name is too long to make
+
+    assert main(["run", str(script), "-o", str(out)]) == 2
+
+    err = capsys.readouterr().err
+    assert f"lprof-viewer: cannot write {out}: File name too long." in err
+    assert "Traceback" not in err
+    (run,) = RunHistory(tmp_path / "data").runs_for(script)
+    assert run.outcome == OK and load_lprof(run.profile).functions[0].name == "slow_sum"
+
+
 def test_run_verb_output_in_a_missing_folder_is_refused_before_the_run(
     tmp_path, capsys, monkeypatch
 ):

@@ -21,7 +21,7 @@ from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile, LineStat
-from lprof_viewer.core.nesting import nested_functions, outermost
+from lprof_viewer.core.nesting import Calls, calls_between
 from lprof_viewer.core.units import AUTO, TimeUnit
 
 SAME, CHANGED, INSERTED, REMOVED = "same", "changed", "inserted", "removed"
@@ -451,42 +451,49 @@ def _pair_block(
     edited one does not take its place. Between them, lines pair by position
     as a code review tool sets them side by side (a loop header rewritten).
     """
-    similar = _most_alike(texts_a, texts_b, i1, i2, j1, j2)
-    if similar is None:
-        return _pair_by_position(i1, i2, j1, j2)
-    i, j = similar
-    before_pairs, before_kinds = _pair_block(texts_a, texts_b, i1, i, j1, j)
-    after_pairs, after_kinds = _pair_block(texts_a, texts_b, i + 1, i2, j + 1, j2)
-    return [*before_pairs, (i, j), *after_pairs], [*before_kinds, CHANGED, *after_kinds]
+    return _pair_around_alike(_alike_lines(texts_a, texts_b, i1, i2, j1, j2), i1, i2, j1, j2)
 
 
 #: How alike two lines must be (``SequenceMatcher.ratio``) to be one line edited,
 #: as ``difflib.ndiff`` has it.
 ALIKE = 0.75
 #: Blocks with more pairs of lines than this are paired by position: a rewrite,
-#: where comparing every line with every other costs much and tells little.
-MAX_COMPARED_PAIRS = 2_500
+#: where comparing every line with every other costs much (a window may align
+#: on its GUI thread) and tells little.
+MAX_COMPARED_PAIRS = 400
 
 
-def _most_alike(
+def _alike_lines(
     texts_a: Sequence[str], texts_b: Sequence[str], i1: int, i2: int, j1: int, j2: int
-) -> tuple[int, int] | None:
-    """The two lines of the block most alike, when alike enough (``ALIKE``) to be one edited."""
+) -> dict[tuple[int, int], float]:
+    """The pairs of lines of the block at least ``ALIKE`` alike, with their ratios."""
     if i1 == i2 or j1 == j2 or (i2 - i1) * (j2 - j1) > MAX_COMPARED_PAIRS:
-        return None
+        return {}
     matcher = difflib.SequenceMatcher(None, autojunk=False)
-    best, found = ALIKE, None
+    alike = {}
     for j in range(j1, j2):
         matcher.set_seq2(texts_b[j].strip())
         for i in range(i1, i2):
             matcher.set_seq1(texts_a[i].strip())
-            if (
-                matcher.real_quick_ratio() > best
-                and matcher.quick_ratio() > best
-                and matcher.ratio() > best
-            ):
-                best, found = matcher.ratio(), (i, j)
-    return found
+            if matcher.real_quick_ratio() >= ALIKE and matcher.quick_ratio() >= ALIKE:
+                ratio = matcher.ratio()
+                if ratio >= ALIKE:
+                    alike[i, j] = ratio
+    return alike
+
+
+def _pair_around_alike(
+    alike: dict[tuple[int, int], float], i1: int, i2: int, j1: int, j2: int
+) -> tuple[list[tuple[int | None, int | None]], list[str]]:
+    """Pair the most alike lines inside the block, then the parts above and below them."""
+    inside = [pair for pair in alike if i1 <= pair[0] < i2 and j1 <= pair[1] < j2]
+    if not inside:
+        return _pair_by_position(i1, i2, j1, j2)
+    # The most alike; of equals, the first in B, then in A.
+    i, j = max(inside, key=lambda pair: (alike[pair], -pair[1], -pair[0]))
+    above_pairs, above_kinds = _pair_around_alike(alike, i1, i, j1, j)
+    below_pairs, below_kinds = _pair_around_alike(alike, i + 1, i2, j + 1, j2)
+    return [*above_pairs, (i, j), *below_pairs], [*above_kinds, CHANGED, *below_kinds]
 
 
 def _pair_by_position(
@@ -561,11 +568,15 @@ class ProfileDiff:
         return time_change(self.total_a, self.total_b)
 
     def summary(self, unit: TimeUnit = AUTO) -> str:
-        """'Total 1.20 s → 520.0 ms (-680.0 ms, 2.3x faster)', times in ``unit``.
+        """``summary_lines`` as one text, a line each."""
+        return "\n".join(line for line in self.summary_lines(unit) if line)
 
-        When profiled functions run inside others (``nesting``), their time
-        is counted twice in the totals: a second line says which, and
-        compares the outermost functions alone.
+    def summary_lines(self, unit: TimeUnit = AUTO) -> tuple[str, str]:
+        """('Total 1.20 s → 520.0 ms (-680.0 ms, 2.3x faster)', a note), times in ``unit``.
+
+        The note is '' unless profiled functions run inside others
+        (``nesting``): their time is then counted twice in the totals, and
+        the note says which and compares the outermost functions alone.
         """
 
         def written(seconds: float, signed: bool = False) -> str:  # a zero too says it is seconds
@@ -579,27 +590,46 @@ class ProfileDiff:
                 f"{describe_change(time_a, time_b)})"
             )
 
-        line = f"Total {compared(self.total_a, self.total_b)}"
-        nested_a, nested_b = self.nesting
-        if not nested_a and not nested_b:
-            return line
-        outer_a = sum(f.total_time for f in outermost(self.a.functions, nested_a))
-        outer_b = sum(f.total_time for f in outermost(self.b.functions, nested_b))
-        callers = _listed(dict.fromkeys(caller.name for caller, _ in nested_a + nested_b))
-        callees = list(dict.fromkeys(callee.name for _, callee in nested_a + nested_b))
+        headline = f"Total {compared(self.total_a, self.total_b)}"
+        calls = self.nesting
+        if not calls:
+            return headline, ""
+        # By name on both sides, so that both leave out the same functions.
+        inner = {callee.short_name for _, callee in calls}
+        outer_a = [f.total_time for f in self.a.functions if f.short_name not in inner]
+        outer_b = [f.total_time for f in self.b.functions if f.short_name not in inner]
+        if not outer_a and not outer_b:  # every one is called by another: no outermost
+            return headline, ""
+        callers = _listed(_names(caller for caller, _ in calls))
+        callees = _names(callee for _, callee in calls)
         verb, their = ("runs", "its") if len(callees) == 1 else ("run", "their")
-        return (
-            f"{line}\n{_listed(callees)} {verb} inside {callers}, so {their} time counts twice; "
-            f"the outermost functions alone: {compared(outer_a, outer_b)}."
+        return headline, (
+            f"{_listed(callees)} {verb} inside {callers}, so {their} time counts twice; "
+            f"the outermost functions alone: {compared(sum(outer_a), sum(outer_b))}."
         )
 
     @cached_property
-    def nesting(self) -> tuple[list[tuple[FunctionProfile, FunctionProfile]], ...]:
-        """(caller, callee) pairs of profiled functions in A and in B (``nested_functions``)."""
-        return tuple(
-            nested_functions(annotator.profile.functions, annotator.source_of)
+    def nesting(self) -> Calls:
+        """(caller, callee) pairs of profiled functions of A and of B (``calls_between``).
+
+        Empty unless both runs were read: one side's outermost functions
+        alone against all of the other's would compare unlike things.
+        """
+        found = [
+            calls_between(annotator.profile.functions, annotator.annotate)
             for annotator in self.annotators
-        )
+        ]
+        if found[0] is None or found[1] is None:
+            return []
+        return found[0] + found[1]
+
+
+def _names(functions: Iterable[FunctionProfile]) -> list[str]:
+    """One name per function of either run: the qualified one where a run records it."""
+    found: dict[str, str] = {}
+    for function in functions:
+        found[function.short_name] = max(found.get(function.short_name, ""), function.name, key=len)
+    return list(found.values())
 
 
 def _listed(names: Iterable[str], most: int = 3) -> str:

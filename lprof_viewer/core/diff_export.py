@@ -7,7 +7,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from itertools import repeat
-from operator import mul, sub
+from operator import mul
 from typing import Any, TextIO
 
 from lprof_viewer.core.diff import (
@@ -21,6 +21,7 @@ from lprof_viewer.core.diff import (
     describe_change,
     direction,
     signed_change,
+    time_change,
 )
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
@@ -78,7 +79,7 @@ def function_json(function: FunctionDiff) -> str:
             hits_b,
             times_a,
             times_b,
-            map(sub, times_b, times_a),
+            map(time_change, times_a, times_b),
             rows.kinds,
             strict=True,
         ),
@@ -213,12 +214,13 @@ class DiffHtmlExporter(DiffExporter):
         """The summary, the functions table, then each function side by side with heat."""
         unit = self.unit
         name_a, name_b = map(html.escape, diff.names)
+        summary = diff.summary_lines(unit)
         stream.write(
             "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>{name_a} vs {name_b}</title>"
             f"<style>{PAGE_STYLE}</style></head><body>\n"
             f"<h1>{name_a} → {name_b}</h1>\n"
-            f"<p class='summary'>{html.escape(diff.summary(unit)).replace(chr(10), '<br>')}</p>\n"
+            f"<p class='summary'>{'<br>'.join(map(html.escape, filter(None, summary)))}</p>\n"
             "<table><tr><th class='code'>Function</th>"
             + "".join(f"<th>{html.escape(title)}</th>" for title in time_titles(unit))
             + "<th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"

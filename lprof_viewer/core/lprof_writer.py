@@ -32,6 +32,8 @@ def write_lprof(stats: RawStats, path: str | os.PathLike[str]) -> Path:
         with path.open("wb") as stream:
             pickle.dump(LineStats(timings, stats.unit), stream, _PROTOCOL)  # type: ignore[arg-type]
         return path
+    if path.is_symlink():  # replace the file it points to, not the link
+        path = Path(os.path.realpath(path))
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     # Made as open() makes a file (0666 less the umask), unlike mkstemp's 0600;
     # a file it replaces keeps its own permissions.

@@ -46,10 +46,12 @@ def match_functions(
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
     # Files are compared once: when the runs share none, the same-file keys cannot match.
     no_file_in_common = _no_file_in_common(left, right)
-    for make_key in _MATCH_KEYS:
+    for make_key in (*_MATCH_KEYS, _moved_to_another_file(left, right)):
         if not left or not right:
             break
         if make_key in _SAME_FILE_KEYS and no_file_in_common:
+            continue
+        if make_key in _MOVED_TREE_KEYS and not no_file_in_common:
             continue
         found, left, right = _match_by(make_key(left, right), left, right)
         pairs += found
@@ -153,27 +155,41 @@ def _renamed_in_place(file_of: Callable[[str], str]) -> MakeKeys:
     return make_keys
 
 
-def _moved_to_another_file(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionProfile]) -> MakeKeys:
     """The qualified name alone, for a function moved to another module.
 
-    Only a name one function has in each run pairs (``_match_by``); nameless
-    code (``<lambda>``, ``<genexpr>``) is never paired by its name alone.
+    Only a name that one function of each whole run has: a ``helper`` left
+    over in each run, while others called ``helper`` matched elsewhere, is
+    not taken for the same one. Nameless code (``<lambda>``) and special
+    methods (``__init__`` of unrelated classes, as line_profiler 4.x names
+    them) never pair by name alone.
     """
+    counts = [Counter(f.name for f in side) for side in (all_a, all_b)]
 
     def key_of(function: FunctionProfile) -> object:
-        return object() if function.name.startswith("<") else function.name
+        name = function.name
+        if name.startswith("<") or function.short_name.startswith("__"):
+            return object()  # matches nothing
+        return name if counts[0][name] == counts[1][name] == 1 else object()
 
-    return [key_of(f) for f in left], [key_of(f) for f in right]
+    def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+        return [key_of(f) for f in left], [key_of(f) for f in right]
+
+    return make_keys
 
 
-#: How a function of A finds itself in B, most certain first.
+_RENAMED_IN_MOVED_FILE = _renamed_in_place(_base)
+#: How a function of A finds itself in B, most certain first (then by name alone,
+#: ``_moved_to_another_file``).
 _MATCH_KEYS: tuple[MakeKeys, ...] = (
     _by_name(_file_key, lambda f: f.name),  # the same, or moved within its file
     _by_name(_file_key, lambda f: f.short_name),  # 4.x `run` vs 5.x `A.run`
     _renamed_in_place(_file_key),
     _by_name(_base, lambda f: f.name),  # the file moved
     _by_name(_base, lambda f: f.short_name),
-    _renamed_in_place(_base),  # the file moved and the function was renamed
-    _moved_to_another_file,
+    _RENAMED_IN_MOVED_FILE,  # the whole tree moved, and the function was renamed
 )
 _SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:3])
+#: Keys only for runs with no file in common (two checkouts): files of one name in
+#: two folders of one tree (``views.py``) are not one file moved.
+_MOVED_TREE_KEYS = frozenset({_RENAMED_IN_MOVED_FILE})

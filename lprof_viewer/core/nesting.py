@@ -3,58 +3,67 @@
 line_profiler times each function's lines, a call included: when ``process``
 calls ``parse`` and both are profiled, ``parse``'s time is in ``process``'s
 too, and adding every function's total counts it twice. line_profiler
-records no calls, so a call is read from the caller's timed lines: a name
-followed by ``(`` that is the name of another profiled function. That reads
-calls to another function of the same name as calls to it; it is a hint for
-the summary, never a number of line_profiler's changed.
+records no calls, so a call is read from the caller's timed lines: a
+function's name followed by ``(``, called bare (a module's function) or on
+``self``, ``cls`` or ``super()`` (a method). ``json.load(`` is not a call of
+a profiled ``load``. It is a hint for the summary, never a number of
+line_profiler's changed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.sources import SourceFile
 
-#: A call: a name (a function, or a method after a dot) and its opening bracket.
-_CALL = re.compile(r"(\w+)\s*\(")
+#: A bare call, not after a dot: ``parse(``.
+_BARE_CALL = re.compile(r"(?<![\w.])(\w+)\s*\(")
+#: A call of one's own method: ``self.parse(``, ``cls.make(``, ``super().save(``.
+_OWN_METHOD_CALL = re.compile(r"(?:(?<![\w.])(?:self|cls)|super\(\s*\))\s*\.\s*(\w+)\s*\(")
 #: Profiles with more functions than this are not read for calls: each function's
-#: timed lines would be searched, and such profiles come from profiling whole
+#: code would be found and searched, and such profiles come from profiling whole
 #: modules, where nearly everything is nested in something.
 MAX_FUNCTIONS_READ = 2_000
 
+Calls = list[tuple[FunctionProfile, FunctionProfile]]
 
-def nested_functions(
-    functions: Sequence[FunctionProfile],
-    source_of: Callable[[FunctionProfile], SourceFile | None],
-) -> list[tuple[FunctionProfile, FunctionProfile]]:
+
+def calls_between(
+    functions: Sequence[FunctionProfile], annotate: Callable[[FunctionProfile], AnnotatedFunction]
+) -> Calls | None:
     """(caller, callee) pairs: the callee is called on a timed line of the caller.
 
-    A function calling itself is not nested in itself. Empty for a profile of
-    more than ``MAX_FUNCTIONS_READ`` functions, or whose sources are missing.
+    A function calling itself is not nested in itself; a caller whose code
+    is missing or changed since is not read. None when the profile has more
+    than ``MAX_FUNCTIONS_READ`` functions: not looked at, rather than none.
     """
     if len(functions) > MAX_FUNCTIONS_READ:
-        return []
-    by_name: dict[str, list[FunctionProfile]] = {}
+        return None
+    module_level: dict[str, list[FunctionProfile]] = {}
+    methods: dict[str, list[FunctionProfile]] = {}
     for function in functions:
-        if not function.short_name.startswith("<"):  # <lambda> is called by no name
-            by_name.setdefault(function.short_name, []).append(function)
-    pairs = []
-    for caller in functions:
-        source = source_of(caller)
-        if source is None:
+        if function.short_name.startswith("<"):  # <lambda> is called by no name
             continue
-        timed = "\n".join(source.line(lineno) for lineno in caller.linenos)
-        for name in set(_CALL.findall(timed)) & by_name.keys():
-            pairs += [(caller, callee) for callee in by_name[name] if callee is not caller]
-    return pairs
+        methods.setdefault(function.short_name, []).append(function)
+        if "." not in function.name:  # line_profiler 4.x names methods so too
+            module_level.setdefault(function.name, []).append(function)
+    calls: Calls = []
+    for caller in functions:
+        annotated = annotate(caller)
+        if not annotated.shows_source:
+            continue
+        timed = "\n".join(map(annotated.text, caller.linenos))
+        callees = [
+            *_named(module_level, _BARE_CALL.findall(timed)),
+            *_named(methods, _OWN_METHOD_CALL.findall(timed)),
+        ]
+        calls += [(caller, callee) for callee in dict.fromkeys(callees) if callee is not caller]
+    return calls
 
 
-def outermost(
-    functions: Sequence[FunctionProfile], nested: list[tuple[FunctionProfile, FunctionProfile]]
+def _named(
+    functions: dict[str, list[FunctionProfile]], names: Iterable[str]
 ) -> list[FunctionProfile]:
-    """The functions no other profiled function calls; all of them when every one is called."""
-    inside = {id(callee) for _, callee in nested}
-    found = [function for function in functions if id(function) not in inside]
-    return found or list(functions)
+    return [function for name in dict.fromkeys(names) for function in functions.get(name, [])]

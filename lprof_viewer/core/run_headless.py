@@ -49,15 +49,16 @@ def check_interpreter(config: RunConfig) -> None:
 
 
 def _echo(line: str, out: TextIO) -> bool:
-    """Copy a line of the run's output to ``out``; False once its reader went away.
+    """Copy a line of the run's output to ``out``; False once it cannot take more.
 
-    ``lprof-viewer run s.py | head`` closes the pipe early: the run goes on
-    (its output still reaches the console file) and is kept as usual.
+    ``lprof-viewer run s.py | head`` closes the pipe early, and a redirection
+    to a full disk fails: the run goes on (its output still reaches the
+    console file) and is kept as usual.
     """
     try:
         out.write(line)
         out.flush()
-    except BrokenPipeError:
+    except OSError:  # BrokenPipeError, or no space left
         return False
     return True
 

@@ -326,7 +326,7 @@ class DiffTab(ViewerTab):
         """The totals in bold; below them, when some are counted twice, which and why."""
         if self.diff is None:
             return
-        headline, _, nesting = self.diff.summary(self.unit).partition("\n")
+        headline, nesting = self.diff.summary_lines(self.unit)
         self.summary.setText(headline)
         self.nesting_note.setText(nesting)
         self.nesting_note.setVisible(bool(nesting))

@@ -27,4 +27,5 @@ class ViewerTab(QWidget):
 
 def functions_shown(shown: int, total: int) -> str:
     """'12 functions', or '3 of 12 functions' while a filter hides some."""
-    return f"{total:,} functions" if shown == total else f"{shown:,} of {total:,} functions"
+    noun = "function" if total == 1 else "functions"
+    return f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"
