@@ -344,6 +344,22 @@ def test_reload_close_and_find_wait_for_a_tab(qtbot, tmp_path, busy_lprof):
     assert not any(action.isEnabled() for action in actions)
 
 
+def test_two_files_of_one_name_are_told_apart_by_their_folders(qtbot, tmp_path, busy_lprof):
+    copies = []
+    for folder in ("before", "after"):
+        (tmp_path / folder).mkdir()
+        copies.append(tmp_path / folder / busy_lprof.name)
+        copies[-1].write_bytes(busy_lprof.read_bytes())
+    window = make_window(qtbot, tmp_path)
+
+    open_and_wait(qtbot, window, *copies)
+
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == [f"before/{busy_lprof.name}", f"after/{busy_lprof.name}"]
+    window.close_current()
+    assert window.tabs.tabText(0) == busy_lprof.name  # no other left to tell it from
+
+
 def test_dropping_files_opens_each_in_a_tab(qtbot, tmp_path, busy_lprof, never_called_lprof):
     window = make_window(qtbot, tmp_path)
     data = QMimeData()

@@ -323,8 +323,17 @@ class MainWindow(QMainWindow):
         for label, text in zip(self.status_labels, [*parts, "", "", ""], strict=False):
             label.setText(shown_name(text))
         self.status_labels[1].setToolTip(TOTAL_MEANS if tab else "")
-        if tab is not None:
-            self.tabs.setTabText(self.tabs.indexOf(tab), shown_name(tab.title))
+        self._retitle_tabs()
+
+    def _retitle_tabs(self) -> None:
+        """Each tab's title; files of one name in two folders named with their folder."""
+        tabs = self.open_tabs()
+        titles = [tab.title for tab in tabs]
+        repeated = {title for title in titles if titles.count(title) > 1}
+        for index, (tab, title) in enumerate(zip(tabs, titles, strict=True)):
+            if title in repeated and len(tab.paths) == 1 and title == tab.paths[0].name:
+                title = f"{tab.paths[0].parent.name}/{title}"
+            self.tabs.setTabText(index, shown_name(title))
 
     def ask_editor_command(self) -> None:
         """Settings > Editor Command: how to open a file at a line."""
