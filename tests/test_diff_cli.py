@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures import repickle
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
@@ -112,6 +113,17 @@ def test_json_keys_are_exactly_the_contract(mixed_pair: tuple[Path, Path]) -> No
         for line in function["lines"]:
             assert set(line) == LINE_KEYS
             assert line["kind"] in ("same", "changed", "inserted", "removed")
+
+
+def test_json_of_the_same_times_in_a_finer_unit_changes_nothing(
+    busy_lprof: Path, tmp_path: Path
+) -> None:
+    picos = repickle(busy_lprof, tmp_path / "picos.lprof", unit=1e-12)  # every tick times 1000
+
+    functions = diff_json(busy_lprof, picos)["functions"]
+
+    assert all(f["delta"] == 0 for f in functions)
+    assert all(line["delta"] == 0 for f in functions for line in f["lines"])
 
 
 def test_json_times_are_line_profilers_seconds(mixed_pair: tuple[Path, Path]) -> None:

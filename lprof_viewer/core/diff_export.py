@@ -7,7 +7,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from itertools import repeat
-from operator import mul
+from operator import mul, sub
 from typing import Any, TextIO
 
 from lprof_viewer.core.diff import (
@@ -68,6 +68,10 @@ def function_json(function: FunctionDiff) -> str:
     }
     hits_a, times_a = _hits_and_times(function.a, rows.line_a)
     hits_b, times_b = _hits_and_times(function.b, rows.line_b)
+    # Equal ticks of one timer unit give equal floats: only a change of unit leaves
+    # rounding to clear (time_change), at a function call per line.
+    same_unit = function.a is None or function.b is None or function.a.unit == function.b.unit
+    deltas = map(sub, times_b, times_a) if same_unit else map(time_change, times_a, times_b)
     lines = map(
         _LINE_TEMPLATE.__mod__,
         zip(
@@ -79,7 +83,7 @@ def function_json(function: FunctionDiff) -> str:
             hits_b,
             times_a,
             times_b,
-            map(time_change, times_a, times_b),
+            deltas,
             rows.kinds,
             strict=True,
         ),
