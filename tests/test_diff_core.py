@@ -238,6 +238,41 @@ def test_calls_read_in_one_run_leave_the_same_functions_out_of_both(tmp_path: Pa
     )
 
 
+BRANCHY = """
+import os
+
+
+@profile
+def slow_path(n):
+    return sum(range(n))
+
+
+@profile
+def main():
+    return slow_path(50_000) if os.environ.get("SLOW") else 0
+
+
+main()
+"""
+
+
+def test_a_function_one_run_never_called_is_not_run_there_not_gone(tmp_path: Path) -> None:
+    script = tmp_path / "branchy.py"
+    script.write_text(BRANCHY.lstrip())
+    run_kernprof(script, tmp_path / "slow.lprof", env={**os.environ, "SLOW": "1"})
+    run_kernprof(script, tmp_path / "fast.lprof")
+
+    diff = diff_of(tmp_path / "slow.lprof", tmp_path / "fast.lprof")
+
+    assert function_named(diff, "slow_path").verdict == "not run in B"
+    assert (
+        function_named(
+            diff_of(tmp_path / "fast.lprof", tmp_path / "slow.lprof"), "slow_path"
+        ).verdict
+        == "not run in A"
+    )
+
+
 def test_functions_are_sorted_by_size_of_change(django_diff: ProfileDiff) -> None:
     changes = [abs(f.delta) for f in django_diff.functions]
     assert changes == sorted(changes, reverse=True)

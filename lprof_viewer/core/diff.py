@@ -283,6 +283,16 @@ class FunctionDiff:
         return ratio(self.time_a, self.time_b)
 
     @property
+    def verdict(self) -> str:
+        """'2.3x faster', 'new', 'gone', or 'not run in A' for a function one run never called."""
+        if self.a is not None and self.b is not None:
+            if self.time_a == 0 and self.time_b > 0 and not self.a.ran:
+                return "not run in A"
+            if self.time_b == 0 and self.time_a > 0 and not self.b.ran:
+                return "not run in B"
+        return describe_change(self.time_a, self.time_b)
+
+    @property
     def hits_a(self) -> int:
         """Total hits in A."""
         return self.a.total_hits if self.a else 0

@@ -18,7 +18,6 @@ from lprof_viewer.core.diff import (
     FunctionDiff,
     ProfileDiff,
     change_arrow,
-    describe_change,
     direction,
     signed_change,
     time_change,
@@ -154,7 +153,7 @@ class DiffTextExporter(DiffExporter):
             stream.write(
                 f"{unit.format(function.time_a):>12} {unit.format(function.time_b):>12} "
                 f"{signed_change(unit, function.delta):>12}  "
-                f"{describe_change(function.time_a, function.time_b):14} {function.title}\n"
+                f"{function.verdict:14} {function.title}\n"
             )
         for function in diff.functions:
             stream.write(self._function_text(function))
@@ -230,7 +229,7 @@ class DiffHtmlExporter(DiffExporter):
             + "<th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"
         )
         for index, function in enumerate(diff.functions):
-            verdict = describe_change(function.time_a, function.time_b)
+            verdict = function.verdict
             css = direction(function.delta)
             arrow = change_arrow(function.delta)
             stream.write(
@@ -253,7 +252,7 @@ class DiffHtmlExporter(DiffExporter):
         parts = [
             f"<h2 id='d{index}'>{html.escape(function.name)}</h2>"
             f"<p class='meta'>{html.escape(function.filename)} — "
-            f"{html.escape(describe_change(function.time_a, function.time_b))}</p>\n"
+            f"{html.escape(function.verdict)}</p>\n"
         ]
         if note:
             parts.append(f"<p class='meta'>{html.escape(note)}</p>\n")

@@ -18,7 +18,6 @@ from lprof_viewer.core.diff import (
     FunctionDiff,
     ProfileDiff,
     change_arrow,
-    describe_change,
     direction,
     signed_change,
 )
@@ -176,7 +175,7 @@ class DiffFunctionTableModel(SortedRowsModel):
         if column == self.CHANGE:
             return signed_time(unit, function.delta)
         if column == self.RATIO:
-            return describe_change(function.time_a, function.time_b)
+            return function.verdict
         hits = function.hits_a if column == self.HITS_A else function.hits_b
         return f"{hits:,}"
 
