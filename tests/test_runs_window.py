@@ -200,6 +200,28 @@ def test_the_run_dialogs_problem_reads_on_light_and_dark(qtbot, tmp_path, dark):
     assert contrast(colour, window) >= 4.5  # WCAG AA for text
 
 
+def test_the_run_dialog_names_the_field_at_fault_and_waits_to_run(qtbot, tmp_path):
+    from lprof_viewer.ui.run_dialog import RunDialog
+
+    script = tmp_path / "s.py"
+    script.write_text("print('hi')\n")
+    dialog = RunDialog(RunConfig(script, Path(sys.executable), tmp_path))
+    qtbot.addWidget(dialog)
+    assert dialog.run_button.isEnabled() and dialog.problem.text() == ""
+
+    dialog.args.setText('--flag "unterminated')
+    assert dialog.problem.text() == "Arguments: No closing quotation."
+    assert not dialog.run_button.isEnabled()
+
+    dialog.args.setText("--flag")
+    dialog.env.setPlainText("NOEQUALS")
+    assert dialog.problem.text() == "environment setting 'NOEQUALS' is not KEY=VALUE."
+    assert not dialog.run_button.isEnabled()
+
+    dialog.env.setPlainText("")
+    assert dialog.run_button.isEnabled() and "--flag" in dialog.command.text()
+
+
 def test_tab_leaves_the_run_dialogs_environment_box(qtbot, tmp_path):
     from lprof_viewer.ui.run_dialog import RunDialog
 

@@ -6,7 +6,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -61,6 +62,8 @@ class RunDialog(QDialog):
         self.command = QLabel()
         self.command.setObjectName("runCommand")
         self.command.setWordWrap(True)
+        self.command.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.command.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problem = QLabel()
         self.problem.setObjectName("runProblem")
         self.problem.setWordWrap(True)
@@ -79,8 +82,8 @@ class RunDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        run_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        run_button.setText("Run")
+        self.run_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.run_button.setText("Run")
         self.buttons.accepted.connect(self._accept_if_valid)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
@@ -96,7 +99,7 @@ class RunDialog(QDialog):
             Path(self.script.text().strip()).expanduser(),
             Path(self.python.text().strip()).expanduser(),
             Path(self.cwd.text().strip()).expanduser(),
-            shlex.split(self.args.text()),
+            _arguments(self.args.text()),
             parse_env(self.env.toPlainText()),
             [m.strip() for m in self.prof_mods.text().split(",") if m.strip()],
         )
@@ -108,10 +111,15 @@ class RunDialog(QDialog):
             config = self.config()
         except ValueError as error:
             self.command.setText("")
-            self.problem.setText(f"{error}.")
+            self._say_problem(str(error))
             return
         self.command.setText(quoted(config.command(Path(f"{config.script.name}.lprof"))))
-        self.problem.setText(config.problem() or "")
+        self._say_problem(config.problem() or "")
+
+    def _say_problem(self, text: str) -> None:
+        """One sentence on what keeps the run from starting; Run waits until there is none."""
+        self.problem.setText(text if not text or text.endswith(".") else f"{text}.")
+        self.run_button.setEnabled(not text)
 
     def _accept_if_valid(self) -> None:
         self._refresh()
@@ -132,6 +140,14 @@ class RunDialog(QDialog):
         name = QFileDialog.getExistingDirectory(self, "Working folder")
         if name:
             self.cwd.setText(name)
+
+
+def _arguments(text: str) -> list[str]:
+    """The script's arguments, split as a shell splits them (ValueError naming the field)."""
+    try:
+        return shlex.split(text)
+    except ValueError as error:  # "No closing quotation"
+        raise ValueError(f"Arguments: {error}") from None
 
 
 def config_to_settings(config: RunConfig) -> dict[str, object]:
