@@ -344,6 +344,19 @@ def test_reload_close_and_find_wait_for_a_tab(qtbot, tmp_path, busy_lprof):
     assert not any(action.isEnabled() for action in actions)
 
 
+def test_try_again_opens_a_profile_that_was_not_there_yet(qtbot, tmp_path, busy_lprof):
+    later = tmp_path / "later.lprof"
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, later)
+    assert tab.pages.error_label.isVisible() and "does not exist" in tab.pages.error_label.text()
+
+    later.write_bytes(busy_lprof.read_bytes())  # kernprof finished
+    with qtbot.waitSignal(tab.ready, timeout=20_000):
+        qtbot.mouseClick(tab.pages.retry_button, Qt.MouseButton.LeftButton)
+
+    assert tab.error is None and tab.function_model.rowCount() == 6
+
+
 def test_two_files_of_one_name_are_told_apart_by_their_folders(qtbot, tmp_path, busy_lprof):
     copies = []
     for folder in ("before", "after"):

@@ -110,6 +110,7 @@ class DiffTab(ViewerTab):
     def _build(self) -> None:
         self.content = self._build_content()
         self.pages = LoadingPages(f"Comparing {self.title}…", self.content)
+        self.pages.retry.connect(self.reload)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)

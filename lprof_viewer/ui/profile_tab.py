@@ -109,6 +109,7 @@ class ProfileTab(ViewerTab):
     def _build(self) -> None:
         self.content = self._build_content()
         self.pages = LoadingPages(f"Loading {self.title}…", self.content)
+        self.pages.retry.connect(self.reload)
         self.file_banner = MessageBanner("fileChangedBanner")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
