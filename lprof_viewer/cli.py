@@ -69,7 +69,12 @@ def export_parser() -> argparse.ArgumentParser:
         description="Write one profile (several files are merged) as text, JSON, CSV or HTML.",
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".lprof files")
-    parser.add_argument("--format", "-f", choices=list(FORMATS), default="text")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=list(FORMATS),
+        help="text (the default), json, csv or html; with -o, the file's suffix when it names one",
+    )
     parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     parser.add_argument(
         "--unit",
@@ -113,8 +118,8 @@ def diff_parser() -> argparse.ArgumentParser:
         "--format",
         "-f",
         choices=DIFF_FORMATS,
-        default="text",
-        help="text (default), json, or html: one page to attach to a pull request",
+        help="text (the default), json, or html: one page to attach to a pull request; with "
+        "-o, the file's suffix when it names one",
     )
     parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     parser.add_argument(
@@ -131,13 +136,14 @@ def diff_parser() -> argparse.ArgumentParser:
 def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
     """Write the diff of two profiles."""
     from lprof_viewer.core.diff import ProfileDiff
-    from lprof_viewer.core.diff_export import diff_exporter_for
+    from lprof_viewer.core.diff_export import DIFF_FORMATS, diff_exporter_for
     from lprof_viewer.core.run_history import (
         RunHistory,
         default_history_root,
         open_pair_with_sources,
     )
 
+    args.format = format_for(args.format, args.output, DIFF_FORMATS)
     if args.unit != "auto" and args.format == "json":
         raise UsageError("--unit applies to text and HTML; JSON times are always in seconds.")
     _refuse_to_overwrite(args.output, [args.a, args.b])
@@ -146,6 +152,15 @@ def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
     exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
     _write_to(args.output, stdout, lambda stream: exporter.write(diff, stream))
     return 0
+
+
+def format_for(chosen: str | None, output: Path | None, formats: Sequence[str]) -> str:
+    """The format asked for; else the one ``-o``'s suffix names (``run.json``); else text."""
+    if chosen is not None:
+        return chosen
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    suffix = "html" if suffix == "htm" else suffix
+    return suffix if suffix in formats else "text"
 
 
 def _refuse_to_overwrite(output: Path | None, inputs: Sequence[Path]) -> None:
@@ -276,6 +291,7 @@ def run_export(args: argparse.Namespace, stdout: TextIO | None) -> int:
     """Export the merged profile of ``args.files``, a run's with the code it measured."""
     from lprof_viewer.core.run_history import RunHistory, default_history_root, open_with_sources
 
+    args.format = format_for(args.format, args.output, list(FORMATS))
     if args.unit is not None and args.format in ("json", "csv"):
         raise UsageError(
             f"--unit applies to text and HTML; {args.format.upper()} times are always in seconds."
@@ -436,6 +452,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if argv and argv[0] == "run":
             return run_script(parse_run_arguments(argv[1:]), stdout)
         args = window_parser().parse_args(argv)
+        if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+            raise UsageError(
+                f"--screenshot writes a PNG picture; name it .png, not {args.screenshot.name}."
+            )
     except (ProfileLoadError, UsageError) as error:
         print(f"lprof-viewer: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -380,3 +380,27 @@ def test_run_with_standard_output_closed_runs_and_keeps_the_run(tmp_path: Path, 
 
     (run,) = RunHistory(tmp_path / "data").runs_for(script)
     assert run.outcome == OK
+
+
+@pytest.mark.parametrize("verb", ["export", "diff"])
+def test_the_output_files_suffix_chooses_the_format_unless_one_is_given(
+    tmp_path: Path, busy_lprof: Path, verb: str
+):
+    inputs = [str(busy_lprof)] * (1 if verb == "export" else 2)
+    page, document, text = tmp_path / "a.html", tmp_path / "a.JSON", tmp_path / "a.log"
+
+    for out in (page, document, text):
+        assert main([verb, *inputs, "-o", str(out)]) == 0
+    assert main([verb, *inputs, "-o", str(tmp_path / "b.json"), "--format", "text"]) == 0
+
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert json.loads(document.read_text(encoding="utf-8"))["functions"]
+    for plain in (text, tmp_path / "b.json"):
+        assert not plain.read_text(encoding="utf-8").startswith(("{", "<"))
+
+
+def test_a_screenshot_must_be_named_png(tmp_path: Path, capsys):
+    assert main(["--screenshot", str(tmp_path / "shot.jpg"), "--demo"]) == 2
+    assert capsys.readouterr().err == (
+        "lprof-viewer: --screenshot writes a PNG picture; name it .png, not shot.jpg.\n"
+    )
