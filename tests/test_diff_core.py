@@ -62,6 +62,23 @@ def row_with(lines: list[AlignedLine], text: str) -> AlignedLine:
     return found
 
 
+def profiled(folder: Path, name: str, text: str, **env: str) -> Path:
+    """``text`` saved as ``folder/name`` and profiled by kernprof (with ``env`` set); its .lprof."""
+    folder.mkdir(exist_ok=True)
+    script = folder / name
+    script.write_text(text.lstrip())
+    out = folder / f"{name}.{'-'.join(env) or 'run'}.lprof"
+    run_kernprof(script, out, env={**os.environ, **env} if env else None)
+    return out
+
+
+def calls_read(lprof: Path) -> list[tuple[str, str]]:
+    """(caller, callee) names of the profiled functions of ``lprof`` that call each other."""
+    annotator = ProfileAnnotator(load_profiles([lprof]))
+    calls = calls_between(annotator.profile.functions, annotator.annotate)
+    return [(caller.name, callee.name) for caller, callee in calls or []]
+
+
 @pytest.fixture(scope="module")
 def django_diff(django_before_after_lprofs: tuple[Path, Path]) -> ProfileDiff:
     """``BookListView`` before (N+1 loop) against after (one query)."""
@@ -166,14 +183,7 @@ main()
 
 
 def test_a_recursive_function_is_nested_in_its_caller_not_in_itself(tmp_path: Path) -> None:
-    script = tmp_path / "fib.py"
-    script.write_text(RECURSIVE.lstrip())
-    run_kernprof(script, tmp_path / "fib.lprof")
-    annotator = ProfileAnnotator(load_profiles([tmp_path / "fib.lprof"]))
-
-    calls = calls_between(annotator.profile.functions, annotator.annotate)
-
-    assert [(caller.name, callee.name) for caller, callee in calls or []] == [("main", "fib")]
+    assert calls_read(profiled(tmp_path, "fib.py", RECURSIVE)) == [("main", "fib")]
 
 
 CALLS = """
@@ -207,24 +217,12 @@ Report().build(load("1,2,3"))
 
 
 def test_calls_are_read_as_bare_names_or_on_self_not_on_other_objects(tmp_path: Path) -> None:
-    script = tmp_path / "calls.py"
-    script.write_text(CALLS.lstrip())
-    run_kernprof(script, tmp_path / "calls.lprof")
-    annotator = ProfileAnnotator(load_profiles([tmp_path / "calls.lprof"]))
-
-    calls = calls_between(annotator.profile.functions, annotator.annotate)
-
-    assert [(c.name, f.name) for c, f in calls or []] == [("Report.build", "Report.total")]
+    lprof = profiled(tmp_path, "calls.py", CALLS)
+    assert calls_read(lprof) == [("Report.build", "Report.total")]
 
 
 def test_calls_read_in_one_run_leave_the_same_functions_out_of_both(tmp_path: Path) -> None:
-    profiles = []
-    for name in ("before", "after"):
-        (tmp_path / name).mkdir()
-        script = tmp_path / name / "fib.py"
-        script.write_text(RECURSIVE.lstrip())
-        run_kernprof(script, tmp_path / name / "fib.lprof")
-        profiles.append(tmp_path / name / "fib.lprof")
+    profiles = [profiled(tmp_path / name, "fib.py", RECURSIVE) for name in ("before", "after")]
     (tmp_path / "after" / "fib.py").unlink()  # B's code is gone: only A's calls are read
 
     diff = diff_of(*profiles)
@@ -257,20 +255,11 @@ main()
 
 
 def test_a_function_one_run_never_called_is_not_run_there_not_gone(tmp_path: Path) -> None:
-    script = tmp_path / "branchy.py"
-    script.write_text(BRANCHY.lstrip())
-    run_kernprof(script, tmp_path / "slow.lprof", env={**os.environ, "SLOW": "1"})
-    run_kernprof(script, tmp_path / "fast.lprof")
+    slow = profiled(tmp_path, "branchy.py", BRANCHY, SLOW="1")
+    fast = profiled(tmp_path, "branchy.py", BRANCHY)
 
-    diff = diff_of(tmp_path / "slow.lprof", tmp_path / "fast.lprof")
-
-    assert function_named(diff, "slow_path").verdict == "not run in B"
-    assert (
-        function_named(
-            diff_of(tmp_path / "fast.lprof", tmp_path / "slow.lprof"), "slow_path"
-        ).verdict
-        == "not run in A"
-    )
+    assert function_named(diff_of(slow, fast), "slow_path").verdict == "not run in B"
+    assert function_named(diff_of(fast, slow), "slow_path").verdict == "not run in A"
 
 
 def test_functions_are_sorted_by_size_of_change(django_diff: ProfileDiff) -> None:
@@ -362,15 +351,10 @@ LOOP_AFTER = LOOP_BEFORE.replace(
 
 
 def test_a_line_inserted_above_an_edited_one_does_not_take_its_place(tmp_path: Path) -> None:
-    profiles = []
-    for name, text in (("before", LOOP_BEFORE), ("after", LOOP_AFTER)):
-        (tmp_path / name).mkdir()
-        script = tmp_path / name / "physics.py"
-        script.write_text(text.lstrip())
-        run_kernprof(script, tmp_path / f"{name}.lprof")
-        profiles.append(tmp_path / f"{name}.lprof")
+    before = profiled(tmp_path / "before", "physics.py", LOOP_BEFORE)
+    after = profiled(tmp_path / "after", "physics.py", LOOP_AFTER)
 
-    lines = function_named(diff_of(*profiles), "energy").lines
+    lines = function_named(diff_of(before, after), "energy").lines
 
     edited = row_with(lines, "total += x * x")
     assert edited.kind == CHANGED and edited.text_b.strip() == "total += x * x + y"

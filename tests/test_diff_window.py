@@ -10,7 +10,7 @@ from fixtures import SCRIPTS_DIR, run_kernprof
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTableView
-from ui_helpers import cell, column_texts, contrast, make_window
+from ui_helpers import cell, column_texts, contrast, make_window, palette
 
 from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.core.units import TimeUnit
@@ -158,15 +158,7 @@ def test_every_pane_reaches_its_last_line_when_one_pane_has_long_code(qtbot, tmp
 
 @pytest.mark.parametrize("dark", [False, True])
 def test_faster_and_slower_read_on_light_and_dark(qtbot, tmp_path, dark):
-    from PySide6.QtWidgets import QApplication
-
-    from lprof_viewer.ui.app import dark_palette
-
-    app = QApplication.instance()
-    before = app.palette()
-    if dark:
-        app.setPalette(dark_palette())
-    try:
+    with palette(dark):
         _window, tab = open_diff(qtbot, tmp_path)
         functions = tab.function_model
         base = tab.function_table.palette().color(QPalette.ColorRole.Base)
@@ -174,8 +166,6 @@ def test_faster_and_slower_read_on_light_and_dark(qtbot, tmp_path, dark):
             functions.data(functions.index(row, D.CHANGE), Qt.ItemDataRole.ForegroundRole)
             for row in range(functions.rowCount())
         ]
-    finally:
-        app.setPalette(before)
     assert colours and all(colours)
     assert all(contrast(colour, base) >= 4.5 for colour in colours)  # WCAG AA for text
 

@@ -13,7 +13,7 @@ from fixtures import SCRIPTS_DIR
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from ui_helpers import cell, contrast
+from ui_helpers import cell, contrast, palette
 
 from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.core.run_history import RunHistory
@@ -183,20 +183,13 @@ def test_an_opened_script_lists_what_it_profiles_beside_its_code(qtbot, window, 
 
 @pytest.mark.parametrize("dark", [False, True])
 def test_the_run_dialogs_problem_reads_on_light_and_dark(qtbot, tmp_path, dark):
-    from lprof_viewer.ui.app import dark_palette
     from lprof_viewer.ui.run_dialog import RunDialog
 
-    app = QApplication.instance()
-    before = app.palette()
-    if dark:
-        app.setPalette(dark_palette())
-    try:
+    with palette(dark):
         dialog = RunDialog(RunConfig(tmp_path / "missing.py", Path(sys.executable), tmp_path))
         qtbot.addWidget(dialog)
         colour = QColor(dialog.problem.styleSheet().removeprefix("color: ").rstrip(";"))
         window = dialog.palette().color(QPalette.ColorRole.Window)
-    finally:
-        app.setPalette(before)
     assert contrast(colour, window) >= 4.5  # WCAG AA for text
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from line_profiler import load_stats
@@ -84,3 +86,20 @@ def contrast(foreground: QColor, background: QColor) -> float:
         reverse=True,
     )
     return (lighter + 0.05) / (darker + 0.05)
+
+
+@contextmanager
+def palette(dark: bool) -> Iterator[None]:
+    """The application's palette, dark (as --palette dark sets it) or as it was, for a while."""
+    from PySide6.QtWidgets import QApplication
+
+    from lprof_viewer.ui.app import dark_palette
+
+    app = QApplication.instance()
+    before = app.palette()  # type: ignore[union-attr]
+    if dark:
+        app.setPalette(dark_palette())  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        app.setPalette(before)  # type: ignore[union-attr]
