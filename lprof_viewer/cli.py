@@ -18,7 +18,12 @@ from typing import TextIO
 
 from lprof_viewer import __version__
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
-from lprof_viewer.core.kernprof_command import RunConfig, find_interpreter, parse_env_item
+from lprof_viewer.core.kernprof_command import (
+    RunConfig,
+    find_interpreter,
+    is_bare_name,
+    parse_env_item,
+)
 from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
 from lprof_viewer.core.merge import merge_stats, with_sources_found
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
@@ -143,10 +148,10 @@ def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
         open_pair_with_sources,
     )
 
+    _refuse_to_overwrite(args.output, [args.a, args.b])
     args.format = format_for(args.format, args.output, DIFF_FORMATS)
     if args.unit != "auto" and args.format == "json":
         raise UsageError("--unit applies to text and HTML; JSON times are always in seconds.")
-    _refuse_to_overwrite(args.output, [args.a, args.b])
     history = RunHistory(default_history_root())
     diff = ProfileDiff(*open_pair_with_sources(args.a, args.b, args.source_map, history))
     exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
@@ -155,11 +160,22 @@ def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
 
 
 def format_for(chosen: str | None, output: Path | None, formats: Sequence[str]) -> str:
-    """The format asked for; else the one ``-o``'s suffix names (``run.json``); else text."""
-    if chosen is not None:
-        return chosen
+    """The format asked for; else the one ``-o``'s suffix names (``run.json``); else text.
+
+    A suffix naming a format this command cannot write (a diff's ``.csv``), or
+    a profile (``.lprof``), is refused rather than filled with text.
+    """
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
     suffix = "html" if suffix == "htm" else suffix
+    if suffix == "lprof":
+        raise UsageError(
+            f"{output} would hold {chosen or 'text'}, not a profile; "
+            "lprof-viewer merge writes .lprof files."
+        )
+    if chosen is not None:
+        return chosen
+    if suffix in ("json", "csv", "html") and suffix not in formats:
+        raise UsageError(f"this command cannot write {suffix.upper()}; choose one with --format.")
     return suffix if suffix in formats else "text"
 
 
@@ -291,12 +307,12 @@ def run_export(args: argparse.Namespace, stdout: TextIO | None) -> int:
     """Export the merged profile of ``args.files``, a run's with the code it measured."""
     from lprof_viewer.core.run_history import RunHistory, default_history_root, open_with_sources
 
+    _refuse_to_overwrite(args.output, args.files)
     args.format = format_for(args.format, args.output, list(FORMATS))
     if args.unit is not None and args.format in ("json", "csv"):
         raise UsageError(
             f"--unit applies to text and HTML; {args.format.upper()} times are always in seconds."
         )
-    _refuse_to_overwrite(args.output, args.files)
     history = RunHistory(default_history_root())
     annotator, _ = open_with_sources(args.files, args.source_map, history)
     exporter = exporter_for(args.format, ExportOptions(unit=TimeUnit(args.unit or "us")))
@@ -342,11 +358,6 @@ def parse_run_arguments(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def is_bare_name(text: str) -> bool:
-    """True for ``python3``, looked up on PATH; False for a path (``./python3``, ``bin/py``)."""
-    return not any(sep in text for sep in (os.sep, os.altsep) if sep)
-
-
 def run_config(args: argparse.Namespace) -> RunConfig:
     """The run settings the ``run`` verb's arguments ask for."""
     config = RunConfig.for_script(args.script)
@@ -360,7 +371,7 @@ def run_config(args: argparse.Namespace) -> RunConfig:
         raise UsageError(str(error)) from None
     if args.python is not None:
         # By name on the run's PATH; a relative path from here, not the script's folder.
-        found = find_interpreter(Path(args.python), config.environment())
+        found = find_interpreter(args.python, config.environment())
         if is_bare_name(args.python) and not found.exists():
             raise UsageError(f"there is no interpreter called {args.python} on the PATH.")
         config.python = found.absolute()
@@ -380,7 +391,7 @@ def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
         raise UsageError(f"cannot write {args.output}: its folder does not exist.")
     root = default_history_root()
     if stdout is None:  # started with standard output closed: the console file keeps it all
-        stdout = io.StringIO()
+        stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # for the process's life
     try:
         record = run_and_record(config, RunHistory(root), stdout)
     except RunError as error:

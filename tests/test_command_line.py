@@ -404,3 +404,35 @@ def test_a_screenshot_must_be_named_png(tmp_path: Path, capsys):
     assert capsys.readouterr().err == (
         "lprof-viewer: --screenshot writes a PNG picture; name it .png, not shot.jpg.\n"
     )
+
+
+def test_a_python_given_as_a_path_is_that_file_not_the_one_on_path(tmp_path: Path, monkeypatch):
+    from lprof_viewer.cli import parse_run_arguments, run_config
+
+    local = tmp_path / "python3"
+    local.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    local.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+
+    config = run_config(parse_run_arguments(["s.py", "--python", "./python3"]))
+
+    assert config.python == local
+
+
+def test_a_suffix_the_command_cannot_write_is_refused_not_filled_with_text(
+    tmp_path: Path, capsys, busy_lprof: Path
+):
+    other = tmp_path / "other.lprof"
+    other.write_bytes(busy_lprof.read_bytes())
+
+    assert main(["export", str(busy_lprof), "-o", str(other)]) == 2
+    assert capsys.readouterr().err == (
+        f"lprof-viewer: {other} would hold text, not a profile; lprof-viewer merge writes "
+        ".lprof files.\n"
+    )
+    assert other.read_bytes() == busy_lprof.read_bytes()
+
+    table = tmp_path / "d.csv"
+    assert main(["diff", str(busy_lprof), str(busy_lprof), "-o", str(table)]) == 2
+    assert "this command cannot write CSV; choose one with --format." in capsys.readouterr().err
+    assert not table.exists()

@@ -221,6 +221,37 @@ def test_calls_are_read_as_bare_names_or_on_self_not_on_other_objects(tmp_path: 
     assert calls_read(lprof) == [("Report.build", "Report.total")]
 
 
+SAVES = """
+class Base:
+    @profile
+    def save(self):
+        return sum(range(20_000))
+
+
+class Child(Base):
+    @profile
+    def save(self):
+        return super().save() + sum(range(5_000))
+
+
+Child().save()
+"""
+
+
+def test_only_the_function_called_is_left_out_not_its_namesakes(tmp_path: Path) -> None:
+    lprof = profiled(tmp_path, "saves.py", SAVES)
+    assert calls_read(lprof) == [("Child.save", "Base.save")]
+    diff = diff_of(lprof, lprof)
+    child = function_named(diff, "Child.save")
+
+    note = diff.summary_lines(TimeUnit("us"))[1]
+
+    assert note.startswith("Base.save runs inside Child.save, so its time counts twice")
+    assert note.endswith(
+        f"alone: {child.time_a * 1e6:.1f} µs → {child.time_b * 1e6:.1f} µs (0.0 µs, same)."
+    )
+
+
 def test_calls_read_in_one_run_leave_the_same_functions_out_of_both(tmp_path: Path) -> None:
     profiles = [profiled(tmp_path / name, "fib.py", RECURSIVE) for name in ("before", "after")]
     (tmp_path / "after" / "fib.py").unlink()  # B's code is gone: only A's calls are read

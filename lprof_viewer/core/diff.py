@@ -285,6 +285,8 @@ class FunctionDiff:
     @property
     def verdict(self) -> str:
         """'2.3x faster', 'new', 'gone', or 'not run in A' for a function one run never called."""
+        if self.only_in:
+            return "gone" if self.only_in == "a" else "new"
         if self.a is not None and self.b is not None:
             if self.time_a == 0 and self.time_b > 0 and not self.a.ran:
                 return "not run in A"
@@ -604,26 +606,27 @@ class ProfileDiff:
         calls = self.nesting
         if not calls:
             return headline, ""
-        # By name on both sides, so that both leave out the same functions.
-        inner = {callee.short_name for _, callee in calls}
-        outer_a = [f.total_time for f in self.a.functions if f.short_name not in inner]
-        outer_b = [f.total_time for f in self.b.functions if f.short_name not in inner]
-        if not outer_a and not outer_b:  # every one is called by another: no outermost
-            return headline, ""
+        # A function called in either run is left out of both: the same functions on each side.
+        called = {id(callee) for _, callee in calls}
+        outer = [f for f in self.functions if id(f.a) not in called and id(f.b) not in called]
+        if not any(f.a for f in outer) or not any(f.b for f in outer):
+            return headline, ""  # no outermost function on one side: nothing to compare
         callers = _listed(_names(caller for caller, _ in calls))
         callees = _names(callee for _, callee in calls)
         verb, their = ("runs", "its") if len(callees) == 1 else ("run", "their")
+        outer_a, outer_b = sum(f.time_a for f in outer), sum(f.time_b for f in outer)
         return headline, (
             f"{_listed(callees)} {verb} inside {callers}, so {their} time counts twice; "
-            f"the outermost functions alone: {compared(sum(outer_a), sum(outer_b))}."
+            f"the outermost functions alone: {compared(outer_a, outer_b)}."
         )
 
     @cached_property
     def nesting(self) -> Calls:
         """(caller, callee) pairs of profiled functions of A and of B (``calls_between``).
 
-        Empty unless both runs were read: one side's outermost functions
-        alone against all of the other's would compare unlike things.
+        Empty unless both runs were read (a profile of too many functions is
+        not): the outermost functions of one run alone against all of the
+        other's would compare unlike things.
         """
         found = [
             calls_between(annotator.profile.functions, annotator.annotate)

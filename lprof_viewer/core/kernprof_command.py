@@ -104,14 +104,23 @@ class RunConfig:
         return None
 
 
-def find_interpreter(python: Path, environment: Mapping[str, str] | None = None) -> Path:
-    """A bare name (``python3``) looked up on the run's PATH as a shell would; a path as given."""
-    if len(python.parts) == 1 and not python.is_absolute():
+def find_interpreter(python: str, environment: Mapping[str, str] | None = None) -> Path:
+    """A bare name (``python3``) looked up on the run's PATH as a shell would; a path as given.
+
+    ``./python3`` is a path, as in a shell: only a name without a folder
+    separator is looked up.
+    """
+    if is_bare_name(python):
         search = (os.environ if environment is None else environment).get("PATH")
-        found = shutil.which(str(python), path=search)
+        found = shutil.which(python, path=search)
         if found:
             return Path(found).absolute()
-    return python
+    return Path(python).expanduser()
+
+
+def is_bare_name(text: str) -> bool:
+    """True for ``python3``, looked up on PATH; False for a path (``./python3``, ``bin/py``)."""
+    return bool(text) and not any(sep in text for sep in (os.sep, os.altsep) if sep)
 
 
 #: What the probe prints when the interpreter imported both.

@@ -103,7 +103,8 @@ class RunDialog(QDialog):
             parse_env(self.env.toPlainText()),
             [m.strip() for m in self.prof_mods.text().split(",") if m.strip()],
         )
-        config.python = find_interpreter(config.python, config.environment())  # python3 by name
+        # python3 by name on the run's PATH; ./python3 is a path.
+        config.python = find_interpreter(self.python.text().strip(), config.environment())
         return config
 
     def _refresh(self) -> None:
