@@ -563,12 +563,26 @@ def test_a_name_alone_pairs_only_a_function_no_other_shares() -> None:
     )
 
 
-def test_a_rename_pairs_by_file_name_only_when_the_whole_tree_moved() -> None:
+def test_a_file_of_one_name_elsewhere_is_that_file_moved_only_if_the_other_run_lacks_it() -> None:
     shared = fp("main", 1, "/src/app.py")
     setup = fp("setup", 10, "/src/pkg1/__init__.py")
     configure = fp("configure", 10, "/src/pkg2/__init__.py")
     pairs = match_functions([shared, setup], [shared, configure])
-    assert (setup, None) in pairs and (None, configure) in pairs
+    assert (setup, None) in pairs and (None, configure) in pairs  # two packages, not one moved
+    # app2/views.py is not app1/views.py moved while run B still names app1/views.py.
+    index_1, index_2 = fp("index", 5, "/src/app1/views.py"), fp("index", 5, "/src/app2/views.py")
+    listing, index_3 = fp("listing", 20, "/src/app1/views.py"), fp("index", 5, "/src/app3/v.py")
+    pairs = match_functions([index_3, index_1, listing], [index_3, index_2, listing])
+    assert (index_1, None) in pairs and (None, index_2) in pairs
+    # A library both checkouts use does not stop a renamed function from being found.
+    library = fp("util", 1, "/usr/lib/lib/util.py")
+    compute = fp("compute", 3, "/work/one/pkg/calc.py")
+    calculate = fp("calculate", 3, "/work/two/pkg/calc.py")
+    pairs = match_functions([library, compute], [library, calculate])
+    assert (compute, calculate) in pairs
+    # A class of line_profiler 5.x moved to another module keeps its __init__.
+    init_a, init_b = fp("Parser.__init__", 3, "/src/a.py"), fp("Parser.__init__", 9, "/src/b.py")
+    assert (init_a, init_b) in match_functions([shared, init_a], [shared, init_b])
 
 
 def test_a_new_function_written_where_a_deleted_one_was_is_not_taken_for_it() -> None:

@@ -43,21 +43,46 @@ def match_functions(
 ) -> list[tuple[FunctionProfile | None, FunctionProfile | None]]:
     """Pairs of the same function in A and B; a function found in one run only pairs with None."""
     left, right = list(functions_a), list(functions_b)
+    files_a, files_b = ({_file_key(f.filename) for f in side} for side in (left, right))
+    # When the runs share no file (two checkouts), the same-file keys cannot match.
+    no_file_in_common = files_a.isdisjoint(files_b)
+    tiers = [] if no_file_in_common else list(_SAME_FILE_KEYS)
+    moved = [*_MOVED_FILE_KEYS, *_RENAMED_IN_MOVED_FILE[: 2 if no_file_in_common else 1]]
+    tiers += [_for_moved_files(make, files_a, files_b) for make in moved]
+    tiers.append(_moved_to_another_file(left, right))
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
-    # Files are compared once: when the runs share none, the same-file keys cannot match.
-    no_file_in_common = _no_file_in_common(left, right)
-    for make_key in (*_MATCH_KEYS, _moved_to_another_file(left, right)):
+    for make_keys in tiers:
         if not left or not right:
             break
-        if make_key in _SAME_FILE_KEYS and no_file_in_common:
-            continue
-        if make_key in _MOVED_TREE_KEYS and not no_file_in_common:
-            continue
-        found, left, right = _match_by(make_key(left, right), left, right)
+        found, left, right = _match_by(make_keys(left, right), left, right)
         pairs += found
     pairs.extend((function, None) for function in left)
     pairs.extend((None, function) for function in right)
     return pairs
+
+
+def _for_moved_files(make_keys: MakeKeys, files_a: set[str], files_b: set[str]) -> MakeKeys:
+    """``make_keys`` for functions of files the other run does not name: files that moved.
+
+    ``app1/views.py`` cannot have moved to ``app2/views.py`` while the other
+    run still names ``app1/views.py``; two checkouts name none of each other's.
+    """
+
+    def keys_for_moved_files(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+        keys_a, keys_b = make_keys(left, right)
+        return _moved_only(left, keys_a, files_b), _moved_only(right, keys_b, files_a)
+
+    return keys_for_moved_files
+
+
+def _moved_only(
+    functions: list[FunctionProfile], keys: list[object], other_files: set[str]
+) -> list[object]:
+    """``keys``, but none for a function whose file the other run names too."""
+    return [
+        object() if _file_key(f.filename) in other_files else key
+        for f, key in zip(functions, keys, strict=True)
+    ]
 
 
 def _match_by(
@@ -86,13 +111,6 @@ def _match_by(
     matched = {id(b) for _, b in pairs}
     right = [function for function in functions_b if id(function) not in matched]
     return pairs, left, right
-
-
-def _no_file_in_common(
-    functions_a: Iterable[FunctionProfile], functions_b: Iterable[FunctionProfile]
-) -> bool:
-    files_a = {_file_key(f.filename) for f in functions_a}
-    return files_a.isdisjoint({_file_key(f.filename) for f in functions_b})
 
 
 Keys = tuple[list[object], list[object]]
@@ -161,14 +179,14 @@ def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionPro
     Only a name that one function of each whole run has: a ``helper`` left
     over in each run, while others called ``helper`` matched elsewhere, is
     not taken for the same one. Nameless code (``<lambda>``) and special
-    methods (``__init__`` of unrelated classes, as line_profiler 4.x names
-    them) never pair by name alone.
+    methods named alone (line_profiler 4.x's ``__init__`` of any class)
+    never pair by name alone; ``Parser.__init__`` does.
     """
     counts = [Counter(f.name for f in side) for side in (all_a, all_b)]
 
     def key_of(function: FunctionProfile) -> object:
         name = function.name
-        if name.startswith("<") or function.short_name.startswith("__"):
+        if name.startswith("<") or name.startswith("__"):  # 4.x's unqualified __init__
             return object()  # matches nothing
         return name if counts[0][name] == counts[1][name] == 1 else object()
 
@@ -178,18 +196,26 @@ def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionPro
     return make_keys
 
 
-_RENAMED_IN_MOVED_FILE = _renamed_in_place(_base)
-#: How a function of A finds itself in B, most certain first (then by name alone,
-#: ``_moved_to_another_file``).
-_MATCH_KEYS: tuple[MakeKeys, ...] = (
+#: How a function of A finds itself in B, most certain first: in its file...
+_SAME_FILE_KEYS: tuple[MakeKeys, ...] = (
     _by_name(_file_key, lambda f: f.name),  # the same, or moved within its file
     _by_name(_file_key, lambda f: f.short_name),  # 4.x `run` vs 5.x `A.run`
     _renamed_in_place(_file_key),
-    _by_name(_base, lambda f: f.name),  # the file moved
-    _by_name(_base, lambda f: f.short_name),
-    _RENAMED_IN_MOVED_FILE,  # the whole tree moved, and the function was renamed
 )
-_SAME_FILE_KEYS = frozenset(_MATCH_KEYS[:3])
-#: Keys only for runs with no file in common (two checkouts): files of one name in
-#: two folders of one tree (``views.py``) are not one file moved.
-_MOVED_TREE_KEYS = frozenset({_RENAMED_IN_MOVED_FILE})
+
+
+@lru_cache(maxsize=4096)
+def _folder_and_base(filename: str) -> str:
+    path = PurePath(filename.replace("\\", "/"))
+    return f"{path.parent.name}/{path.name}"
+
+
+#: ...then in a file of its name elsewhere (the file moved: another checkout)...
+_MOVED_FILE_KEYS: tuple[MakeKeys, ...] = (
+    _by_name(_base, lambda f: f.name),
+    _by_name(_base, lambda f: f.short_name),
+)
+#: ...renamed there too: in a file of its folder's and its name, or any of its name when
+#: the runs share no file (``before/app.py`` and ``after/app.py``, not two ``__init__.py``).
+_RENAMED_IN_MOVED_FILE = (_renamed_in_place(_folder_and_base), _renamed_in_place(_base))
+#: ...and last by its name alone (``_moved_to_another_file``).
