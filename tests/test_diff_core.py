@@ -381,6 +381,20 @@ LOOP_AFTER = LOOP_BEFORE.replace(
 )
 
 
+def test_lines_logged_above_twenty_edited_ones_leave_each_edit_beside_its_line() -> None:
+    from lprof_viewer.core.diff import _pair_block
+
+    before = [f"    total_{i} = price * quantity_{i}" for i in range(20)]
+    after = [f"    log('step {i}')" for i in range(5)] + [
+        t.replace("price", "cost") for t in before
+    ]
+
+    pairs, kinds = _pair_block(before, after, 0, 20, 0, 25)
+
+    assert kinds == [INSERTED] * 5 + [CHANGED] * 20
+    assert pairs[5:] == [(i, i + 5) for i in range(20)]
+
+
 def test_a_line_inserted_above_an_edited_one_does_not_take_its_place(tmp_path: Path) -> None:
     before = profiled(tmp_path / "before", "physics.py", LOOP_BEFORE)
     after = profiled(tmp_path / "after", "physics.py", LOOP_AFTER)
