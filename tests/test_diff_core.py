@@ -252,6 +252,39 @@ def test_only_the_function_called_is_left_out_not_its_namesakes(tmp_path: Path) 
     )
 
 
+CLASSES = """
+class Parser:
+    @profile
+    def __init__(self, text):
+        self.words = text.split()
+
+    @profile
+    def visit(self, depth):
+        return depth and self.visit(depth - 1)
+
+
+class Printer:
+    @profile
+    def visit(self, depth):
+        return depth
+
+
+@profile
+def make(text):
+    return Parser(text).visit(3)
+
+
+make("a b c")
+Printer().visit(1)
+"""
+
+
+def test_a_class_called_runs_its_init_and_self_calls_stay_in_the_class(tmp_path: Path) -> None:
+    lprof = profiled(tmp_path, "classes.py", CLASSES)
+    # Parser( runs Parser.__init__; Parser.visit's self.visit( is its own, not Printer's.
+    assert calls_read(lprof) == [("make", "Parser.__init__")]
+
+
 def test_calls_read_in_one_run_leave_the_same_functions_out_of_both(tmp_path: Path) -> None:
     profiles = [profiled(tmp_path / name, "fib.py", RECURSIVE) for name in ("before", "after")]
     (tmp_path / "after" / "fib.py").unlink()  # B's code is gone: only A's calls are read

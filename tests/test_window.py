@@ -359,8 +359,8 @@ def test_try_again_opens_a_profile_that_was_not_there_yet(qtbot, tmp_path, busy_
 
 def test_two_files_of_one_name_are_told_apart_by_their_folders(qtbot, tmp_path, busy_lprof):
     copies = []
-    for folder in ("before", "after"):
-        (tmp_path / folder).mkdir()
+    for folder in ("before/out", "after/out"):  # the nearest folders alike: further up
+        (tmp_path / folder).mkdir(parents=True)
         copies.append(tmp_path / folder / busy_lprof.name)
         copies[-1].write_bytes(busy_lprof.read_bytes())
     window = make_window(qtbot, tmp_path)
@@ -368,7 +368,7 @@ def test_two_files_of_one_name_are_told_apart_by_their_folders(qtbot, tmp_path, 
     open_and_wait(qtbot, window, *copies)
 
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == [f"before/{busy_lprof.name}", f"after/{busy_lprof.name}"]
+    assert titles == [f"before/out/{busy_lprof.name}", f"after/out/{busy_lprof.name}"]
     window.close_current()
     assert window.tabs.tabText(0) == busy_lprof.name  # no other left to tell it from
 

@@ -4,10 +4,12 @@ line_profiler times each function's lines, a call included: when ``process``
 calls ``parse`` and both are profiled, ``parse``'s time is in ``process``'s
 too, and adding every function's total counts it twice. line_profiler
 records no calls, so a call is read from the caller's timed lines: a
-function's name followed by ``(``, called bare (a module's function) or on
-``self``, ``cls`` or ``super()`` (a method). ``json.load(`` is not a call of
-a profiled ``load``. It is a hint for the summary, never a number of
-line_profiler's changed.
+function's name followed by ``(``, called bare (a module's function, or a
+class, which runs its ``__init__``) or on ``self`` or ``cls`` (a method of
+the caller's class) or ``super()``. ``json.load(`` is not a call of a
+profiled ``load``, nor ``parser.parse(`` of a profiled ``parse``: an
+object's class cannot be read from the code. It is a hint for the summary,
+never a number of line_profiler's changed.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from lprof_viewer.core.model import FunctionProfile
 
 #: A bare call, not after a dot: ``parse(``.
 _BARE_CALL = re.compile(r"(?<![\w.])(\w+)\s*\(")
-#: A call of one's own method: ``self.parse(``, ``cls.make(``, ``super().save(``.
-_OWN_METHOD_CALL = re.compile(r"(?:(?<![\w.])(?:self|cls)|super\(\s*\))\s*\.\s*(\w+)\s*\(")
+#: A call of one's own method: ``self.parse(``, ``cls.make(``.
+_OWN_METHOD_CALL = re.compile(r"(?<![\w.])(?:self|cls)\s*\.\s*(\w+)\s*\(")
+#: A call of a method of a class above: ``super().save(``.
+_SUPER_CALL = re.compile(r"(?<![\w.])super\(\s*\)\s*\.\s*(\w+)\s*\(")
 #: Profiles with more functions than this are not read for calls: each function's
 #: code would be found and searched, and such profiles come from profiling whole
 #: modules, where nearly everything is nested in something.
@@ -41,26 +45,41 @@ def calls_between(
     """
     if len(functions) > MAX_FUNCTIONS_READ:
         return None
-    module_level: dict[str, list[FunctionProfile]] = {}
+    bare: dict[str, list[FunctionProfile]] = {}  # called by their name alone
     methods: dict[str, list[FunctionProfile]] = {}
     for function in functions:
-        if function.short_name.startswith("<"):  # <lambda> is called by no name
+        name = function.name
+        if name.startswith("<"):  # <lambda> is called by no name
             continue
         methods.setdefault(function.short_name, []).append(function)
-        if "." not in function.name:  # line_profiler 4.x names methods so too
-            module_level.setdefault(function.name, []).append(function)
+        if "." not in name:  # a module's function (line_profiler 4.x names methods so too)
+            bare.setdefault(name, []).append(function)
+        elif name.endswith(".__init__") and name.count(".") == 1:  # Parser( runs Parser.__init__
+            bare.setdefault(name.partition(".")[0], []).append(function)
     calls: Calls = []
     for caller in functions:
         annotated = annotate(caller)
         if not annotated.shows_source:
             continue
         timed = "\n".join(map(annotated.text, caller.linenos))
-        callees = [
-            *_named(module_level, _BARE_CALL.findall(timed)),
-            *_named(methods, _OWN_METHOD_CALL.findall(timed)),
+        own = [
+            m for m in _named(methods, _OWN_METHOD_CALL.findall(timed)) if _may_be_own(caller, m)
         ]
+        above = _named(methods, _SUPER_CALL.findall(timed))
+        callees = [*_named(bare, _BARE_CALL.findall(timed)), *own, *above]
         calls += [(caller, callee) for callee in dict.fromkeys(callees) if callee is not caller]
     return calls
+
+
+def _may_be_own(caller: FunctionProfile, method: FunctionProfile) -> bool:
+    """Whether ``self.name(`` in ``caller`` may call ``method``: of its class, when both say.
+
+    A visitor's ``self.visit(`` is not another class's ``visit``; line_profiler
+    4.x names neither's class, and ``super().save(`` calls another class's.
+    """
+    if "." not in caller.name or "." not in method.name:
+        return True
+    return caller.name.rpartition(".")[0] == method.name.rpartition(".")[0]
 
 
 def _named(

@@ -343,3 +343,16 @@ def is_code_line(text: str) -> bool:
     """True for a line holding code (not blank, not only a comment)."""
     stripped = text.strip()
     return bool(stripped) and not stripped.startswith("#")
+
+
+def told_apart(paths: Sequence[Path]) -> list[str]:
+    """Names for files that share one: each with as many of its folders as tell them apart.
+
+    ``before/out/x.lprof`` and ``after/out/x.lprof`` read so, not twice
+    ``out/x.lprof``; paths that differ in no folder keep their whole path.
+    """
+    for depth in range(1, max((len(p.parts) for p in paths), default=1)):
+        names = [str(Path(*p.parts[-depth - 1 :])) for p in paths]
+        if len(set(names)) == len(names):
+            return names
+    return [str(p) for p in paths]

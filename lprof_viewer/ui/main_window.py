@@ -32,7 +32,7 @@ from lprof_viewer.assets import demo_profile
 from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.core.model import TOTAL_MEANS
 from lprof_viewer.core.run_history import RunHistory, default_history_root
-from lprof_viewer.core.sources import SourceRoot, shown_name
+from lprof_viewer.core.sources import SourceRoot, shown_name, told_apart
 from lprof_viewer.core.units import UNIT_CHOICES, TimeUnit
 from lprof_viewer.ui.diff_tab import DiffTab
 from lprof_viewer.ui.editor import open_in_editor
@@ -326,13 +326,18 @@ class MainWindow(QMainWindow):
         self._retitle_tabs()
 
     def _retitle_tabs(self) -> None:
-        """Each tab's title; files of one name in two folders named with their folder."""
+        """Each tab's title; files of one name in other folders named with their folders."""
         tabs = self.open_tabs()
         titles = [tab.title for tab in tabs]
-        repeated = {title for title in titles if titles.count(title) > 1}
-        for index, (tab, title) in enumerate(zip(tabs, titles, strict=True)):
-            if title in repeated and len(tab.paths) == 1 and title == tab.paths[0].name:
-                title = f"{tab.paths[0].parent.name}/{title}"
+        for title in {title for title in titles if titles.count(title) > 1}:
+            alike = [
+                i
+                for i, tab in enumerate(tabs)
+                if titles[i] == title and len(tab.paths) == 1 and title == tab.paths[0].name
+            ]
+            for i, name in zip(alike, told_apart([tabs[i].paths[0] for i in alike]), strict=True):
+                titles[i] = name
+        for index, title in enumerate(titles):
             self.tabs.setTabText(index, shown_name(title))
 
     def ask_editor_command(self) -> None:
