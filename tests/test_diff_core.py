@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from fixtures import EDITED_SCRIPT_V1, as_line_profiler_4, repickle, run_kernprof
 
-from lprof_viewer.core.annotate import ProfileAnnotator
-from lprof_viewer.core.diff import (
+from lprof_viewer.core.align import (
     BY_OFFSET,
     BY_SOURCE,
     CHANGED,
@@ -20,6 +19,9 @@ from lprof_viewer.core.diff import (
     REMOVED,
     SAME,
     AlignedLine,
+)
+from lprof_viewer.core.annotate import ProfileAnnotator
+from lprof_viewer.core.diff import (
     FunctionDiff,
     ProfileDiff,
     RecentAlignments,
@@ -415,7 +417,7 @@ LOOP_AFTER = LOOP_BEFORE.replace(
 
 
 def test_lines_logged_above_twenty_edited_ones_leave_each_edit_beside_its_line() -> None:
-    from lprof_viewer.core.diff import _pair_block
+    from lprof_viewer.core.align import _pair_block
 
     before = [f"    total_{i} = price * quantity_{i}" for i in range(20)]
     after = [f"    log('step {i}')" for i in range(5)] + [

@@ -10,18 +10,8 @@ from itertools import repeat
 from operator import mul, sub
 from typing import Any, TextIO
 
-from lprof_viewer.core.diff import (
-    CHANGED,
-    INSERTED,
-    REMOVED,
-    AlignedLine,
-    FunctionDiff,
-    ProfileDiff,
-    change_arrow,
-    direction,
-    signed_change,
-    time_change,
-)
+from lprof_viewer.core.align import CHANGED, INSERTED, REMOVED, AlignedLine, time_change
+from lprof_viewer.core.diff import FunctionDiff, ProfileDiff, change_arrow, direction, signed_change
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
 from lprof_viewer.core.model import FunctionProfile

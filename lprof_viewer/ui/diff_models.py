@@ -8,19 +8,8 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-from lprof_viewer.core.diff import (
-    CHANGED,
-    INSERTED,
-    REMOVED,
-    SAME,
-    AlignedLine,
-    AlignedRows,
-    FunctionDiff,
-    ProfileDiff,
-    change_arrow,
-    direction,
-    signed_change,
-)
+from lprof_viewer.core.align import CHANGED, INSERTED, REMOVED, SAME, AlignedLine, AlignedRows
+from lprof_viewer.core.diff import FunctionDiff, ProfileDiff, change_arrow, direction, signed_change
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lprof_viewer.core.diff import NO_ROWS, FunctionDiff, ProfileDiff, side_names
+from lprof_viewer.core.align import NO_ROWS
+from lprof_viewer.core.diff import FunctionDiff, ProfileDiff, side_names
 from lprof_viewer.core.model import TOTAL_MEANS
 from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
 from lprof_viewer.core.sources import SourceRoot
