@@ -27,7 +27,6 @@ from lprof_viewer.core.diff import (
     RecentAlignments,
     describe_change,
     side_names,
-    signed_change,
 )
 from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.matching import match_functions
@@ -287,19 +286,45 @@ def test_a_class_called_runs_its_init_and_self_calls_stay_in_the_class(tmp_path:
     assert calls_read(lprof) == [("make", "Parser.__init__")]
 
 
-def test_calls_read_in_one_run_leave_the_same_functions_out_of_both(tmp_path: Path) -> None:
+def test_no_note_on_nesting_when_one_runs_code_cannot_be_read(tmp_path: Path) -> None:
     profiles = [profiled(tmp_path / name, "fib.py", RECURSIVE) for name in ("before", "after")]
-    (tmp_path / "after" / "fib.py").unlink()  # B's code is gone: only A's calls are read
+    assert diff_of(*profiles).nesting  # main calls fib, in both
+    (tmp_path / "after" / "fib.py").unlink()  # B's calls are unknown now
 
     diff = diff_of(*profiles)
 
-    assert [(c.name, f.name) for c, f in diff.nesting] == [("main", "fib")]
-    main = function_named(diff, "main")
-    assert diff.summary_lines(TimeUnit("us"))[1].endswith(
-        f"the outermost functions alone: {main.time_a * 1e6:.1f} µs → {main.time_b * 1e6:.1f} µs "
-        f"({signed_change(TimeUnit('us'), main.delta)} µs, "
-        f"{describe_change(main.time_a, main.time_b)})."
-    )
+    assert diff.nesting == [] and diff.summary_lines()[1] == ""
+
+
+LOADS_INSIDE = """
+@profile
+def load(n):
+    return list(range(n))
+
+
+@profile
+def process(n):
+    return sum(load(n))
+
+
+process(200_000)
+"""
+LOADS_OUTSIDE = LOADS_INSIDE.replace(
+    "def process(n):\n    return sum(load(n))", "def process(items):\n    return sum(items)"
+).replace("process(200_000)", "process(load(200_000))")
+
+
+def test_outermost_functions_are_each_runs_own(tmp_path: Path) -> None:
+    before = profiled(tmp_path / "before", "loads.py", LOADS_INSIDE)
+    after = profiled(tmp_path / "after", "loads.py", LOADS_OUTSIDE)
+    diff = diff_of(before, after)
+    load, process = function_named(diff, "load"), function_named(diff, "process")
+
+    note = diff.summary_lines(TimeUnit("us"))[1]
+
+    # In B, load no longer runs inside process: it is one of B's outermost functions.
+    outer_b = (load.time_b + process.time_b) * 1e6
+    assert f"alone: {process.time_a * 1e6:.1f} µs → {outer_b:.1f} µs" in note
 
 
 BRANCHY = """

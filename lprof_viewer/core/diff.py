@@ -298,27 +298,27 @@ class ProfileDiff:
         calls = self.nesting
         if not calls:
             return headline, ""
-        # A function called in either run is left out of both: the same functions on each side.
+        # Each run's own: a function called in one run may be outermost in the other.
         called = {id(callee) for _, callee in calls}
-        outer = [f for f in self.functions if id(f.a) not in called and id(f.b) not in called]
-        if not any(f.a for f in outer) or not any(f.b for f in outer):
-            return headline, ""  # no outermost function on one side: nothing to compare
+        outer_a = [f.total_time for f in self.a.functions if id(f) not in called]
+        outer_b = [f.total_time for f in self.b.functions if id(f) not in called]
+        if not outer_a or not outer_b:
+            return headline, ""  # every function of one run is called by another
         callers = _listed(_names(caller for caller, _ in calls))
         callees = _names(callee for _, callee in calls)
         verb, their = ("runs", "its") if len(callees) == 1 else ("run", "their")
-        outer_a, outer_b = sum(f.time_a for f in outer), sum(f.time_b for f in outer)
+        outer_a_total, outer_b_total = sum(outer_a), sum(outer_b)
         return headline, (
             f"{_listed(callees)} {verb} inside {callers}, so {their} time counts twice; "
-            f"the outermost functions alone: {compared(outer_a, outer_b)}."
+            f"the outermost functions alone: {compared(outer_a_total, outer_b_total)}."
         )
 
     @cached_property
     def nesting(self) -> Calls:
         """(caller, callee) pairs of profiled functions of A and of B (``calls_between``).
 
-        Empty unless both runs were read (a profile of too many functions is
-        not): the outermost functions of one run alone against all of the
-        other's would compare unlike things.
+        Empty unless both runs' calls were all read: the outermost functions
+        of one run against all of the other's would compare unlike things.
         """
         found = [
             calls_between(annotator.profile.functions, annotator.annotate)

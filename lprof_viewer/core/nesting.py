@@ -39,9 +39,9 @@ def calls_between(
 ) -> Calls | None:
     """(caller, callee) pairs: the callee is called on a timed line of the caller.
 
-    A function calling itself is not nested in itself; a caller whose code
-    is missing or changed since is not read. None when the profile has more
-    than ``MAX_FUNCTIONS_READ`` functions: not looked at, rather than none.
+    A function calling itself is not nested in itself. None when the calls
+    cannot all be read: a function that ran has no trustworthy code (missing,
+    or changed since), or the profile has more than ``MAX_FUNCTIONS_READ``.
     """
     if len(functions) > MAX_FUNCTIONS_READ:
         return None
@@ -60,6 +60,8 @@ def calls_between(
     for caller in functions:
         annotated = annotate(caller)
         if not annotated.shows_source:
+            if caller.ran:  # code that ran and cannot be read: its calls are unknown
+                return None
             continue
         timed = "\n".join(map(annotated.text, caller.linenos))
         own = [
