@@ -412,3 +412,21 @@ def test_cp1252_cookie():
 
 
 # --- code blocks -----------------------------------------------------------------------------
+
+
+def test_the_file_to_edit_is_the_users_own_not_a_runs_snapshot(tmp_path: Path):
+    from lprof_viewer.core.sources import SourceLocator
+
+    real = tmp_path / "app.py"
+    real.write_text("def f():\n    return 1\n")
+    snapshot = tmp_path / "history" / "000_app.py"
+    snapshot.parent.mkdir()
+    snapshot.write_text("def f():\n    return 0\n")
+    locator = SourceLocator.for_profile_paths(
+        [tmp_path / "app.py.lprof"], (), {str(real): snapshot}
+    )
+
+    assert locator.locate(str(real)) == snapshot  # shown: the code the run measured
+    assert locator.editable(str(real)) == real  # edited: the file the developer works on
+    real.unlink()
+    assert locator.editable(str(real)) == snapshot  # nothing else left to open

@@ -181,6 +181,16 @@ class SourceLocator:
         located = self.locate(filename)
         return located is not None and located in self._recorded_places(filename)
 
+    def editable(self, filename: str) -> Path | None:
+        """The file to open in an editor: the user's own, not a run's snapshot of it.
+
+        A snapshot keeps the code a run measured; the developer fixing the hot
+        line wants the file they work on, where it is (as recorded or mapped).
+        """
+        snapshot = self.snapshots.get(filename)
+        found = (p for p in self.candidates(filename) if p != snapshot and is_file(p))
+        return next(found, None) or self.locate(filename)
+
     def locate(self, filename: str) -> Path | None:
         """The readable file behind a recorded name, or None when it cannot be found."""
         if filename not in self._cache:

@@ -311,8 +311,10 @@ class DiffTab(ViewerTab):
         if function is None or line is None:
             return
         annotated = function.annotated[0 if side == "a" else 1]
-        if annotated is not None and annotated.source is not None:
-            self.open_in_editor.emit(annotated.source.path, line)
+        if annotated is not None and annotated.source is not None and self.diff is not None:
+            locator = self.diff.annotators[0 if side == "a" else 1].locator
+            editable = locator.editable(annotated.function.filename)
+            self.open_in_editor.emit(editable or annotated.source.path, line)
 
     # -- shared tab interface ------------------------------------------------------------
     def set_unit(self, unit: TimeUnit) -> None:
