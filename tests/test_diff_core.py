@@ -455,6 +455,21 @@ def test_lines_logged_above_twenty_edited_ones_leave_each_edit_beside_its_line()
     assert pairs[5:] == [(i, i + 5) for i in range(20)]
 
 
+def test_a_statement_rewritten_is_not_set_beside_a_new_comment_or_docstring() -> None:
+    from lprof_viewer.core.align import _pair_block
+
+    before = ["    for customer in CUSTOMERS:"]
+    after = ['    """One lookup per order."""', "    # by id", "    index = {c.id: c for c in db}"]
+
+    pairs, kinds = _pair_block(before, after, 0, 1, 0, 3)
+
+    assert list(zip(pairs, kinds, strict=True)) == [
+        ((None, 0), INSERTED),
+        ((None, 1), INSERTED),
+        ((0, 2), CHANGED),
+    ]
+
+
 def test_a_line_inserted_above_an_edited_one_does_not_take_its_place(tmp_path: Path) -> None:
     before = profiled(tmp_path / "before", "physics.py", LOOP_BEFORE)
     after = profiled(tmp_path / "after", "physics.py", LOOP_AFTER)

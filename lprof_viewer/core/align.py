@@ -9,6 +9,7 @@ aligned by their offset from the function's first line.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from itertools import repeat
@@ -252,7 +253,8 @@ def _pair_block(
     edited one does not take its place. Between them, lines pair by position
     as a code review tool sets them side by side (a loop header rewritten).
     """
-    return _pair_around_alike(_alike_lines(texts_a, texts_b, i1, i2, j1, j2), i1, i2, j1, j2)
+    alike = _alike_lines(texts_a, texts_b, i1, i2, j1, j2)
+    return _pair_around_alike(alike, (texts_a, texts_b), i1, i2, j1, j2)
 
 
 #: How alike two lines must be (``SequenceMatcher.ratio``) to be one line edited,
@@ -286,30 +288,58 @@ def _alike_lines(
 
 
 def _pair_around_alike(
-    alike: dict[tuple[int, int], float], i1: int, i2: int, j1: int, j2: int
+    alike: dict[tuple[int, int], float],
+    texts: tuple[Sequence[str], Sequence[str]],
+    i1: int,
+    i2: int,
+    j1: int,
+    j2: int,
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
     """Pair the most alike lines inside the block, then the parts above and below them."""
     inside = [pair for pair in alike if i1 <= pair[0] < i2 and j1 <= pair[1] < j2]
     if not inside:
-        return _pair_by_position(i1, i2, j1, j2)
+        return _pair_by_position(texts, i1, i2, j1, j2)
     # The most alike; of equals, the first in B, then in A.
     i, j = max(inside, key=lambda pair: (alike[pair], -pair[1], -pair[0]))
-    above_pairs, above_kinds = _pair_around_alike(alike, i1, i, j1, j)
-    below_pairs, below_kinds = _pair_around_alike(alike, i + 1, i2, j + 1, j2)
+    above_pairs, above_kinds = _pair_around_alike(alike, texts, i1, i, j1, j)
+    below_pairs, below_kinds = _pair_around_alike(alike, texts, i + 1, i2, j + 1, j2)
     return [*above_pairs, (i, j), *below_pairs], [*above_kinds, CHANGED, *below_kinds]
 
 
+#: A line that holds no statement to time: blank, a comment, or a string (a docstring).
+_NOT_TIMED = re.compile(r"""\s*(?:$|#|[rRbBuUfF]{0,2}['"])""")
+
+
 def _pair_by_position(
-    i1: int, i2: int, j1: int, j2: int
+    texts: tuple[Sequence[str], Sequence[str]], i1: int, i2: int, j1: int, j2: int
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
-    """Changed pairs in order (a statement rewritten), then the longer side's extra lines."""
-    common = min(i2 - i1, j2 - j1)
-    pairs: list[tuple[int | None, int | None]] = [(i1 + k, j1 + k) for k in range(common)]
-    kinds = [CHANGED] * common
-    pairs += [(i, None) for i in range(i1 + common, i2)]
-    kinds += [REMOVED] * (i2 - i1 - common)
-    pairs += [(None, j) for j in range(j1 + common, j2)]
-    kinds += [INSERTED] * (j2 - j1 - common)
+    """The block's statements paired in order (one rewritten), the rest removed or inserted.
+
+    Blank lines, comments and docstrings are never timed: a timed line of A
+    set beside a comment of B would read as its time gone.
+    """
+    statements = [
+        [n for n in range(first, stop) if not _NOT_TIMED.match(side[n])]
+        for side, first, stop in ((texts[0], i1, i2), (texts[1], j1, j2))
+    ]
+    common = min(len(statements[0]), len(statements[1]))
+    paired_a, paired_b = set(statements[0][:common]), set(statements[1][:common])
+    pairs: list[tuple[int | None, int | None]] = []
+    kinds: list[str] = []
+    i, j = i1, j1
+    while i < i2 or j < j2:  # in order on both sides: paired lines meet each other
+        if i < i2 and i not in paired_a:
+            pairs.append((i, None))
+            kinds.append(REMOVED)
+            i += 1
+        elif j < j2 and j not in paired_b:
+            pairs.append((None, j))
+            kinds.append(INSERTED)
+            j += 1
+        else:
+            pairs.append((i, j))
+            kinds.append(CHANGED)
+            i, j = i + 1, j + 1
     return pairs, kinds
 
 
