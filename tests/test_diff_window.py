@@ -253,6 +253,31 @@ def test_compare_with_the_run_before_skips_runs_that_wrote_no_profile(qtbot, tmp
     assert window.statusBar().currentMessage().startswith("A selected run wrote no profile")
 
 
+def test_compare_with_the_run_before_skips_a_run_in_which_nothing_ran_and_names_a_failed_one(
+    qtbot, tmp_path
+):
+    window = make_window(qtbot, tmp_path)
+    script = Path(shutil.copy(SCRIPTS_DIR / "busy.py", tmp_path / "busy.py"))
+    code = script.read_text(encoding="utf-8")
+    never_called = "@profile\ndef idle():\n    return 0\n"
+    failing = code + "\nraise SystemExit(4)\n"
+    for text in (code, never_called, failing):
+        script.write_text(text, encoding="utf-8")
+        with qtbot.waitSignal(window.runs.run_settled, timeout=60_000):
+            window.runs.start(RunConfig.for_script(script))
+    panel = window.runs.history_panel
+    failed, nothing, oldest = panel.model.runs
+    assert nothing.has_profile and not nothing.ran and failed.failed
+
+    panel.table.selectRow(0)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        panel.compare_selected()
+
+    tab = window.current_tab()
+    assert tab.paths == [oldest.profile, failed.profile]  # not against the empty run
+    assert tab.title.endswith("(failed run)")  # B holds a partial profile: said so
+
+
 def diff_with_the_last_function_chosen(qtbot, tmp_path):
     """A diff window on the two versions, its last function selected: (window, tab, names)."""
     a, b = profile_versions(tmp_path)

@@ -323,3 +323,15 @@ def test_the_console_log_holds_only_a_tail_in_memory(tmp_path):
     assert len(log.tail) <= ConsoleLog.TAIL_CHARS and log.tail.endswith("line 9999\n")
     kept = (tmp_path / "console.txt").read_text(encoding="utf-8")
     assert kept.count("\n") == 10_000 and "after" not in kept
+
+
+def test_a_history_copied_elsewhere_keeps_its_runs_to_itself(tmp_path, history):
+    script = script_copy(tmp_path, "busy.py")
+    run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    copy = Path(shutil.copytree(history.root, tmp_path / "copied history"))
+
+    (run,) = RunHistory(copy).runs_for(script)
+    assert run.folder.is_relative_to(copy)  # not the original's folder, named in run.json
+    RunHistory(copy).delete(run)
+
+    assert len(history.runs_for(script)) == 1 and history.runs_for(script)[0].has_profile

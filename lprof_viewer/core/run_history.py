@@ -99,6 +99,8 @@ class RunRecord:
     """Recorded file name -> snapshot file, relative to the run folder."""
     copies: list[str] = field(default_factory=list)
     """Other places the profile was written (the ``<script>.lprof`` beside the script)."""
+    ran: bool = True
+    """False when its profile holds no line that ran (stopped too early, nothing marked)."""
 
     @property
     def label(self) -> str:
@@ -124,6 +126,11 @@ class RunRecord:
     def failed(self) -> bool:
         """True for a run that did not end well (its profile may still hold the answer)."""
         return self.outcome not in (OK, None)
+
+    @property
+    def title(self) -> str:
+        """'busy.py 21:58:51', with '(failed run)' or '(stopped run)' when it did not end well."""
+        return f"{self.label} ({self.ending})" if self.failed else self.label
 
     @property
     def ending(self) -> str:
@@ -231,6 +238,9 @@ class RunHistory:
                 stats = read_stats(record.profile)
             except ProfileLoadError as error:
                 stats = error
+        record.ran = isinstance(stats, RawStats) and any(
+            hits for lines in stats.timings.values() for _, hits, _ in lines
+        )
         record.outcome, record.message = self._outcome(
             record, stats, exit_status, duration, console.tail, stopped
         )
@@ -253,8 +263,14 @@ class RunHistory:
         stopped: bool,
     ) -> tuple[str, str]:
         name = record.script.name
+        ran = record.ran
         if stopped:
-            kept = "; its profile holds what ran until then" if isinstance(stats, RawStats) else ""
+            if ran:
+                kept = "; its profile holds what ran until then"
+            elif isinstance(stats, RawStats):
+                kept = ", before any profiled line ran"
+            else:
+                kept = ""
             return STOPPED, f"{name} was stopped after {duration:.1f} s{kept}."
         lines = reversed(console_tail.splitlines())
         last = next((line.strip() for line in lines if line.strip()), "")
@@ -266,7 +282,6 @@ class RunHistory:
             )
         if isinstance(stats, ProfileLoadError):
             return NO_PROFILE, str(stats)
-        ran = any(hits for lines in stats.timings.values() for _, hits, _ in lines)
         if status != 0 and not ran:  # a SyntaxError, or an error before the first call
             return FAILED, (
                 f"{name} {ended(status)} after {duration:.1f} s before any "
@@ -341,9 +356,12 @@ class RunHistory:
     def load(self, folder: Path) -> RunRecord | None:
         """The run kept in ``folder``, or None when it is gone or unreadable."""
         try:
-            return RunRecord.from_json(json.loads((folder / "run.json").read_text("utf-8")))
+            record = RunRecord.from_json(json.loads((folder / "run.json").read_text("utf-8")))
         except (OSError, ValueError, TypeError):
             return None
+        # Where it is now: a history copied or moved elsewhere must not reach the original.
+        record.folder = folder
+        return record
 
     def runs_for(self, script: Path) -> list[RunRecord]:
         """A script's runs, newest first."""

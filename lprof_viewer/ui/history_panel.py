@@ -159,10 +159,10 @@ class HistoryPanel(QWidget):
         if any(not run.has_profile for run in selected):
             self.message.emit("A selected run wrote no profile: there is nothing to compare.")
             return
-        if len(selected) == 1:  # with the latest earlier run that wrote a profile
+        if len(selected) == 1:  # with the latest earlier run whose profile holds what ran
             runs = self.model.runs
             earlier = runs[runs.index(selected[0]) + 1 :]
-            before = next((run for run in earlier if run.has_profile), None)
+            before = next((run for run in earlier if run.has_profile and run.ran), None)
             selected += [before] if before else []
         if len(selected) == 2:
             newer, older = selected
@@ -170,7 +170,7 @@ class HistoryPanel(QWidget):
         else:
             self.message.emit(
                 "To compare, select two runs, or one run with an earlier run of its script "
-                "that wrote a profile."
+                "whose profile holds what ran."
             )
 
     def delete_selected(self) -> None:

@@ -179,7 +179,7 @@ class ProfileTab(ViewerTab):
     def title(self) -> str:
         """The tab's title: the file name (or the run's script and time), or how many merged."""
         if self.run is not None:
-            return self.run.label + (f" ({self.run.ending})" if self.run.failed else "")
+            return self.run.title
         if len(self.paths) == 1:
             return self.paths[0].name
         return f"{self.paths[0].name} + {len(self.paths) - 1}"

@@ -159,7 +159,8 @@ class RunController(QObject):
 
     def compare_runs(self, older: RunRecord, newer: RunRecord) -> None:
         """Compare two kept runs, the older as A."""
-        self.window.open_diff(older.profile, newer.profile, (older.label, newer.label))
+        # A failed or stopped run holds a partial profile: its title says so.
+        self.window.open_diff(older.profile, newer.profile, (older.title, newer.title))
 
     def open_run(self, record: RunRecord):  # type: ignore[no-untyped-def]
         """Open a kept run's profile in a new tab, shown with the code it measured."""
