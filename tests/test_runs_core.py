@@ -23,6 +23,7 @@ from lprof_viewer.core.run_history import (
     OK,
     ConsoleLog,
     RunHistory,
+    open_with_sources,
 )
 
 
@@ -335,3 +336,61 @@ def test_a_history_copied_elsewhere_keeps_its_runs_to_itself(tmp_path, history):
     RunHistory(copy).delete(run)
 
     assert len(history.runs_for(script)) == 1 and history.runs_for(script)[0].has_profile
+
+
+SAVED_WHILE_RUNNING = """
+import pathlib
+
+
+@profile
+def work():
+    total = 0
+    for i in range(1000):
+        total += i % 7
+    return total
+
+
+work()
+# The developer saves an edit while the run goes on.
+source = pathlib.Path(__file__)
+source.write_text(source.read_text().replace("total += i % 7", "total += (i * 3) % 7"))
+"""
+
+
+def test_a_script_saved_while_it_runs_is_shown_as_it_ran(tmp_path, history):
+    script = tmp_path / "work" / "saved.py"
+    script.parent.mkdir()
+    script.write_text(SAVED_WHILE_RUNNING.lstrip())
+
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+
+    assert "(i * 3)" in script.read_text()  # the file on disk is the edited one
+    annotator, _ = open_with_sources([record.profile], [], history)
+    (work,) = annotator.profile.functions
+    annotated = annotator.annotate(work)
+    assert annotated.staleness is None
+    assert [annotated.text(n).strip() for n in work.linenos][2] == "total += i % 7"
+
+
+def test_a_module_saved_while_the_run_went_on_is_flagged(tmp_path, history):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "helper.py").write_text(
+        "@profile\ndef helper():\n    return sum(range(1000))\n", encoding="utf-8"
+    )
+    script = folder / "main.py"
+    script.write_text(
+        "import os, pathlib, time\nfrom helper import helper\n\nhelper()\n"
+        "module = pathlib.Path(__file__).with_name('helper.py')\n"
+        "module.write_text(module.read_text() + '# edited\\n')\n"
+        "os.utime(module, (time.time() + 10, time.time() + 10))  # saved well after the start\n",
+        encoding="utf-8",
+    )
+
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+
+    annotator, _ = open_with_sources([record.profile], [], history)
+    (helper,) = annotator.profile.functions
+    staleness = annotator.annotate(helper).staleness
+    assert staleness is not None and not staleness.mismatched
+    assert staleness.reason == "helper.py was modified after it was profiled."

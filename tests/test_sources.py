@@ -260,7 +260,7 @@ def test_source_newer_than_the_profile_but_unchanged(busy_relative_lprof: Path, 
     for one in annotated.values():
         assert one.staleness is not None
         assert not one.staleness.mismatched
-        assert "modified after the profile" in one.staleness.reason
+        assert "was modified after it was profiled" in one.staleness.reason
         assert one.shows_source  # the code still matches: show it, with the warning
     slow_sum = annotated["slow_sum"]
     assert slow_sum.text(slow_sum.function.start_line) == "@profile"

@@ -162,9 +162,11 @@ class ProfileAnnotator:
         roots: Sequence[SourceRoot] = (),
         cache: SourceCache | None = None,
         snapshots: Mapping[str, Path] | None = None,
+        run_started_at: float | None = None,
     ) -> None:
         self.profile = profile
         self.locator = SourceLocator.for_profile_paths(profile.paths, roots, snapshots)
+        self.run_started_at = run_started_at
         self.cache = cache or SourceCache()
         self._sources: dict[str, SourceFile | None] = {}
         self._ordinary: dict[str, dict[FunctionProfile, tuple[Staleness | None, range]]] = {}
@@ -224,9 +226,13 @@ class ProfileAnnotator:
     def _recorded_at(self, filename: str) -> float | None:
         """When the profile was recorded, for a file found where the profile names it.
 
-        None for a file found elsewhere (a snapshot, a mapped or copied
-        folder): its modification time says nothing about the profile.
+        For a run's snapshot, when the run started: the copy keeps the file's
+        time, and a file saved while the run went on may not be what ran.
+        None for a file found elsewhere (a mapped or copied folder): its
+        modification time says nothing about the profile.
         """
+        if self.run_started_at is not None and self.locator.is_snapshot(filename):
+            return self.run_started_at
         return self.profile.recorded_at if self.locator.is_where_recorded(filename) else None
 
     def _check_alone(

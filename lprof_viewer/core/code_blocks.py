@@ -291,7 +291,7 @@ def check_source(
 def modified_since(source: SourceFile, recorded_at: float | None) -> Staleness | None:
     """The staleness of a file changed on disk after the profile was recorded, else None."""
     if recorded_at is not None and source.mtime > recorded_at + MTIME_TOLERANCE_S:
-        return Staleness(f"{source.path.name} was modified after the profile was recorded.", False)
+        return Staleness(f"{source.path.name} was modified after it was profiled.", False)
     return None
 
 

@@ -158,6 +158,19 @@ class RunRecord:
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
+#: Where a run keeps its script as it was when the run started, until the run ends.
+_AT_START = "script-at-start"
+
+
+def _keep_script_as_it_starts(script: Path, folder: Path) -> None:
+    """Copy the script before it runs: the developer may save an edit while it runs."""
+    try:
+        (folder / _AT_START).mkdir()
+        shutil.copy2(script, folder / _AT_START / script.name)
+    except OSError:  # missing or unreadable: the run says so itself
+        pass
+
+
 def _script_key(script: Path) -> str:
     digest = hashlib.sha256(str(script.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
     return f"{script.stem}-{digest[:10]}"
@@ -206,6 +219,7 @@ class RunHistory:
         run_id = f"{stamp}-{os.urandom(3).hex()}"
         folder = self.runs_dir / _script_key(config.script) / run_id
         folder.mkdir(parents=True)
+        _keep_script_as_it_starts(config.script, folder)
         record = RunRecord(
             run_id,
             folder,
@@ -300,19 +314,29 @@ class RunHistory:
         return OK, f"{name} finished in {duration:.1f} s."
 
     def _snapshot_sources(self, record: RunRecord, names: set[str]) -> dict[str, str]:
+        """Copy each profiled file into the run's folder; answer name -> copy (relative).
+
+        The script is taken as it was when the run started (saved while it
+        ran, it no longer is the code that ran); another file edited during
+        the run keeps its time, which tells it apart (``ProfileAnnotator``).
+        """
         snapshots = {}
         folder = record.folder / "sources"
+        at_start = record.folder / _AT_START / record.script.name
         for index, name in enumerate(sorted(names)):
             original = Path(name) if Path(name).is_absolute() else record.cwd / name
             if not is_file(original):
                 continue
-            folder.mkdir(exist_ok=True)
-            target = folder / f"{index:03d}_{original.name}"
+            if is_file(at_start) and original.resolve() == record.script.resolve():
+                original = at_start
+            target = folder / f"{index:03d}" / Path(name).name  # its own name, for messages
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(original, target)
             except OSError:  # unreadable: the run is kept without this file's code
                 continue
             snapshots[name] = str(target.relative_to(record.folder))
+        shutil.rmtree(record.folder / _AT_START, ignore_errors=True)
         return snapshots
 
     def _write_copy_beside_script(self, record: RunRecord) -> list[str]:
@@ -407,7 +431,9 @@ def open_with_sources(
     profile = load_profiles(paths)
     run = history.run_for_profile(paths[0]) if history is not None and len(paths) == 1 else None
     snapshots = run.snapshot_files() if run else None
-    return ProfileAnnotator(profile, roots, cache, snapshots=snapshots), run
+    started = run.started_at if run else None
+    annotator = ProfileAnnotator(profile, roots, cache, snapshots=snapshots, run_started_at=started)
+    return annotator, run
 
 
 def open_pair_with_sources(

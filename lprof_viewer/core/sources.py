@@ -181,6 +181,11 @@ class SourceLocator:
         located = self.locate(filename)
         return located is not None and located in self._recorded_places(filename)
 
+    def is_snapshot(self, filename: str) -> bool:
+        """True when the file found is a run's snapshot of it."""
+        snapshot = self.snapshots.get(filename)
+        return snapshot is not None and self.locate(filename) == snapshot
+
     def editable(self, filename: str) -> Path | None:
         """The file to open in an editor: the user's own, not a run's snapshot of it.
 
