@@ -485,6 +485,19 @@ def test_opening_a_script_lists_what_it_marks_for_profiling(qtbot, tmp_path, bus
     assert "café ✓" in tab.source.toPlainText()
 
 
+def test_a_script_tab_follows_the_script_as_it_is_edited(qtbot, tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text("@profile\ndef first():\n    return 1\n\nfirst()\n")
+    window = make_window(qtbot, tmp_path)
+    (tab,) = open_and_wait(qtbot, window, script)
+    assert [tab.targets.item(i).text().split()[0] for i in range(tab.targets.count())] == ["first"]
+
+    script.write_text("@profile\ndef second():\n    return 2\n\nsecond()\n")
+
+    qtbot.waitUntil(lambda: "def second" in tab.source.toPlainText(), timeout=10_000)
+    assert tab.targets.item(0).text().startswith("second")
+
+
 def test_demo_opens_the_bundled_profile_with_its_source(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)
     with qtbot.waitSignal(window.all_ready, timeout=20_000):

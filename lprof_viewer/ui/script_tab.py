@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pygments.token import _TokenType
+from PySide6.QtCore import QFileSystemWatcher
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import QLabel, QListWidget, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
@@ -87,12 +89,23 @@ class ScriptTab(ViewerTab):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        # The script is what the developer edits between runs: the tab follows it.
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(self._changed_on_disk)
         self.reload()
 
     @property
     def title(self) -> str:
         """The tab's title."""
         return self.path.name
+
+    def _changed_on_disk(self, _path: str) -> None:
+        self.reload()
+
+    def _watch(self) -> None:
+        """Watch the script again: editors that save by replacing it drop it from the list."""
+        if not self._watcher.files() and self.path.is_file() and os.access(self.path, os.R_OK):
+            self._watcher.addPath(str(self.path))
 
     def reload(self) -> None:
         """Read the script again, in the background."""
@@ -102,12 +115,14 @@ class ScriptTab(ViewerTab):
         self._reader.start(self._read, self._failed, read_script, self.path, dark)
 
     def _read(self, read: tuple[ScriptInfo, str]) -> None:
+        self._watch()
         self.info, page = read
         self.error = None
         self._show(self.info, page)
         self._finish()
 
     def _failed(self, message: str) -> None:
+        self._watch()
         self.error = message
         self.summary.setText(message)
         self._finish()
