@@ -330,11 +330,10 @@ class ProfileDiff:
 
 
 def _names(functions: Iterable[FunctionProfile]) -> list[str]:
-    """One name per function of either run: the qualified one where a run records it."""
-    found: dict[str, str] = {}
-    for function in functions:
-        found[function.short_name] = max(found.get(function.short_name, ""), function.name, key=len)
-    return list(found.values())
+    """Each function's qualified name once; line_profiler 4.x's bare ``run`` joins ``A.run``."""
+    names = list(dict.fromkeys(function.name for function in functions))
+    qualified = {name.rpartition(".")[2] for name in names if "." in name}
+    return [name for name in names if "." in name or name not in qualified]
 
 
 def _listed(names: Iterable[str], most: int = 3) -> str:

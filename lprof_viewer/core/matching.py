@@ -46,8 +46,13 @@ def match_functions(
     files_a, files_b = ({_file_key(f.filename) for f in side} for side in (left, right))
     # When the runs share no file (two checkouts), the same-file keys cannot match.
     no_file_in_common = files_a.isdisjoint(files_b)
-    tiers = [] if no_file_in_common else list(_SAME_FILE_KEYS)
-    moved = [*_MOVED_FILE_KEYS, *_RENAMED_IN_MOVED_FILE[: 2 if no_file_in_common else 1]]
+    # Unqualified names are line_profiler 4.x's: only then may `run` be `A.run`.
+    by_short_name = not (_qualifies(left) and _qualifies(right))
+    tiers: list[MakeKeys] = []
+    if not no_file_in_common:
+        tiers += [_SAME_NAME, *[_SAME_SHORT_NAME] * by_short_name, _RENAMED_IN_PLACE]
+    moved = [_MOVED_SAME_NAME, *[_MOVED_SHORT_NAME] * by_short_name]
+    moved += _RENAMED_IN_MOVED_FILE[: 2 if no_file_in_common else 1]
     tiers += [_for_moved_files(make, files_a, files_b) for make in moved]
     tiers.append(_moved_to_another_file(left, right))
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
@@ -59,6 +64,15 @@ def match_functions(
     pairs.extend((function, None) for function in left)
     pairs.extend((None, function) for function in right)
     return pairs
+
+
+def _qualifies(functions: list[FunctionProfile]) -> bool:
+    """True when a run qualifies names (line_profiler 5.x: ``A.run``, ``f.<locals>.g``).
+
+    line_profiler 4.x never does; a 5.x run without methods or nested
+    functions cannot be told from it, and needs no telling.
+    """
+    return any("." in f.name for f in functions)
 
 
 def _for_moved_files(make_keys: MakeKeys, files_a: set[str], files_b: set[str]) -> MakeKeys:
@@ -196,25 +210,20 @@ def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionPro
     return make_keys
 
 
-#: How a function of A finds itself in B, most certain first: in its file...
-_SAME_FILE_KEYS: tuple[MakeKeys, ...] = (
-    _by_name(_file_key, lambda f: f.name),  # the same, or moved within its file
-    _by_name(_file_key, lambda f: f.short_name),  # 4.x `run` vs 5.x `A.run`
-    _renamed_in_place(_file_key),
-)
-
-
 @lru_cache(maxsize=4096)
 def _folder_and_base(filename: str) -> str:
     path = PurePath(filename.replace("\\", "/"))
     return f"{path.parent.name}/{path.name}"
 
 
+#: How a function of A finds itself in B, most certain first: in its file by its
+#: name (moved within it), by its short name (4.x `run` for 5.x `A.run`), renamed...
+_SAME_NAME = _by_name(_file_key, lambda f: f.name)
+_SAME_SHORT_NAME = _by_name(_file_key, lambda f: f.short_name)
+_RENAMED_IN_PLACE = _renamed_in_place(_file_key)
 #: ...then in a file of its name elsewhere (the file moved: another checkout)...
-_MOVED_FILE_KEYS: tuple[MakeKeys, ...] = (
-    _by_name(_base, lambda f: f.name),
-    _by_name(_base, lambda f: f.short_name),
-)
+_MOVED_SAME_NAME = _by_name(_base, lambda f: f.name)
+_MOVED_SHORT_NAME = _by_name(_base, lambda f: f.short_name)
 #: ...renamed there too: in a file of its folder's and its name, or any of its name when
 #: the runs share no file (``before/app.py`` and ``after/app.py``, not two ``__init__.py``).
 _RENAMED_IN_MOVED_FILE = (_renamed_in_place(_folder_and_base), _renamed_in_place(_base))
