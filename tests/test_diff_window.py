@@ -156,6 +156,19 @@ def test_every_pane_reaches_its_last_line_when_one_pane_has_long_code(qtbot, tmp
         assert pane.visualRect(last).bottom() < pane.viewport().height(), pane.objectName()
 
 
+def test_a_function_of_one_run_has_blank_numbers_for_the_other(qtbot, tmp_path):
+    extra = "\n\n@profile\ndef extra():\n    return 1\n\n\nextra()\n"
+    a, b = profile_versions(tmp_path, after=AFTER + extra)
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(a, b)
+    table = tab.function_table
+    row = column_texts(table, D.NAME).index("extra (only in B)")
+
+    assert [cell(table, row, column) for column in (D.TIME_A, D.HITS_A)] == ["", ""]
+    assert cell(table, row, D.HITS_B) == "1" and cell(table, row, D.RATIO) == "new"
+
+
 @pytest.mark.parametrize("dark", [False, True])
 def test_faster_and_slower_read_on_light_and_dark(qtbot, tmp_path, dark):
     with palette(dark):

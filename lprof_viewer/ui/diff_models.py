@@ -165,8 +165,8 @@ class DiffFunctionTableModel(SortedRowsModel):
             return signed_time(unit, function.delta)
         if column == self.RATIO:
             return function.verdict
-        hits = function.hits_a if column == self.HITS_A else function.hits_b
-        return f"{hits:,}"
+        side = function.a if column == self.HITS_A else function.b
+        return f"{side.total_hits:,}" if side else ""  # blank for a run without it, as its time
 
 
 class DiffSideModel(ShadedRowsModel):
