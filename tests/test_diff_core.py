@@ -271,6 +271,51 @@ def test_each_class_calls_its_own_and_a_name_shared_by_all_calls_none(tmp_path: 
     assert calls_read(older) == []
 
 
+SCOPES = """
+@profile
+def parse(text):
+    return text.split()
+
+
+class Reader:
+    @profile
+    def run(self, text):
+        return self.parse(text)  # a method of its own that is not profiled
+
+    def parse(self, text):
+        return [text]
+
+
+@profile
+def outer(items):
+    @profile
+    def helper(item):
+        return item * 2
+
+    return [helper(item) for item in items]
+
+
+@profile
+def other(items):
+    return [helper(item) for item in items]  # the module's helper, not outer's
+
+
+def helper(item):
+    return item
+
+
+Reader().run("a b")
+outer([1, 2])
+other([1, 2])
+parse("c d")
+"""
+
+
+def test_self_calls_and_nested_functions_are_read_within_their_scope(tmp_path: Path) -> None:
+    calls = calls_read(profiled(tmp_path, "scopes.py", SCOPES))
+    assert calls == [("outer", "outer.<locals>.helper")]
+
+
 def test_a_call_in_a_comment_or_string_is_no_call(tmp_path: Path) -> None:
     assert calls_read(profiled(tmp_path, "commented.py", COMMENTED)) == []
 
@@ -481,16 +526,18 @@ def test_lines_logged_above_twenty_edited_ones_leave_each_edit_beside_its_line()
 def test_long_lines_all_edited_align_at_once() -> None:
     from lprof_viewer.core.align import _pair_block
 
-    table = [f"    row_{i} = [{', '.join(['0'] * 100)}]" for i in range(30)]  # 310 characters
-    edited = [row[:-1] + ", 1]" for row in table]
+    table = [f"    row_{i} = [{', '.join(['0'] * 100)}]" for i in range(12)]  # 310 characters
+    edited = ["    header = ['id', 'value']"] + [row[:-1] + ", 1]" for row in table]
     huge = ["    blob = '" + "ab" * 4_000 + "'"]
 
     started = time.perf_counter()
-    pairs, kinds = _pair_block(table, edited, 0, 30, 0, 30)
+    pairs, kinds = _pair_block(table, edited, 0, 12, 0, 13)
     _pair_block(huge, [huge[0][:-1] + "c'"], 0, 1, 0, 1)
 
     assert time.perf_counter() - started < 1.0  # seconds before: every pair was compared fully
-    assert pairs == [(i, i) for i in range(30)] and set(kinds) == {CHANGED}
+    # Each row beside its edited self, the new header above them: similarity, not position.
+    assert kinds == [INSERTED] + [CHANGED] * 12
+    assert pairs == [(None, 0)] + [(i, i + 1) for i in range(12)]
 
 
 def test_a_statement_rewritten_is_not_set_beside_a_new_comment_or_docstring() -> None:
@@ -721,6 +768,9 @@ def test_methods_of_two_qualified_runs_pair_by_their_classes_not_their_short_nam
     ]
     key_a, key_b = fp("process.<locals>.key", 12), fp("report.<locals>.key", 80)
     assert all(None in pair for pair in match_functions([key_a], [key_b]))
+    # A class renamed in place: its methods are renamed in place.
+    bar, baz = fp("Bar.save", 10), fp("Baz.save", 10)
+    assert match_functions([kept, bar], [kept, baz]) == [(kept, kept), (bar, baz)]
 
 
 def test_a_new_function_written_where_a_deleted_one_was_is_not_taken_for_it() -> None:

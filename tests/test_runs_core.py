@@ -333,7 +333,9 @@ def test_a_history_copied_elsewhere_keeps_its_runs_to_itself(tmp_path, history):
 
     (run,) = RunHistory(copy).runs_for(script)
     assert run.folder.is_relative_to(copy)  # not the original's folder, named in run.json
-    RunHistory(copy).delete(run)
+    found = RunHistory(copy).run_for_profile(run.profile)  # through the copied index
+    assert found is not None and found.folder.is_relative_to(copy)
+    RunHistory(copy).delete(found)
 
     assert len(history.runs_for(script)) == 1 and history.runs_for(script)[0].has_profile
 

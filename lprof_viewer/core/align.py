@@ -267,10 +267,11 @@ ALIKE = 0.75
 #: lines logged above twenty edited ones.
 MAX_COMPARED_PAIRS = 1_000
 #: Nor blocks whose lines, each compared with each, add up to more characters than
-#: this: thirty rows of a 300-character table edited took seconds.
-MAX_COMPARED_CHARACTERS = 80_000
-#: Two lines longer than this together are compared by the characters they share
-#: (``quick_ratio``), not by their longest matching runs, which cost their product.
+#: this (thirty rows of a 300-character table, edited, took seconds); thirty-three
+#: 60-character lines (three inserted above thirty edited) come to 120,000.
+MAX_COMPARED_CHARACTERS = 250_000
+#: Two lines longer than this together are compared by the start and end they share
+#: (``_ends_ratio``), not by their longest matching runs, which cost their product.
 LONG_LINES = 300
 
 
@@ -293,12 +294,32 @@ def _alike_lines(
             matcher.set_seq1(line_a)
             if matcher.real_quick_ratio() < ALIKE or matcher.quick_ratio() < ALIKE:
                 continue
-            # ratio() costs the product of the lengths: long lines are judged by quick_ratio.
+            # ratio() costs the product of the lengths: long lines are judged by the
+            # start and end they share, as one edit in place leaves them.
             long = len(line_a) + len(line_b) > LONG_LINES
-            ratio = matcher.quick_ratio() if long else matcher.ratio()
+            ratio = _ends_ratio(line_a, line_b) if long else matcher.ratio()
             if ratio >= ALIKE:
                 alike[i, j] = ratio
     return alike
+
+
+def _ends_ratio(a: str, b: str) -> float:
+    """How much of two lines their common start and end make (as ``ratio``, 0 to 1)."""
+    start = _common_start(a, b)
+    end = _common_start(a[start:][::-1], b[start:][::-1])
+    return 2 * (start + end) / (len(a) + len(b))
+
+
+def _common_start(a: str, b: str) -> int:
+    """How many leading characters two strings share, by halving (slices compare in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _pair_around_alike(

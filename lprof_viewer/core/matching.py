@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import PurePath
 
 from lprof_viewer.core.model import FunctionProfile
@@ -48,11 +49,16 @@ def match_functions(
     no_file_in_common = files_a.isdisjoint(files_b)
     # Unqualified names are line_profiler 4.x's: only then may `run` be `A.run`.
     by_short_name = not (_qualifies(left) and _qualifies(right))
+    # A renamed class (Bar.save is Baz.save) is a rename too, where names are qualified.
+    renamed = _SHORT_NAME if by_short_name else _NAME
     tiers: list[MakeKeys] = []
     if not no_file_in_common:
-        tiers += [_SAME_NAME, *[_SAME_SHORT_NAME] * by_short_name, _RENAMED_IN_PLACE]
+        tiers += [_SAME_NAME, *[_SAME_SHORT_NAME] * by_short_name]
+        tiers.append(_renamed_in_place(_file_key, renamed))
     moved = [_MOVED_SAME_NAME, *[_MOVED_SHORT_NAME] * by_short_name]
-    moved += _RENAMED_IN_MOVED_FILE[: 2 if no_file_in_common else 1]
+    moved.append(_renamed_in_place(_folder_and_base, renamed))
+    if no_file_in_common:
+        moved.append(_renamed_in_place(_base, renamed))
     tiers += [_for_moved_files(make, files_a, files_b) for make in moved]
     tiers.append(_moved_to_another_file(left, right))
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
@@ -128,6 +134,8 @@ def _match_by(
 
 
 Keys = tuple[list[object], list[object]]
+_NAME: Callable[[FunctionProfile], str] = attrgetter("name")
+_SHORT_NAME: Callable[[FunctionProfile], str] = attrgetter("short_name")
 MakeKeys = Callable[[list[FunctionProfile], list[FunctionProfile]], Keys]
 
 
@@ -167,18 +175,20 @@ def _by_name(file_of: Callable[[str], str], name_of: Callable[[FunctionProfile],
     return make_keys
 
 
-def _renamed_in_place(file_of: Callable[[str], str]) -> MakeKeys:
+def _renamed_in_place(
+    file_of: Callable[[str], str], name_of: Callable[[FunctionProfile], str] = _SHORT_NAME
+) -> MakeKeys:
     """Same file, same first line, same shape of timed lines, and a name the other run lacks.
 
-    Only a real rename: a function whose name the other run still has is not
-    taken for another one that now starts where it did.
+    Only a real rename: a function whose name (``name_of``) the other run
+    still has is not taken for another one that now starts where it did.
     """
 
     def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
-        names_a, names_b = ({f.short_name for f in side} for side in (left, right))
+        names_a, names_b = ({name_of(f) for f in side} for side in (left, right))
 
         def key_of(function: FunctionProfile, other_names: set[str]) -> object:
-            if function.short_name in other_names:
+            if name_of(function) in other_names:
                 return object()  # matches nothing
             return (file_of(function.filename), function.start_line, _timed_offsets(function))
 
@@ -217,14 +227,14 @@ def _folder_and_base(filename: str) -> str:
 
 
 #: How a function of A finds itself in B, most certain first: in its file by its
-#: name (moved within it), by its short name (4.x `run` for 5.x `A.run`), renamed...
-_SAME_NAME = _by_name(_file_key, lambda f: f.name)
-_SAME_SHORT_NAME = _by_name(_file_key, lambda f: f.short_name)
-_RENAMED_IN_PLACE = _renamed_in_place(_file_key)
+#: name (moved within it), by its short name (4.x `run` for 5.x `A.run`), renamed
+#: (``_renamed_in_place``)...
+_SAME_NAME = _by_name(_file_key, _NAME)
+_SAME_SHORT_NAME = _by_name(_file_key, _SHORT_NAME)
 #: ...then in a file of its name elsewhere (the file moved: another checkout)...
-_MOVED_SAME_NAME = _by_name(_base, lambda f: f.name)
-_MOVED_SHORT_NAME = _by_name(_base, lambda f: f.short_name)
-#: ...renamed there too: in a file of its folder's and its name, or any of its name when
-#: the runs share no file (``before/app.py`` and ``after/app.py``, not two ``__init__.py``).
-_RENAMED_IN_MOVED_FILE = (_renamed_in_place(_folder_and_base), _renamed_in_place(_base))
+_MOVED_SAME_NAME = _by_name(_base, _NAME)
+_MOVED_SHORT_NAME = _by_name(_base, _SHORT_NAME)
+#: ...renamed there too (``_renamed_in_place``): in a file of its folder's and its name, or
+#: any of its name when the runs share no file (``before/app.py`` and ``after/app.py``, not
+#: two ``__init__.py``)...
 #: ...and last by its name alone (``_moved_to_another_file``).

@@ -68,7 +68,7 @@ def calls_between(
             continue
         timed = _CODE_ONLY.sub("", "\n".join(map(annotated.text, caller.linenos)))
         called = [
-            *_one_named(bare, _BARE_CALL.findall(timed), lambda _: True),
+            *_one_named(bare, _BARE_CALL.findall(timed), partial(_in_its_scope, caller)),
             *_one_named(methods, _OWN_METHOD_CALL.findall(timed), partial(_of_its_class, caller)),
         ]
         calls += [(caller, callee) for callee in dict.fromkeys(called) if callee is not caller]
@@ -85,9 +85,18 @@ def _of_its_class(caller: FunctionProfile, method: FunctionProfile) -> bool:
     A visitor's ``self.visit(`` is not another class's ``visit``; line_profiler
     4.x names neither's class.
     """
-    if "." not in caller.name or "." not in method.name:
-        return True
+    if "." not in caller.name:  # line_profiler 4.x names no class: any method of the name
+        return "." not in method.name
+    if "." not in method.name:  # a module's function, which self.x( cannot call
+        return False
     return caller.name.rpartition(".")[0] == method.name.rpartition(".")[0]
+
+
+def _in_its_scope(caller: FunctionProfile, function: FunctionProfile) -> bool:
+    """Whether a bare call in ``caller`` may call ``function``: a nested one only from within."""
+    if ".<locals>." not in function.name:
+        return True
+    return function.name.startswith(f"{caller.name}.<locals>.")
 
 
 def _one_named(

@@ -155,6 +155,10 @@ class RunRecord:
         for key in ("folder", "script", "python", "cwd"):
             data[key] = Path(data[key])
         known = set(cls.__dataclass_fields__)
+        if "ran" not in data:  # written before runs recorded it
+            data["ran"] = data.get("outcome") != NOTHING_RAN and not str(
+                data.get("message", "")
+            ).endswith("before any profiled line ran.")
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
@@ -264,6 +268,7 @@ class RunHistory:
                 record.sources = self._snapshot_sources(record, {key[0] for key in stats.timings})
             record.copies = self._write_copy_beside_script(record)
             self._index(record)
+        shutil.rmtree(record.folder / _AT_START, ignore_errors=True)  # now in sources/, if used
         self.save(record)
         return record
 
@@ -336,7 +341,6 @@ class RunHistory:
             except OSError:  # unreadable: the run is kept without this file's code
                 continue
             snapshots[name] = str(target.relative_to(record.folder))
-        shutil.rmtree(record.folder / _AT_START, ignore_errors=True)
         return snapshots
 
     def _write_copy_beside_script(self, record: RunRecord) -> list[str]:
@@ -378,7 +382,13 @@ class RunHistory:
         os.replace(temporary, self._index_path())
 
     def load(self, folder: Path) -> RunRecord | None:
-        """The run kept in ``folder``, or None when it is gone or unreadable."""
+        """The run kept in ``folder``, or None when it is gone or unreadable.
+
+        The index names folders as they were when it was written: a history
+        copied or moved elsewhere finds each run in its own runs folder.
+        """
+        if not folder.is_relative_to(self.runs_dir):
+            folder = self.runs_dir / folder.parent.name / folder.name
         try:
             record = RunRecord.from_json(json.loads((folder / "run.json").read_text("utf-8")))
         except (OSError, ValueError, TypeError):
