@@ -497,6 +497,11 @@ def test_a_script_tab_follows_the_script_as_it_is_edited(qtbot, tmp_path):
     qtbot.waitUntil(lambda: "def second" in tab.source.toPlainText(), timeout=10_000)
     assert tab.targets.item(0).text().startswith("second")
 
+    script.unlink()  # an editor, or a checkout, removes it and writes it anew
+    qtbot.waitUntil(lambda: tab.error is not None, timeout=10_000)
+    script.write_text("@profile\ndef third():\n    return 3\n\nthird()\n")
+    qtbot.waitUntil(lambda: "def third" in tab.source.toPlainText(), timeout=10_000)
+
 
 def test_demo_opens_the_bundled_profile_with_its_source(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path)

@@ -92,6 +92,10 @@ class ScriptTab(ViewerTab):
         # The script is what the developer edits between runs: the tab follows it.
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._changed_on_disk)
+        # Its folder too: an editor or a checkout may remove the file and write it anew.
+        self._watcher.directoryChanged.connect(self._folder_changed)
+        if path.parent.is_dir():
+            self._watcher.addPath(str(path.parent))
         self.reload()
 
     @property
@@ -102,9 +106,15 @@ class ScriptTab(ViewerTab):
     def _changed_on_disk(self, _path: str) -> None:
         self.reload()
 
+    def _folder_changed(self, _path: str) -> None:
+        """The script came back (or first appeared) after being missing: read it."""
+        if self.error is not None and self.path.is_file():
+            self.reload()
+
     def _watch(self) -> None:
         """Watch the script again: editors that save by replacing it drop it from the list."""
-        if not self._watcher.files() and self.path.is_file() and os.access(self.path, os.R_OK):
+        watched = str(self.path) in self._watcher.files()
+        if not watched and self.path.is_file() and os.access(self.path, os.R_OK):
             self._watcher.addPath(str(self.path))
 
     def reload(self) -> None:
