@@ -555,6 +555,22 @@ def test_a_statement_rewritten_is_not_set_beside_a_new_comment_or_docstring() ->
     ]
 
 
+def test_a_timed_line_rewritten_pairs_with_the_other_runs_timed_line_not_a_docstring() -> None:
+    from lprof_viewer.core.align import _pair_block
+
+    before = ["    for customer in CUSTOMERS:"]
+    after = ['    """Look each id up once.', "    One lookup per order.", '    """', "    x = 1"]
+
+    pairs, kinds = _pair_block(before, after, 0, 1, 0, 4, timed=({0}, {3}))
+
+    assert list(zip(pairs, kinds, strict=True)) == [
+        ((None, 0), INSERTED),
+        ((None, 1), INSERTED),  # inside the docstring: it reads as a statement, but never ran
+        ((None, 2), INSERTED),
+        ((0, 3), CHANGED),
+    ]
+
+
 def test_a_line_inserted_above_an_edited_one_does_not_take_its_place(tmp_path: Path) -> None:
     before = profiled(tmp_path / "before", "physics.py", LOOP_BEFORE)
     after = profiled(tmp_path / "after", "physics.py", LOOP_AFTER)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from functools import cached_property
 from itertools import repeat
 from typing import NamedTuple, overload
@@ -203,6 +203,11 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows
     end_a, end_b = len(texts_a) - tail, len(texts_b) - tail
     pairs: list[tuple[int | None, int | None]] = [(i, i) for i in range(head)]
     kinds: list[str] = [SAME] * head
+    # The statements each run timed: the lines an edited block may pair by position.
+    timed = (
+        {i for i, n in enumerate(numbers_a) if n in a.stats},
+        {j for j, n in enumerate(numbers_b) if n in b.stats},
+    )
     for tag, i1, i2, j1, j2 in _edits(texts_a[head:end_a], texts_b[head:end_b]):
         i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":  # equal once stripped: a re-indented line still changed
@@ -211,7 +216,7 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows
             ]
             pairs += [(i, j1 + i - i1) for i in range(i1, i2)]
         else:
-            block_pairs, block_kinds = _pair_block(texts_a, texts_b, i1, i2, j1, j2)
+            block_pairs, block_kinds = _pair_block(texts_a, texts_b, i1, i2, j1, j2, timed)
             pairs += block_pairs
             kinds += block_kinds
     pairs += [(end_a + k, end_b + k) for k in range(tail)]
@@ -244,17 +249,37 @@ def _edits(
 
 
 def _pair_block(
-    texts_a: Sequence[str], texts_b: Sequence[str], i1: int, i2: int, j1: int, j2: int
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    i1: int,
+    i2: int,
+    j1: int,
+    j2: int,
+    timed: tuple[Container[int], Container[int]] | None = None,
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
     """Rows for a replaced, inserted or deleted block of lines.
 
     Lines much alike (a line edited in place) pair as changed, the most
     alike first, as ``difflib.ndiff`` pairs them, so a line inserted above an
-    edited one does not take its place. Between them, lines pair by position
-    as a code review tool sets them side by side (a loop header rewritten).
+    edited one does not take its place. Between them, statements pair by
+    position as a code review tool sets them side by side (a loop header
+    rewritten): the lines ``timed`` holds (indices of each side's timed
+    lines) or, without it, the lines that read as statements.
     """
+    if timed is None:
+        timed = (_Statements(texts_a), _Statements(texts_b))
     alike = _alike_lines(texts_a, texts_b, i1, i2, j1, j2)
-    return _pair_around_alike(alike, (texts_a, texts_b), i1, i2, j1, j2)
+    return _pair_around_alike(alike, timed, i1, i2, j1, j2)
+
+
+class _Statements(Container[int]):
+    """Indices of the lines that read as statements (not blank, a comment or a string)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+
+    def __contains__(self, index: object) -> bool:
+        return isinstance(index, int) and not _NOT_TIMED.match(self.texts[index])
 
 
 #: How alike two lines must be (``SequenceMatcher.ratio``) to be one line edited,
@@ -324,7 +349,7 @@ def _common_start(a: str, b: str) -> int:
 
 def _pair_around_alike(
     alike: dict[tuple[int, int], float],
-    texts: tuple[Sequence[str], Sequence[str]],
+    statements: tuple[Container[int], Container[int]],
     i1: int,
     i2: int,
     j1: int,
@@ -333,11 +358,11 @@ def _pair_around_alike(
     """Pair the most alike lines inside the block, then the parts above and below them."""
     inside = [pair for pair in alike if i1 <= pair[0] < i2 and j1 <= pair[1] < j2]
     if not inside:
-        return _pair_by_position(texts, i1, i2, j1, j2)
+        return _pair_by_position(statements, i1, i2, j1, j2)
     # The most alike; of equals, the first in B, then in A.
     i, j = max(inside, key=lambda pair: (alike[pair], -pair[1], -pair[0]))
-    above_pairs, above_kinds = _pair_around_alike(alike, texts, i1, i, j1, j)
-    below_pairs, below_kinds = _pair_around_alike(alike, texts, i + 1, i2, j + 1, j2)
+    above_pairs, above_kinds = _pair_around_alike(alike, statements, i1, i, j1, j)
+    below_pairs, below_kinds = _pair_around_alike(alike, statements, i + 1, i2, j + 1, j2)
     return [*above_pairs, (i, j), *below_pairs], [*above_kinds, CHANGED, *below_kinds]
 
 
@@ -346,17 +371,18 @@ _NOT_TIMED = re.compile(r"""\s*(?:$|#|[rRbBuUfF]{0,2}['"])""")
 
 
 def _pair_by_position(
-    texts: tuple[Sequence[str], Sequence[str]], i1: int, i2: int, j1: int, j2: int
+    statements: tuple[Container[int], Container[int]], i1: int, i2: int, j1: int, j2: int
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
     """The block's statements paired in order (one rewritten), the rest removed or inserted.
 
-    Blank lines, comments and docstrings are never timed: a timed line of A
-    set beside a comment of B would read as its time gone.
+    Blank lines, comments, docstrings and the lines a statement goes on over
+    are never timed: a timed line of A set beside one of them in B would
+    read as its time gone.
     """
-    statements = [
-        [n for n in range(first, stop) if not _NOT_TIMED.match(side[n])]
-        for side, first, stop in ((texts[0], i1, i2), (texts[1], j1, j2))
-    ]
+    statements = (
+        [n for n in range(i1, i2) if n in statements[0]],
+        [n for n in range(j1, j2) if n in statements[1]],
+    )
     common = min(len(statements[0]), len(statements[1]))
     paired_a, paired_b = set(statements[0][:common]), set(statements[1][:common])
     pairs: list[tuple[int | None, int | None]] = []
