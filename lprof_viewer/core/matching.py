@@ -59,7 +59,10 @@ def match_functions(
     moved.append(_renamed_in_place(_folder_and_base, renamed))
     if no_file_in_common:
         moved.append(_renamed_in_place(_base, renamed))
-    tiers += [_for_moved_files(make, files_a, files_b) for make in moved]
+    if no_file_in_common:  # two checkouts: every file moved, nothing to leave out
+        tiers += moved
+    else:
+        tiers += [_for_moved_files(make, files_a, files_b) for make in moved]
     tiers.append(_moved_to_another_file(left, right))
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
     for make_keys in tiers:
