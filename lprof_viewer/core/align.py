@@ -204,9 +204,10 @@ def _align_by_content(a: AnnotatedFunction, b: AnnotatedFunction) -> AlignedRows
     pairs: list[tuple[int | None, int | None]] = [(i, i) for i in range(head)]
     kinds: list[str] = [SAME] * head
     # The statements each run timed: the lines an edited block may pair by position.
+    timed_a, timed_b = set(a.function.linenos), set(b.function.linenos)  # no line stats made
     timed = (
-        {i for i, n in enumerate(numbers_a) if n in a.stats},
-        {j for j, n in enumerate(numbers_b) if n in b.stats},
+        {i for i, n in enumerate(numbers_a) if n in timed_a},
+        {j for j, n in enumerate(numbers_b) if n in timed_b},
     )
     for tag, i1, i2, j1, j2 in _edits(texts_a[head:end_a], texts_b[head:end_b]):
         i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head

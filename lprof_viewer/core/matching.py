@@ -209,15 +209,17 @@ def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionPro
     methods named alone (line_profiler 4.x's ``__init__`` of any class)
     never pair by name alone; ``Parser.__init__`` does.
     """
-    counts = [Counter(f.name for f in side) for side in (all_a, all_b)]
-
-    def key_of(function: FunctionProfile) -> object:
-        name = function.name
-        if name.startswith("<") or name.startswith("__"):  # 4.x's unqualified __init__
-            return object()  # matches nothing
-        return name if counts[0][name] == counts[1][name] == 1 else object()
 
     def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+        # Counted only when reached: most runs match every function before.
+        counts = [Counter(f.name for f in side) for side in (all_a, all_b)]
+
+        def key_of(function: FunctionProfile) -> object:
+            name = function.name
+            if name.startswith("<") or name.startswith("__"):  # 4.x's unqualified __init__
+                return object()  # matches nothing
+            return name if counts[0][name] == counts[1][name] == 1 else object()
+
         return [key_of(f) for f in left], [key_of(f) for f in right]
 
     return make_keys
