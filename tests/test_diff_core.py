@@ -517,7 +517,7 @@ def test_lines_logged_above_twenty_edited_ones_leave_each_edit_beside_its_line()
         t.replace("price", "cost") for t in before
     ]
 
-    pairs, kinds = _pair_block(before, after, 0, 20, 0, 25)
+    pairs, kinds = _pair_block(before, after, 0, 20, 0, 25, timed=(range(20), range(25)))
 
     assert kinds == [INSERTED] * 5 + [CHANGED] * 20
     assert pairs[5:] == [(i, i + 5) for i in range(20)]
@@ -531,8 +531,8 @@ def test_long_lines_all_edited_align_at_once() -> None:
     huge = ["    blob = '" + "ab" * 4_000 + "'"]
 
     started = time.perf_counter()
-    pairs, kinds = _pair_block(table, edited, 0, 12, 0, 13)
-    _pair_block(huge, [huge[0][:-1] + "c'"], 0, 1, 0, 1)
+    pairs, kinds = _pair_block(table, edited, 0, 12, 0, 13, timed=(range(12), range(13)))
+    _pair_block(huge, [huge[0][:-1] + "c'"], 0, 1, 0, 1, timed=({0}, {0}))
 
     assert time.perf_counter() - started < 1.0  # seconds before: every pair was compared fully
     # Each row beside its edited self, the new header above them: similarity, not position.
@@ -546,7 +546,7 @@ def test_a_statement_rewritten_is_not_set_beside_a_new_comment_or_docstring() ->
     before = ["    for customer in CUSTOMERS:"]
     after = ['    """One lookup per order."""', "    # by id", "    index = {c.id: c for c in db}"]
 
-    pairs, kinds = _pair_block(before, after, 0, 1, 0, 3)
+    pairs, kinds = _pair_block(before, after, 0, 1, 0, 3, timed=({0}, {2}))  # code times
 
     assert list(zip(pairs, kinds, strict=True)) == [
         ((None, 0), INSERTED),

@@ -18,13 +18,18 @@ def held_until(release: threading.Event, answer: str):
     return slow
 
 
-def test_a_reload_replacing_a_slow_one_is_not_overwritten_by_its_late_answer(qtbot):
+def slow_load(answer: str):
+    """A task loading slowly until released: (release, answers, owner, its task)."""
     release = threading.Event()
     answers: list[str] = []
     owner = QObject()
     loader = LatestTask(owner)
+    loader.start(answers.append, answers.append, held_until(release, answer))
+    return release, answers, owner, loader
 
-    loader.start(answers.append, answers.append, held_until(release, "old file"))
+
+def test_a_reload_replacing_a_slow_one_is_not_overwritten_by_its_late_answer(qtbot):
+    release, answers, _owner, loader = slow_load("old file")
     loader.start(answers.append, answers.append, lambda: "new file")
     qtbot.waitUntil(lambda: answers == ["new file"], timeout=5_000)
     release.set()  # the first load ends last
@@ -47,12 +52,7 @@ def test_an_error_comes_back_as_one_sentence(qtbot):
 
 
 def test_the_answer_of_a_task_whose_owner_was_deleted_is_dropped(qtbot):
-    release = threading.Event()
-    answers: list[str] = []
-    owner = QObject()
-    loader = LatestTask(owner)
-
-    loader.start(answers.append, answers.append, held_until(release, "late"))
+    release, answers, owner, _loader = slow_load("late")
     owner.deleteLater()  # a tab closed while it loads
     qtbot.waitUntil(lambda: not isValid(owner), timeout=5_000)
     release.set()

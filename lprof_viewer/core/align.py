@@ -9,7 +9,6 @@ aligned by their offset from the function's first line.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Container, Iterator, Sequence
 from functools import cached_property
 from itertools import repeat
@@ -256,31 +255,18 @@ def _pair_block(
     i2: int,
     j1: int,
     j2: int,
-    timed: tuple[Container[int], Container[int]] | None = None,
+    timed: tuple[Container[int], Container[int]],
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
     """Rows for a replaced, inserted or deleted block of lines.
 
     Lines much alike (a line edited in place) pair as changed, the most
     alike first, as ``difflib.ndiff`` pairs them, so a line inserted above an
-    edited one does not take its place. Between them, statements pair by
-    position as a code review tool sets them side by side (a loop header
-    rewritten): the lines ``timed`` holds (indices of each side's timed
-    lines) or, without it, the lines that read as statements.
+    edited one does not take its place. Between them, the lines each run
+    timed (``timed``: indices into each side) pair by position, as a code
+    review tool sets them side by side (a loop header rewritten).
     """
-    if timed is None:
-        timed = (_Statements(texts_a), _Statements(texts_b))
     alike = _alike_lines(texts_a, texts_b, i1, i2, j1, j2)
     return _pair_around_alike(alike, timed, i1, i2, j1, j2)
-
-
-class _Statements(Container[int]):
-    """Indices of the lines that read as statements (not blank, a comment or a string)."""
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.texts = texts
-
-    def __contains__(self, index: object) -> bool:
-        return isinstance(index, int) and not _NOT_TIMED.match(self.texts[index])
 
 
 #: How alike two lines must be (``SequenceMatcher.ratio``) to be one line edited,
@@ -365,10 +351,6 @@ def _pair_around_alike(
     above_pairs, above_kinds = _pair_around_alike(alike, statements, i1, i, j1, j)
     below_pairs, below_kinds = _pair_around_alike(alike, statements, i + 1, i2, j + 1, j2)
     return [*above_pairs, (i, j), *below_pairs], [*above_kinds, CHANGED, *below_kinds]
-
-
-#: A line that holds no statement to time: blank, a comment, or a string (a docstring).
-_NOT_TIMED = re.compile(r"""\s*(?:$|#|[rRbBuUfF]{0,2}['"])""")
 
 
 def _pair_by_position(

@@ -92,6 +92,7 @@ def text_on(shade: RGB) -> str:
     return "#ffffff" if is_dark(shade) else "#1d1f23"
 
 
+@lru_cache(maxsize=256)  # asked for every change cell a diff table draws
 def is_dark(rgb: RGB) -> bool:
     """True when light text reads better than dark text on this background."""
     luminance = relative_luminance(rgb)
