@@ -37,6 +37,28 @@ def test_time_and_per_hit_round_as_line_profiler_rounds(timer_unit: float, unit:
 
     assert len(expected) == len(TICKS)
     assert ours == expected
+    # A whole column at once (the text diff's way) writes the same Time texts.
+    assert chosen.ticks_texts([*TICKS, None], timer_unit) == [*(row[0] for row in expected), ""]
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (0, "0"),
+        (2.5, "2.50 s"),
+        (12.25, "12.2 s"),
+        (0.999, "999.0 ms"),
+        (1e-3, "1.00 ms"),
+        (-0.0125, "-12.5 ms"),
+        (9.5e-6, "9.50 µs"),
+        (123.4e-9, "123.4 ns"),
+        (5e-10, "0.50 ns"),
+    ],
+)
+def test_auto_writes_each_time_in_the_unit_that_reads_best(seconds: float, text: str) -> None:
+    auto = TimeUnit("auto")
+    assert auto.format(seconds) == text
+    assert auto.ticks_texts([seconds * 1e9], 1e-9) == [auto.format(seconds * 1e9 * 1e-9)]
 
 
 def test_the_widest_auto_time_is_found_though_a_larger_one_is_written_shorter():

@@ -68,6 +68,16 @@ class TimeUnit:
             return format_auto(ticks * timer_unit / hits)
         return f"{float(ticks) * (timer_unit / self.seconds) / hits:.1f}"
 
+    def ticks_texts(self, ticks: Iterable[int | float | None], timer_unit: float) -> list[str]:
+        """``format_ticks`` of each of a column of ticks (one hit each), '' for None.
+
+        In one pass, for an export of two large profiles (400,000 times).
+        """
+        if self.is_auto:
+            return ["" if t is None else format_auto(t * timer_unit) for t in ticks]
+        scale = timer_unit / self.seconds
+        return ["" if t is None else "%.1f" % (float(t) * scale) for t in ticks]
+
 
 #: Each time written in the unit that reads best.
 AUTO = TimeUnit("auto")
@@ -81,23 +91,26 @@ def with_unit(title: str, unit: TimeUnit) -> str:
     return title if unit.is_auto else f"{title} ({unit.label})"
 
 
-def readable_unit(seconds: float) -> str:
-    """The fixed unit in which a time reads best (1 to 1000 of it)."""
-    magnitude = abs(seconds)
-    for name in ("s", "ms", "us"):
-        if magnitude >= UNIT_SECONDS[name]:
-            return name
-    return "ns"
-
-
 def format_auto(seconds: float) -> str:
-    """A time with the unit that reads best, e.g. '12.3 ms'."""
+    """A time with the unit that reads best, e.g. '12.3 ms'.
+
+    The unit is the largest of which the time is at least one (s, ms, µs,
+    else ns), tested in turn with one template each: an export of two large
+    profiles writes 600,000 of these.
+    """
     if seconds == 0:
         return "0"
-    name = readable_unit(seconds)
-    value = seconds / UNIT_SECONDS[name]
-    digits = 2 if abs(value) < 10 else 1
-    return f"{value:.{digits}f} {_UNIT_LABELS[name]}"
+    magnitude = abs(seconds)
+    if magnitude >= 1.0:
+        return ("%.2f s" if -10 < seconds < 10 else "%.1f s") % seconds
+    if magnitude >= 1e-3:
+        value = seconds / 1e-3
+        return ("%.2f ms" if -10 < value < 10 else "%.1f ms") % value
+    if magnitude >= 1e-6:
+        value = seconds / 1e-6
+        return ("%.2f µs" if -10 < value < 10 else "%.1f µs") % value
+    value = seconds / 1e-9
+    return ("%.2f ns" if -10 < value < 10 else "%.1f ns") % value
 
 
 _HITS, _TICKS = attrgetter("hits"), attrgetter("ticks")
