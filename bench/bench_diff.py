@@ -9,7 +9,8 @@ below them in their files), its times changed and its file names pointing at
 the copy. Targets (issue 5): the headless diff under a second, both computed
 alone (load both, match, align every function's lines; timed inside a fresh
 process) and as the whole
-``lprof-viewer diff A B --format json -o OUT``, each also shown as a multiple
+``lprof-viewer diff A B --format json -o OUT`` and ``lprof-viewer diff A B -o OUT``
+(text), each also shown as a multiple
 of unpickling both files in the same go (the machine's speed drifts between
 runs); and the diff window
 (``--screenshot --diff A B``) within 3x of the single-profile window
@@ -84,6 +85,7 @@ print(time.perf_counter() - start)
 PICKLE_BOTH = "pickle.load of A and B (in-process)"
 IN_PROCESS = "load, match, align every function (in-process)"
 COMMAND = "lprof-viewer diff --format json"
+TEXT_COMMAND = "lprof-viewer diff (text, the default)"
 SINGLE_WINDOW = "window --screenshot A"
 DIFF_WINDOW = "window --screenshot --diff A B"
 
@@ -147,6 +149,7 @@ def headless_jobs(folder: Path, repeats: int) -> list[Job]:
     )
     pickle_both = [python, "-c", PICKLE_CALL, "a.lprof", "b.lprof"]
     baseline = Job(PICKLE_BOTH, pickle_both, folder, repeats, in_process=True)
+    text = folder / "diff.txt"
     return [
         baseline,
         in_process,
@@ -156,6 +159,13 @@ def headless_jobs(folder: Path, repeats: int) -> list[Job]:
             folder,
             repeats,
             output=out,
+        ),
+        Job(
+            TEXT_COMMAND,
+            [*DIFF_COMMAND, "a.lprof", "b.lprof", "-o", text.name],
+            folder,
+            repeats,
+            output=text,
         ),
     ]
 
@@ -233,7 +243,8 @@ def main() -> int:
             return 2
         baseline = results[PICKLE_BOTH]
         rows = [Row(baseline)]
-        rows += [under_a_second(results[name], baseline) for name in (IN_PROCESS, COMMAND)]
+        headless = (IN_PROCESS, COMMAND, TEXT_COMMAND)
+        rows += [under_a_second(results[name], baseline) for name in headless]
         if not args.skip_window:
             window_rows, window_note = measure_window(folder, args.repeats)
             rows += window_rows

@@ -53,6 +53,12 @@ def test_time_and_per_hit_round_as_line_profiler_rounds(timer_unit: float, unit:
         (9.5e-6, "9.50 µs"),
         (123.4e-9, "123.4 ns"),
         (5e-10, "0.50 ns"),
+        # Rounded up to the next step: written at it, as a person would write it.
+        (0.99996, "1.00 s"),
+        (-999.96e-6, "-1.00 ms"),
+        (999.96e-9, "1.00 µs"),
+        (9.996e-3, "10.0 ms"),
+        (9.999, "10.0 s"),
     ],
 )
 def test_auto_writes_each_time_in_the_unit_that_reads_best(seconds: float, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
@@ -76,7 +77,7 @@ class TimeUnit:
         if self.is_auto:
             return ["" if t is None else format_auto(t * timer_unit) for t in ticks]
         scale = timer_unit / self.seconds
-        return ["" if t is None else "%.1f" % (float(t) * scale) for t in ticks]
+        return ["" if t is None else f"{float(t) * scale:.1f}" for t in ticks]
 
 
 #: Each time written in the unit that reads best.
@@ -95,22 +96,32 @@ def format_auto(seconds: float) -> str:
     """A time with the unit that reads best, e.g. '12.3 ms'.
 
     The unit is the largest of which the time is at least one (s, ms, µs,
-    else ns), tested in turn with one template each: an export of two large
-    profiles writes 600,000 of these.
+    else ns), tested in turn: an export of two large profiles writes 600,000
+    of these. A time that rounds up to the next step is written at it:
+    '1.00 ms', not '1000.0 µs'; '10.0 ms', not '10.00 ms'.
     """
     if seconds == 0:
         return "0"
     magnitude = abs(seconds)
     if magnitude >= 1.0:
-        return ("%.2f s" if -10 < seconds < 10 else "%.1f s") % seconds
-    if magnitude >= 1e-3:
-        value = seconds / 1e-3
-        return ("%.2f ms" if -10 < value < 10 else "%.1f ms") % value
-    if magnitude >= 1e-6:
-        value = seconds / 1e-6
-        return ("%.2f µs" if -10 < value < 10 else "%.1f µs") % value
-    value = seconds / 1e-9
-    return ("%.2f ns" if -10 < value < 10 else "%.1f ns") % value
+        value, label = seconds, " s"
+    elif magnitude >= 1e-3:
+        value, label = seconds / 1e-3, " ms"
+    elif magnitude >= 1e-6:
+        value, label = seconds / 1e-6, " µs"
+    else:
+        value, label = seconds / 1e-9, " ns"
+    if -10 < value < 10:
+        text = f"{value:.2f}"
+        return text + label if text[-5:] != "10.00" else f"{value:.1f}{label}"
+    text = f"{value:.1f}"
+    if text[-6:] == "1000.0" and label != " s":  # a thousand of one unit: one of the next
+        return format_auto(math.copysign(_ONE_MORE_STEP[label], seconds))
+    return text + label
+
+
+#: Seconds that round to 1000.0 of a unit, written as one of the next unit.
+_ONE_MORE_STEP = {" ms": 1.0, " µs": 1e-3, " ns": 1e-6}
 
 
 _HITS, _TICKS = attrgetter("hits"), attrgetter("ticks")
