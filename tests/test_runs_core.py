@@ -396,3 +396,32 @@ def test_a_module_saved_while_the_run_went_on_is_flagged(tmp_path, history):
     staleness = annotator.annotate(helper).staleness
     assert staleness is not None and not staleness.mismatched
     assert staleness.reason == "helper.py was modified after it was profiled."
+
+
+def test_the_editor_opens_a_runs_line_where_that_code_now_is(tmp_path, history):
+    script = script_copy(tmp_path, "busy.py")
+    record = run_and_record(RunConfig.for_script(script), history, io.StringIO())
+    measured = script.read_text(encoding="utf-8").splitlines()
+    # Since the run: three lines above slow_sum, and its loop's line edited.
+    edited = [
+        *measured[:10],
+        "import math",
+        "import os",
+        "import sys",
+        *measured[10:],
+    ]
+    hot = next(n for n, text in enumerate(edited) if "total += i * i % 7" in text)
+    edited[hot] = edited[hot].replace("% 7", "% 11")
+    script.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    annotator, _ = open_with_sources([record.profile], (), history)
+    slow = next(f for f in annotator.profile.functions if f.name == "slow_sum")
+    annotated = annotator.annotate(slow)
+    shown = {annotated.text(n).strip(): n for n in annotated.line_numbers}
+
+    # The tab shows the code the run measured; the editor opens the developer's file,
+    # on the same code there.
+    for code in ("def slow_sum(n: int = 200_000) -> int:", "total = 0", "return total"):
+        path, line = annotator.place_to_edit(annotated, shown[code])
+        assert path == script and edited[line - 1].strip() == code
+    path, line = annotator.place_to_edit(annotated, shown["total += i * i % 7"])
+    assert line == hot + 1 and "% 11" in edited[line - 1]  # edited in place: its new version

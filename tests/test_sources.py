@@ -430,3 +430,23 @@ def test_the_file_to_edit_is_the_users_own_not_a_runs_snapshot(tmp_path: Path):
     assert locator.editable(str(real)) == real  # edited: the file the developer works on
     real.unlink()
     assert locator.editable(str(real)) == snapshot  # nothing else left to open
+
+
+@pytest.mark.parametrize(
+    "edited, line, expected",
+    [
+        (["a", "b", "c", "d", "e"], 3, 3),  # unchanged
+        (["new", "new", "a", "b", "c", "d", "e"], 3, 5),  # lines added above
+        (["a", "b", "C", "d", "e"], 3, 3),  # edited in place: its new version
+        (["a", "b", "d", "e"], 4, 3),  # a line above removed
+        (["a", "b", "d", "e"], 3, 3),  # removed: the line that took its place
+        (["a", "b", "c"], 5, 3),  # removed at the end: the last line
+        (["a", "b", "c", "new", "d", "e"], 4, 5),  # a line added just above
+    ],
+)
+def test_a_line_is_followed_into_an_edited_version_of_its_file(
+    edited: list[str], line: int, expected: int
+) -> None:
+    from lprof_viewer.core.sources import follow_line
+
+    assert follow_line(["a", "b", "c", "d", "e"], edited, line) == expected

@@ -17,7 +17,13 @@ from lprof_viewer.core.code_blocks import (
     ordinary_blocks,
 )
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
-from lprof_viewer.core.sources import SourceCache, SourceFile, SourceLocator, SourceRoot
+from lprof_viewer.core.sources import (
+    SourceCache,
+    SourceFile,
+    SourceLocator,
+    SourceRoot,
+    follow_line,
+)
 
 #: A statement beginning with a string: a docstring, nothing for the profiler to time.
 _BARE_STRING = re.compile(r"""\s*[rRbBuUfF]{0,2}['"]""")
@@ -199,6 +205,22 @@ class ProfileAnnotator:
             found = self._alone[function] = self._check_alone(function, source)
         staleness, numbers = found
         return AnnotatedFunction(function, source, staleness, numbers, self.profile)
+
+    def place_to_edit(self, annotated: AnnotatedFunction, lineno: int) -> tuple[Path, int] | None:
+        """The file and line to open in an editor for a shown line; None without source.
+
+        The developer's own file (``SourceLocator.editable``), not a run's
+        snapshot of it; when that file was edited since the run, the line is
+        followed through the edits, so the editor opens on the same code.
+        """
+        shown = annotated.source
+        if shown is None:
+            return None
+        editable = self.locator.editable(annotated.function.filename) or shown.path
+        if editable == shown.path:
+            return editable, lineno
+        own = self.cache.get(editable)
+        return editable, lineno if own is None else follow_line(shown.lines, own.lines, lineno)
 
     def has_read_file_of(self, function: FunctionProfile) -> bool:
         """True when ``function``'s file was read and checked: annotating it reads no disk."""

@@ -310,11 +310,12 @@ class DiffTab(ViewerTab):
         line = model.line_at(index.row())
         if function is None or line is None:
             return
-        annotated = function.annotated[0 if side == "a" else 1]
-        if annotated is not None and annotated.source is not None and self.diff is not None:
-            locator = self.diff.annotators[0 if side == "a" else 1].locator
-            editable = locator.editable(annotated.function.filename)
-            self.open_in_editor.emit(editable or annotated.source.path, line)
+        which = 0 if side == "a" else 1
+        annotated = function.annotated[which]
+        if annotated is not None and self.diff is not None:
+            place = self.diff.annotators[which].place_to_edit(annotated, line)
+            if place is not None:
+                self.open_in_editor.emit(*place)
 
     # -- shared tab interface ------------------------------------------------------------
     def set_unit(self, unit: TimeUnit) -> None:

@@ -392,10 +392,11 @@ class ProfileTab(ViewerTab):
     def _source_double_clicked(self, index: QModelIndex) -> None:
         annotated = self.source_model.function
         line = self.source_model.line_at(index.row())
-        if annotated is None or annotated.source is None or line is None or not self.annotator:
+        if annotated is None or line is None or not self.annotator:
             return
-        editable = self.annotator.locator.editable(annotated.function.filename)
-        self.open_in_editor.emit(editable or annotated.source.path, line)
+        place = self.annotator.place_to_edit(annotated, line)
+        if place is not None:
+            self.open_in_editor.emit(*place)
 
     def focus_filter(self) -> None:
         """Put the keyboard in the filter box (Ctrl+F)."""
