@@ -269,6 +269,11 @@ def test_unit_choice_renames_columns_in_every_tab(qtbot, tmp_path, busy_lprof):
     for tab in window.open_tabs():
         header = tab.source_table.model().headerData(S.TIME, Qt.Orientation.Horizontal)
         assert header == "Time (ms)"
+    # The menu names the units as the box does, and follows it.
+    menu = [action.text() for action in window.unit_actions.actions()]
+    box = [window.unit_combo.itemText(i) for i in range(window.unit_combo.count())]
+    assert menu == box == ["auto", "s", "ms", "µs", "ns"]
+    assert window.unit_actions.checkedAction().text() == "ms"
 
 
 def shown_whole(table: QTableView, columns: range) -> bool:

@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         unit_menu = view_menu.addMenu("Time &Unit")
         self.unit_actions = QActionGroup(self)
         for name in UNIT_CHOICES:
-            action = unit_menu.addAction(TimeUnit(name).label if name != "auto" else "Auto")
+            action = unit_menu.addAction(TimeUnit(name).label)  # as the toolbar's box says
             action.setCheckable(True)
             action.setChecked(name == self.unit.name)
             action.setData(name)
@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self.unit_combo = QComboBox()
         self.unit_combo.setObjectName("unitChoice")
         for name in UNIT_CHOICES:
-            self.unit_combo.addItem("auto" if name == "auto" else TimeUnit(name).label, name)
+            self.unit_combo.addItem(TimeUnit(name).label, name)
         self.unit_combo.setCurrentIndex(UNIT_CHOICES.index(self.unit.name))
         self.unit_combo.currentIndexChanged.connect(
             lambda i: self.set_unit(self.unit_combo.itemData(i))
