@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures import repickle
+from fixtures import repickle, run_kernprof
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
+from lprof_viewer.core.diff import signed_change
 from lprof_viewer.core.run_history import RunHistory
+from lprof_viewer.core.units import TimeUnit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,6 +227,106 @@ def test_a_run_from_the_history_is_diffed_with_its_snapshot(
 
 
 # -- text and HTML ---------------------------------------------------------------------------
+
+EDITED_BEFORE = """
+@profile
+def work(n):
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    spare = total // 2
+    return total
+
+
+@profile
+def retired(n):
+    return sum(range(n))
+
+
+work(20_000)
+retired(10)
+"""
+EDITED_AFTER = """
+@profile
+def work(n):
+    total = 0
+    step = 1
+    for i in range(0, n, step):
+        total += i * i % 11
+    return total
+
+
+@profile
+def added(n):
+    m = n + 1
+    return m * 2
+
+
+work(20_000)
+added(10)
+"""
+
+
+@pytest.fixture(scope="module")
+def edited_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One function edited (a line inserted, two edited, one removed), one gone, one new.
+
+    B's ticks are rescaled to a picosecond timer, so its times come from its own unit.
+    """
+    outputs = []
+    for name, text in (("before", EDITED_BEFORE), ("after", EDITED_AFTER)):
+        folder = tmp_path_factory.mktemp(name)
+        script = folder / "work.py"
+        script.write_text(text.lstrip())
+        outputs.append(run_kernprof(script, folder / "work.py.lprof") and folder / "work.py.lprof")
+    a, b = outputs
+    return a, repickle(b, b.with_name("pico.lprof"), unit=1e-12)
+
+
+def text_rows(section: list[str]) -> list[tuple[str, str, str, str, str, str, str]]:
+    """(mark, A#, Time A, B#, Time B, Change, Code) of a function's rows, by their columns."""
+    return [
+        (
+            row[0],
+            row[2:7].strip(),
+            row[8:18].strip(),
+            row[19:24].strip(),
+            row[25:35].strip(),
+            row[36:47].strip(),
+            row[49:],
+        )
+        for row in section
+    ]
+
+
+@pytest.mark.parametrize("unit", ["auto", "ms", "ns"])
+def test_text_rows_carry_each_sides_numbers(edited_pair: tuple[Path, Path], unit: str) -> None:
+    a, b = edited_pair
+    text = diff_output(a, b, "text", "--unit", unit).split("\n\n")
+    written = TimeUnit(unit)
+    for function in diff_json(a, b)["functions"]:
+        section = next(s for s in text if s.startswith(f"{function['name']} — "))
+        lines = section.splitlines()
+        header = next(k for k, row in enumerate(lines) if row.lstrip().startswith("A#"))
+        rows = text_rows(lines[header + 1 :])  # after the title, any note and column titles
+        expected = []
+        for line in function["lines"]:
+            # kernprof records the lines that ran: a timed line has hits.
+            time_a = written.format(line["time_a"]) if line["hits_a"] else ""
+            time_b = written.format(line["time_b"]) if line["hits_b"] else ""
+            timed = line["hits_a"] or line["hits_b"]
+            change = signed_change(written, line["delta"]) if timed else ""
+            number_a, number_b = (str(line[k] or "") for k in ("line_a", "line_b"))
+            if line["kind"] == "changed":  # A's version, then B's
+                expected.append(("-", number_a, time_a, "", "", change, line["source_a"]))
+                expected.append(("+", "", "", number_b, time_b, "", line["source_b"]))
+                continue
+            mark = {"inserted": "+", "removed": "-"}.get(line["kind"], " ")
+            code = line["source_b"] if line["line_b"] is not None else line["source_a"]
+            expected.append((mark, number_a, time_a, number_b, time_b, change, code))
+        assert rows == expected, function["name"]
+    kinds = {line["kind"] for f in diff_json(a, b)["functions"] for line in f["lines"]}
+    assert kinds == {"same", "changed", "inserted", "removed"}
 
 
 def test_text_has_the_summary_and_every_function(mixed_pair: tuple[Path, Path]) -> None:

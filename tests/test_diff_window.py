@@ -320,3 +320,27 @@ def test_a_filter_that_still_matches_keeps_the_function_being_compared(qtbot, tm
 
     assert tab.function_model.rowCount() == len(names)
     assert tab.current_function().name == chosen
+
+
+def test_double_clicking_a_line_of_either_side_opens_that_sides_file_there(qtbot, tmp_path):
+    record = tmp_path / "editor-called.txt"
+    editor = tmp_path / "fake-editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$1 $2" >> "{record}"\n')
+    editor.chmod(0o755)
+    window, tab = open_diff(qtbot, tmp_path)
+    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    tab.function_table.selectRow(column_texts(tab.function_table, D.NAME).index("lookup"))
+    for name, folder, calls in (("diffSourceA", "before", 1), ("diffSourceB", "after", 2)):
+        side = tab.findChild(QTableView, name)
+        row = next(r for r, text in enumerate(column_texts(side, S.CODE)) if "return" in text)
+        rect = side.visualRect(side.model().index(row, S.CODE))
+        qtbot.mouseClick(side.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(side.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.waitUntil(lambda n=calls: len(lines_of(record)) == n, timeout=5_000)
+        path, line = lines_of(record)[-1].split()
+        assert Path(path) == tmp_path / folder / "search.py" and line == cell(side, row, S.LINE)
+
+
+def lines_of(path: Path) -> list[str]:
+    """The lines of a file a program writes, none before it exists."""
+    return path.read_text().splitlines() if path.exists() else []
