@@ -16,13 +16,13 @@ from lprof_viewer.core.code_blocks import (
     code_block,
     ordinary_blocks,
 )
+from lprof_viewer.core.file_versions import follow_line
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
 from lprof_viewer.core.sources import (
     SourceCache,
     SourceFile,
     SourceLocator,
     SourceRoot,
-    follow_line,
 )
 
 #: A statement beginning with a string: a docstring, nothing for the profiler to time.

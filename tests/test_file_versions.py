@@ -1,0 +1,47 @@
+"""A line of the code a run measured, followed into the developer's edited file."""
+
+from __future__ import annotations
+
+import pytest
+
+from lprof_viewer.core.file_versions import follow_line
+
+
+@pytest.mark.parametrize(
+    "edited, line, expected",
+    [
+        (["a", "b", "c", "d", "e"], 3, 3),  # unchanged
+        (["new", "new", "a", "b", "c", "d", "e"], 3, 5),  # lines added above
+        (["a", "b", "C", "d", "e"], 3, 3),  # edited in place: its new version
+        (["a", "b", "d", "e"], 4, 3),  # a line above removed
+        (["a", "b", "d", "e"], 3, 3),  # removed: the line that took its place
+        (["a", "b", "c"], 5, 3),  # removed at the end: the last line
+        (["a", "b", "c", "new", "d", "e"], 4, 5),  # a line added just above
+    ],
+)
+def test_a_line_is_followed_into_an_edited_version_of_its_file(
+    edited: list[str], line: int, expected: int
+) -> None:
+    assert follow_line(["a", "b", "c", "d", "e"], edited, line) == expected
+
+
+def test_a_line_is_followed_past_large_edits_at_both_ends() -> None:
+    body = [f"value_{i} = {i}" for i in range(3000)]
+    # 1,300 lines added at the top, the last line edited: a checkout or a merge.
+    edited = [f"header_{k} = {k}" for k in range(1300)] + body[:-1] + ["main(sys.argv)"]
+    assert follow_line(body, edited, 101) == 1401
+    # The first line edited and 3,000 lines appended: line 1,500 has not moved.
+    appended = ["# a new header", *body[1:], *(f"more_{k} = {k}" for k in range(3000))]
+    assert follow_line(body, appended, 1500) == 1500
+    assert follow_line(body, appended, 2900) == 2900
+    # Lines of one text in many places (``return total``) follow their function.
+    functions = [f"def f{k}():\n    total = {k}\n    return total".split("\n") for k in range(500)]
+    old = [line for function in functions for line in function]
+    new = ["import sys", *old[:600], "    log()", *old[600:]]
+    assert follow_line(old, new, 903) == 905  # f300's return, below the added line
+
+
+def test_a_line_past_the_end_of_the_edited_file_is_its_last_line() -> None:
+    assert follow_line(["a", "b", "c"], ["x"], 7) == 1
+    assert follow_line(["a", "b", "c"], ["a", "b", "c"], 7) == 3
+    assert follow_line(["a", "b", "c"], [], 2) == 1
