@@ -571,6 +571,31 @@ def test_a_timed_line_rewritten_pairs_with_the_other_runs_timed_line_not_a_docst
     ]
 
 
+def test_a_loop_rewritten_pairs_each_timed_line_with_the_one_it_resembles() -> None:
+    from lprof_viewer.core.align import _pair_block
+
+    before = ["    for i in range(n):", "        total += i * i % 7", "    spare = total // 2"]
+    after = [
+        "    squares = [i * i for i in range(n)]",
+        "    for square in squares:",
+        "        total += square % 7",
+    ]
+
+    pairs, kinds = _pair_block(before, after, 0, 3, 0, 3, timed=(range(3), range(3)))
+
+    # Not by position (the sum beside the new loop header, with the old sum's times):
+    # the sum beside the sum, the range loop beside the comprehension that took it in.
+    assert list(zip(pairs, kinds, strict=True)) == [
+        ((0, 0), CHANGED),
+        ((None, 1), INSERTED),
+        ((1, 2), CHANGED),
+        ((2, None), REMOVED),
+    ]
+    # Lines no more alike than these stay paired by position, statements only.
+    unlike = ["    index = {c.id: c for c in db}"]
+    assert _pair_block(before[:1], unlike, 0, 1, 0, 1, timed=({0}, {0}))[0] == [(0, 0)]
+
+
 def test_a_line_inserted_above_an_edited_one_does_not_take_its_place(tmp_path: Path) -> None:
     before = profiled(tmp_path / "before", "physics.py", LOOP_BEFORE)
     after = profiled(tmp_path / "after", "physics.py", LOOP_AFTER)

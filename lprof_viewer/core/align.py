@@ -262,8 +262,9 @@ def _pair_block(
     Lines much alike (a line edited in place) pair as changed, the most
     alike first, as ``difflib.ndiff`` pairs them, so a line inserted above an
     edited one does not take its place. Between them, the lines each run
-    timed (``timed``: indices into each side) pair by position, as a code
-    review tool sets them side by side (a loop header rewritten).
+    timed (``timed``: indices into each side) pair when they resemble each
+    other, then by position, as a code review tool sets them side by side (a
+    loop header rewritten).
     """
     alike = _alike_lines(texts_a, texts_b, i1, i2, j1, j2)
     return _pair_around_alike(alike, timed, i1, i2, j1, j2)
@@ -272,6 +273,10 @@ def _pair_block(
 #: How alike two lines must be (``SequenceMatcher.ratio``) to be one line edited,
 #: as ``difflib.ndiff`` has it.
 ALIKE = 0.75
+#: Between lines both runs timed, this alike is enough: a better guess than their
+#: order (``total += i * i % 7`` is 0.70 alike ``total += square % 7``; set by
+#: position it stood beside ``for square in squares:`` with the loop's times).
+RESEMBLING = 0.6
 #: Blocks with more pairs of lines than this are paired by position: a rewrite,
 #: where comparing every line with every other costs much and tells little. A
 #: window may align on its GUI thread: within these bounds a block takes at
@@ -290,7 +295,7 @@ LONG_LINES = 300
 def _alike_lines(
     texts_a: Sequence[str], texts_b: Sequence[str], i1: int, i2: int, j1: int, j2: int
 ) -> dict[tuple[int, int], float]:
-    """The pairs of lines of the block at least ``ALIKE`` alike, with their ratios."""
+    """The pairs of lines of the block at least ``RESEMBLING`` alike, with their ratios."""
     lines_a = [text.strip() for text in texts_a[i1:i2]]
     lines_b = [text.strip() for text in texts_b[j1:j2]]
     compared = sum(map(len, lines_a)) * len(lines_b) + sum(map(len, lines_b)) * len(lines_a)
@@ -304,13 +309,13 @@ def _alike_lines(
         matcher.set_seq2(line_b)
         for i, line_a in enumerate(lines_a, i1):
             matcher.set_seq1(line_a)
-            if matcher.real_quick_ratio() < ALIKE or matcher.quick_ratio() < ALIKE:
+            if matcher.real_quick_ratio() < RESEMBLING or matcher.quick_ratio() < RESEMBLING:
                 continue
             # ratio() costs the product of the lengths: long lines are judged by the
             # start and end they share, as one edit in place leaves them.
             long = len(line_a) + len(line_b) > LONG_LINES
             ratio = _ends_ratio(line_a, line_b) if long else matcher.ratio()
-            if ratio >= ALIKE:
+            if ratio >= RESEMBLING:
                 alike[i, j] = ratio
     return alike
 
@@ -342,8 +347,16 @@ def _pair_around_alike(
     j1: int,
     j2: int,
 ) -> tuple[list[tuple[int | None, int | None]], list[str]]:
-    """Pair the most alike lines inside the block, then the parts above and below them."""
+    """Pair the most alike lines inside the block, then the parts above and below them.
+
+    Lines ``ALIKE`` first; where there are none, timed lines ``RESEMBLING``;
+    where there are none either, the timed lines by position.
+    """
     inside = [pair for pair in alike if i1 <= pair[0] < i2 and j1 <= pair[1] < j2]
+    timed_a, timed_b = statements
+    inside = [pair for pair in inside if alike[pair] >= ALIKE] or [
+        (i, j) for i, j in inside if i in timed_a and j in timed_b
+    ]
     if not inside:
         return _pair_by_position(statements, i1, i2, j1, j2)
     # The most alike; of equals, the first in B, then in A.
