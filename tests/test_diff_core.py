@@ -529,15 +529,20 @@ def test_long_lines_all_edited_align_at_once() -> None:
     table = [f"    row_{i} = [{', '.join(['0'] * 100)}]" for i in range(12)]  # 310 characters
     edited = ["    header = ['id', 'value']"] + [row[:-1] + ", 1]" for row in table]
     huge = ["    blob = '" + "ab" * 4_000 + "'"]
+    # Thirty shorter rows (132 characters): each pair is cheap, all 900 of them are not.
+    rows = [f"    row_{i} = [{', '.join(['0'] * 40)}]" for i in range(30)]
 
     started = time.perf_counter()
     pairs, kinds = _pair_block(table, edited, 0, 12, 0, 13, timed=(range(12), range(13)))
     _pair_block(huge, [huge[0][:-1] + "c'"], 0, 1, 0, 1, timed=({0}, {0}))
+    edited_rows = [row[:-1] + ", 1]" for row in rows]
+    row_pairs, _ = _pair_block(rows, edited_rows, 0, 30, 0, 30, timed=(range(30), range(30)))
 
-    assert time.perf_counter() - started < 1.0  # seconds before: every pair was compared fully
+    assert time.perf_counter() - started < 0.5  # seconds before: every pair was compared fully
     # Each row beside its edited self, the new header above them: similarity, not position.
     assert kinds == [INSERTED] + [CHANGED] * 12
     assert pairs == [(None, 0)] + [(i, i + 1) for i in range(12)]
+    assert row_pairs == [(i, i) for i in range(30)]
 
 
 def test_a_statement_rewritten_is_not_set_beside_a_new_comment_or_docstring() -> None:

@@ -290,6 +290,9 @@ MAX_COMPARED_CHARACTERS = 250_000
 #: Two lines longer than this together are compared by the start and end they share
 #: (``_ends_ratio``), not by their longest matching runs, which cost their product.
 LONG_LINES = 300
+#: So are all the lines of a block whose lengths, multiplied pair by pair, add up to
+#: more than this: thirty 132-character rows of zeros, each edited, took 0.8 s.
+MAX_RATIO_WORK = 1_000_000
 
 
 def _alike_lines(
@@ -303,6 +306,8 @@ def _alike_lines(
         return {}
     if compared > MAX_COMPARED_CHARACTERS:
         return {}
+    # Every pair compared by its longest matching runs costs the product of the sums.
+    costly = sum(map(len, lines_a)) * sum(map(len, lines_b)) > MAX_RATIO_WORK
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     alike = {}
     for j, line_b in enumerate(lines_b, j1):
@@ -313,7 +318,7 @@ def _alike_lines(
                 continue
             # ratio() costs the product of the lengths: long lines are judged by the
             # start and end they share, as one edit in place leaves them.
-            long = len(line_a) + len(line_b) > LONG_LINES
+            long = costly or len(line_a) + len(line_b) > LONG_LINES
             ratio = _ends_ratio(line_a, line_b) if long else matcher.ratio()
             if ratio >= RESEMBLING:
                 alike[i, j] = ratio
