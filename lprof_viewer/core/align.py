@@ -279,9 +279,9 @@ ALIKE = 0.75
 RESEMBLING = 0.6
 #: Blocks with more pairs of lines than this are paired by position: a rewrite,
 #: where comparing every line with every other costs much and tells little. A
-#: window may align on its GUI thread: within these bounds a block takes at
-#: most about 0.1 s (sixteen 130-character lines each edited), 20 ms for five
-#: lines logged above twenty edited ones.
+#: window may align on its GUI thread: within these bounds (and ``MAX_RATIO_WORK``)
+#: a block takes at most about 70 ms (twenty 48-character rows of zeros, each
+#: edited), 20 ms for five lines logged above twenty edited ones.
 MAX_COMPARED_PAIRS = 1_000
 #: Nor blocks whose lines, each compared with each, add up to more characters than
 #: this (thirty rows of a 300-character table, edited, took seconds); thirty-three
