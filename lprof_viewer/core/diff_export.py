@@ -308,10 +308,10 @@ class DiffHtmlExporter(DiffExporter):
         changes = _changes(times_a, times_b)
         columns = zip(
             rows.kinds,
-            _html_side("a", function.a, rows.line_a, rows.text_a, times_a, hottest, unit),
+            _html_side("a", function.a, rows.line_a, rows.text_a, ticks_a, hottest, unit),
             [direction(0.0 if change is None else change) for change in changes],
             _change_texts(changes, unit),
-            _html_side("b", function.b, rows.line_b, rows.text_b, times_b, hottest, unit),
+            _html_side("b", function.b, rows.line_b, rows.text_b, ticks_b, hottest, unit),
             strict=True,
         )
         for kind, side_a, css, change, side_b in columns:
@@ -330,22 +330,24 @@ def _html_side(
     function: FunctionProfile | None,
     numbers: Sequence[int | None],
     texts: Sequence[str],
-    seconds: Sequence[float | None],
+    ticks: Sequence[int | float | None],
     hottest: float,
     unit: TimeUnit,
 ) -> list[str]:
     """Side ``which``'s four cells of each row: line number, hits, time and code, heat-shaded."""
-    if function is None:
-        hits: dict[int | None, str] = {}
-        times = [""] * len(numbers)
-    else:
+    hits: dict[int | None, str] = {}
+    if function is not None:
         hits = {n: f"{h:,}" for n, h in zip(function.linenos, function.hits, strict=True)}
-        times = unit.ticks_texts(_ticks_of(function, numbers), function.unit)
+    timer_unit = function.unit if function else 0.0
+    shades = [
+        "" if t is None else _shade_style(heat_color(heat_fraction(t * timer_unit, hottest)))
+        for t in ticks
+    ]
     cells = zip(
         map(_BLANK.get, numbers, numbers),
         map(hits.get, numbers, repeat("")),
-        times,
-        ["" if t is None else _shade_style(heat_color(heat_fraction(t, hottest))) for t in seconds],
+        unit.ticks_texts(ticks, timer_unit),
+        shades,
         map(html.escape, texts),
         strict=True,
     )
