@@ -18,12 +18,7 @@ from lprof_viewer.core.code_blocks import (
 )
 from lprof_viewer.core.file_versions import follow_line
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
-from lprof_viewer.core.sources import (
-    SourceCache,
-    SourceFile,
-    SourceLocator,
-    SourceRoot,
-)
+from lprof_viewer.core.sources import SourceCache, SourceFile, SourceLocator, SourceRoot
 
 #: A statement beginning with a string: a docstring, nothing for the profiler to time.
 _BARE_STRING = re.compile(r"""\s*[rRbBuUfF]{0,2}['"]""")
