@@ -283,19 +283,24 @@ def edited_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return a, repickle(b, b.with_name("pico.lprof"), unit=1e-12)
 
 
-def text_rows(section: list[str]) -> list[tuple[str, str, str, str, str, str, str]]:
-    """(mark, A#, Time A, B#, Time B, Change, Code) of a function's rows, by their columns."""
+def text_rows(section: str, unit: TimeUnit) -> list[tuple[str, ...]]:
+    """(mark, A#, Time A, B#, Time B, Change, Code) of a function's rows, by its header's columns.
+
+    Each column is right-aligned under its title (which names a fixed unit), so a
+    title's end is its column's end.
+    """
+    named = "" if unit.is_auto else f" ({unit.label})"
+    titles = ["A#", f"Time A{named}", "B#", f"Time B{named}", f"Change{named}"]
+    lines = section.splitlines()
+    at = next(k for k, row in enumerate(lines) if row.lstrip().startswith("A#"))
+    header, ends = lines[at], []
+    for title in titles:
+        ends.append(header.index(title, ends[-1] if ends else 0) + len(title))
+    starts = [2, *(end + 1 for end in ends[:-1])]
+    code = header.index("Code")
     return [
-        (
-            row[0],
-            row[2:7].strip(),
-            row[8:18].strip(),
-            row[19:24].strip(),
-            row[25:35].strip(),
-            row[36:47].strip(),
-            row[49:],
-        )
-        for row in section
+        (row[0], *(row[a:b].strip() for a, b in zip(starts, ends, strict=True)), row[code:])
+        for row in lines[at + 1 :]
     ]
 
 
@@ -306,9 +311,7 @@ def test_text_rows_carry_each_sides_numbers(edited_pair: tuple[Path, Path], unit
     written = TimeUnit(unit)
     for function in diff_json(a, b)["functions"]:
         section = next(s for s in text if s.startswith(f"{function['name']} — "))
-        lines = section.splitlines()
-        header = next(k for k, row in enumerate(lines) if row.lstrip().startswith("A#"))
-        rows = text_rows(lines[header + 1 :])  # after the title, any note and column titles
+        rows = text_rows(section, written)
         expected = []
         for line in function["lines"]:
             # kernprof records the lines that ran: a timed line has hits.
@@ -350,6 +353,11 @@ def test_text_has_the_summary_and_every_function(mixed_pair: tuple[Path, Path]) 
     view = next(row for row in table if row.endswith("BookListView.get_context_data"))
     assert "faster" in view
     assert any(row.endswith("slow_sum (only in A)") and "gone" in row for row in table)
+    # A run without the function has no time for it: blank, as the window shows it.
+    header = lines[5]
+    time_b = slice(header.index("Time A") + len("Time A"), header.index("Time B") + len("Time B"))
+    assert next(r for r in table if r.endswith("slow_sum (only in A)"))[time_b].strip() == ""
+    assert next(r for r in table if r.endswith("unused (only in B)"))[time_b].strip() == "0"
     assert any(row.endswith("unused (only in B)") for row in table)
     assert len(table) == len(diff_json(*mixed_pair)["functions"])
     assert N_PLUS_ONE_LINE in text and ONE_QUERY_LINE in text
@@ -438,3 +446,17 @@ def test_a_profile_with_nothing_marked_diffs_as_all_new(
     assert "Total 0 s → 0 s (0 s, same)" in diff_output(
         nothing_profiled_lprof, nothing_profiled_lprof, "text"
     )
+
+
+def test_html_leaves_a_runs_missing_functions_without_a_time(
+    edited_pair: tuple[Path, Path],
+) -> None:
+    page = diff_output(*edited_pair, "html")
+    rows = {
+        name: re.findall(r"<td>([^<]*)</td>", row)[:2]
+        for row in page.splitlines()
+        for name in ("retired", "added")
+        if f">{name} (only in" in row
+    }
+    assert rows["retired"][0] and rows["retired"][1] == ""  # Time A, then no Time B
+    assert rows["added"][0] == "" and rows["added"][1]

@@ -6,6 +6,7 @@ import html
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from itertools import chain, repeat
 from operator import mul, sub
 from typing import TextIO
@@ -137,14 +138,22 @@ class DiffTextExporter(DiffExporter):
         unit = self.unit
         name_a, name_b = diff.names
         stream.write(f"A: {name_a}\nB: {name_b}\n{diff.summary(unit)}\n\n")
-        time_a, time_b, change = time_titles(unit)
-        stream.write(f"{time_a:>12} {time_b:>12} {change:>12}  {'':14} Function\n")
-        for function in diff.functions:
-            stream.write(
-                f"{unit.format(function.time_a):>12} {unit.format(function.time_b):>12} "
-                f"{signed_change(unit, function.delta):>12}  "
-                f"{function.verdict:14} {function.title}\n"
+        # A run that lacks the function has no time for it (blank, as the window shows it).
+        rows = [
+            (
+                unit.format(function.time_a) if function.a else "",
+                unit.format(function.time_b) if function.b else "",
+                signed_change(unit, function.delta),
+                function.verdict,
+                function.title,
             )
+            for function in diff.functions
+        ]
+        titles = (*time_titles(unit), "", "Function")
+        width = max([12, *(len(text) for row in rows for text in row[:3])])
+        line = f"%{width}s %{width}s %{width}s  %-14s %s\n"
+        stream.write(line % titles)
+        stream.writelines(map(line.__mod__, rows))
         for function in diff.functions:
             stream.write(self._function_text(function))
 
@@ -155,37 +164,60 @@ class DiffTextExporter(DiffExporter):
         out = [f"\n{function.name} — {function.filename}\n"]
         if note:
             out.append(f"{note}\n")
-        time_a, time_b, change = time_titles(unit)
-        out.append(f"  {'A#':>5} {time_a:>10} {'B#':>5} {time_b:>10} {change:>11}  Code\n")
         ticks_a, ticks_b = _ticks_of(function.a, rows.line_a), _ticks_of(function.b, rows.line_b)
-        changes = _changes(_seconds(function.a, ticks_a), _seconds(function.b, ticks_b))
+        numbers_a = list(map(_BLANK.get, rows.line_a, rows.line_a))
+        numbers_b = list(map(_BLANK.get, rows.line_b, rows.line_b))
+        times_a = unit.ticks_texts(ticks_a, function.a.unit if function.a else 0.0)
+        times_b = unit.ticks_texts(ticks_b, function.b.unit if function.b else 0.0)
+        changes = _change_texts(
+            _changes(_seconds(function.a, ticks_a), _seconds(function.b, ticks_b)), unit
+        )
+        titles = time_titles(unit)
+        # Columns as wide as their titles and texts (fixed units name the unit: 'Time A (ms)').
+        number = max([5, *map(len, map(str, (*rows.line_a, *rows.line_b)))])
+        time = max([10, len(titles[0]), len(titles[1]), *map(len, times_a), *map(len, times_b)])
+        change = max([11, len(titles[2]), *map(len, changes)])
+        row, edited = _row_templates(number, time, change)
+        out.append(row % (" ", "A#", titles[0], "B#", titles[1], titles[2], "Code"))
         columns = zip(
             rows.kinds,
-            map(_BLANK.get, rows.line_a, rows.line_a),
-            map(_BLANK.get, rows.line_b, rows.line_b),
-            unit.ticks_texts(ticks_a, function.a.unit if function.a else 0.0),
-            unit.ticks_texts(ticks_b, function.b.unit if function.b else 0.0),
-            _change_texts(changes, unit),
+            numbers_a,
+            numbers_b,
+            times_a,
+            times_b,
+            changes,
             rows.text_a,
             rows.text_b,
             strict=True,
         )
-        for kind, number_a, number_b, time_a, time_b, change, text_a, text_b in columns:
+        for kind, number_a, number_b, time_a, time_b, change_text, text_a, text_b in columns:
             if kind == CHANGED:  # both versions, as a code review shows them
                 out.append(
-                    _EDITED_ROWS % (number_a, time_a, change, text_a, number_b, time_b, text_b)
+                    edited % (number_a, time_a, change_text, text_a, number_b, time_b, text_b)
                 )
             else:
                 text = text_a if number_b == "" else text_b
                 mark = _MARKS.get(kind, " ")
-                out.append(_ROW % (mark, number_a, time_a, number_b, time_b, change, text))
+                out.append(row % (mark, number_a, time_a, number_b, time_b, change_text, text))
         return "".join(out)
 
 
-#: A row of the text diff (``%`` is the quickest way to lay out 200,000 of them).
-_ROW = "%s %5s %10s %5s %10s %11s  %s\n"
-#: An edited line: A's version, then B's, as a code review shows them.
-_EDITED_ROWS = f"- %5s %10s {'':5} {'':10} %11s  %s\n+ {'':5} {'':10} %5s %10s {'':11}  %s\n"
+@lru_cache(maxsize=16)
+def _row_templates(number: int, time: int, change: int) -> tuple[str, str]:
+    """A row of the text diff and an edited line's two rows, for these column widths.
+
+    ``%`` is the quickest way to lay out 200,000 rows; an edited line shows A's
+    version, then B's, as a code review shows them.
+    """
+    row = f"%s %{number}s %{time}s %{number}s %{time}s %{change}s  %s\n"
+    blank_number, blank_time, blank_change = " " * number, " " * time, " " * change
+    edited = (
+        f"- %{number}s %{time}s {blank_number} {blank_time} %{change}s  %s\n"
+        f"+ {blank_number} {blank_time} %{number}s %{time}s {blank_change}  %s\n"
+    )
+    return row, edited
+
+
 #: A row's line number as its text: ``_BLANK.get(number, number)`` is '' for None.
 _BLANK: dict[int | None, str] = {None: ""}
 
@@ -273,8 +305,8 @@ class DiffHtmlExporter(DiffExporter):
             arrow = change_arrow(function.delta)
             stream.write(
                 f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.title)}</a>"
-                f"</td><td>{unit.format(function.time_a)}</td>"
-                f"<td>{unit.format(function.time_b)}</td>"
+                f"</td><td>{unit.format(function.time_a) if function.a else ''}</td>"
+                f"<td>{unit.format(function.time_b) if function.b else ''}</td>"
                 f"<td class='{css}'>{arrow} {signed_change(unit, function.delta)}</td>"
                 f"<td class='{css}'>{verdict}</td>"
                 f"<td>{function.hits_a:,}</td><td>{function.hits_b:,}</td></tr>\n"
