@@ -523,6 +523,23 @@ def test_lines_logged_above_twenty_edited_ones_leave_each_edit_beside_its_line()
     assert pairs[5:] == [(i, i + 5) for i in range(20)]
 
 
+def test_twenty_lines_edited_at_both_ends_below_a_new_one_stay_beside_their_edits() -> None:
+    from lprof_viewer.core.align import _pair_block
+
+    before = [
+        f"    row_{k} = normalise(records[{k}], weights, bias=offsets[{k}])" for k in range(20)
+    ]
+    after = ["    weights = weights / 2"] + [
+        line.replace("row_", "vec_").replace("])", "]).copy()") for line in before
+    ]
+
+    # Compared in full these are 0.89 alike; by their common start and end, not at all.
+    pairs, kinds = _pair_block(before, after, 0, 20, 0, 21, timed=(range(20), range(21)))
+
+    assert pairs == [(None, 0)] + [(k, k + 1) for k in range(20)]
+    assert kinds == [INSERTED] + [CHANGED] * 20
+
+
 def test_long_lines_all_edited_align_at_once() -> None:
     from lprof_viewer.core.align import _pair_block
 
@@ -599,6 +616,13 @@ def test_a_loop_rewritten_pairs_each_timed_line_with_the_one_it_resembles() -> N
     # Lines no more alike than these stay paired by position, statements only.
     unlike = ["    index = {c.id: c for c in db}"]
     assert _pair_block(before[:1], unlike, 0, 1, 0, 1, timed=({0}, {0}))[0] == [(0, 0)]
+    # So do lines alike by a constant alone (0.62), not by the name they assign.
+    loop = ["    for p in prices:", "        t = t + p * 1.19"]
+    summed = ["    vat = 1.19", "    t = sum(prices) * vat"]
+    assert _pair_block(loop, summed, 0, 2, 0, 2, timed=(range(2), range(2)))[0] == [
+        (0, 0),
+        (1, 1),
+    ]
 
 
 def test_a_line_inserted_above_an_edited_one_does_not_take_its_place(tmp_path: Path) -> None:
