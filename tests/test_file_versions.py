@@ -45,3 +45,13 @@ def test_a_line_past_the_end_of_the_edited_file_is_its_last_line() -> None:
     assert follow_line(["a", "b", "c"], ["x"], 7) == 1
     assert follow_line(["a", "b", "c"], ["a", "b", "c"], 7) == 3
     assert follow_line(["a", "b", "c"], [], 2) == 1
+
+
+def test_a_line_edited_below_a_new_comment_or_docstring_is_followed_to_its_new_version() -> None:
+    loop = ["def f(data):", "    total = 0", "    for x in data:", "        total += x * x"]
+    commented = [*loop[:3], "        # squares, faster", "        total += x ** 2"]
+    assert follow_line(loop, commented, 4) == 5  # not the comment that took its place
+    documented = ["def f(data):", '    """Sum them."""', "    total = 0.0", *loop[2:]]
+    assert follow_line(loop, documented, 2) == 3
+    # Nothing like it in the rewritten lines: where it stood.
+    assert follow_line(loop, [*loop[:3], "        pass"], 4) == 4

@@ -41,9 +41,35 @@ def follow_line(old: Sequence[str], new: Sequence[str], lineno: int) -> int:
     at = index - old_from
     for tag, old_start, old_stop, new_start, new_stop in matcher.get_opcodes():
         if old_start <= at < old_stop:  # an insertion holds no old line: never this one
-            offset = 0 if tag == "delete" else min(at - old_start, new_stop - new_start - 1)
+            if tag == "replace":  # edited: its most alike new version, else its place
+                offset = _most_alike(old[index], new[new_from + new_start : new_from + new_stop])
+                if offset is None:
+                    offset = min(at - old_start, new_stop - new_start - 1)
+            else:
+                offset = 0 if tag == "delete" else at - old_start
             return min(new_from + new_start + offset, last) + 1
     return min(new_from, last) + 1  # not reached: the old span holds the line
+
+
+#: How alike (``SequenceMatcher.ratio``) a rewritten block's line must be to the
+#: followed one to be taken for its new version; and how many lines are compared.
+EDITED_ALIKE = 0.6
+MAX_COMPARED = 200
+
+
+def _most_alike(line: str, candidates: Sequence[str]) -> int | None:
+    """The index of the candidate most alike ``line`` (stripped), if ``EDITED_ALIKE``."""
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(line.strip())
+    best, best_ratio = None, EDITED_ALIKE
+    for offset, candidate in enumerate(candidates[:MAX_COMPARED]):
+        matcher.set_seq1(candidate.strip())
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = offset, ratio
+    return best
 
 
 def _anchors_around(
