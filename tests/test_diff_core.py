@@ -915,6 +915,23 @@ def fpl(name: str, start: int, timed: list[int], filename: str = "/src/app.py") 
     return FunctionProfile((filename, start, name), [(n, 1, 10) for n in timed], 1e-9)
 
 
+def test_a_function_renamed_while_lines_above_it_were_added_is_found() -> None:
+    # Three lines added to `first`; `old_name` renamed below it, `last` after.
+    a = [fpl("first", 1, [2, 3]), fpl("old_name", 10, [11, 12, 13]), fpl("last", 20, [21])]
+    b = [fpl("first", 1, [2, 3, 4, 5, 6]), fpl("new_name", 13, [14, 15, 16]), fpl("last", 23, [24])]
+    assert (a[1], b[1]) in match_functions(a, b)
+    # The last of its file: moved as the function above it moved (lines added at the top).
+    a = [fpl("first", 1, [2]), fpl("old_name", 10, [11, 12])]
+    b = [fpl("first", 4, [5]), fpl("new_name", 13, [14, 15])]
+    assert (a[1], b[1]) in match_functions(a, b)
+    # Not where its neighbours put it, or of another shape: two functions.
+    a = [fpl("first", 1, [2]), fpl("old_name", 10, [11, 12]), fpl("last", 20, [21])]
+    b = [fpl("first", 1, [2]), fpl("new_name", 15, [16, 17]), fpl("last", 23, [24])]
+    assert (a[1], None) in match_functions(a, b) and (None, b[1]) in match_functions(a, b)
+    b[1] = fpl("new_name", 13, [14, 16])
+    assert (a[1], None) in match_functions(a, b)
+
+
 def test_namesakes_of_one_shape_shifted_onto_each_others_lines_keep_their_order() -> None:
     a = [fpl("run", 10, [11]), fpl("run", 20, [21])]
     b = [fpl("run", 20, [21]), fpl("run", 30, [31])]  # ten lines inserted above both

@@ -6,14 +6,17 @@ while the function stays the same: its first line (code inserted above),
 its qualification (line_profiler 4.x records ``interest_path`` where 5.x
 records ``User.interest_path``), its name (renamed in place: same place and
 same shape of timed lines, so a function deleted and a new one written where
-it was stay two functions), its folder (the file moved, the function perhaps
+it was stay two functions; or moved as much as its neighbours, when lines
+above it were added or removed), its folder (the file moved, the function perhaps
 renamed too) or, last, its module (a name no other function has, moved to
 another file). Only an unambiguous match counts.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -51,10 +54,13 @@ def match_functions(
     by_short_name = not (_qualifies(left) and _qualifies(right))
     # A renamed class (Bar.save is Baz.save) is a rename too, where names are qualified.
     renamed = _SHORT_NAME if by_short_name else _NAME
+    pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
     tiers: list[MakeKeys] = []
     if not no_file_in_common:
         tiers += [_SAME_NAME, *[_SAME_SHORT_NAME] * by_short_name]
         tiers.append(_renamed_in_place(_file_key, renamed))
+        # Renamed while lines above it were added or removed: moved as its neighbours moved.
+        tiers += [_renamed_as_neighbours_moved(pairs, renamed, below) for below in (True, False)]
     moved = [_MOVED_SAME_NAME, *[_MOVED_SHORT_NAME] * by_short_name]
     moved.append(_renamed_in_place(_folder_and_base, renamed))
     if no_file_in_common:
@@ -64,7 +70,6 @@ def match_functions(
     else:
         tiers += [_for_moved_files(make, files_a, files_b) for make in moved]
     tiers.append(_moved_to_another_file(left, right))
-    pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
     for make_keys in tiers:
         if not left or not right:
             break
@@ -200,6 +205,54 @@ def _renamed_in_place(
     return make_keys
 
 
+def _renamed_as_neighbours_moved(
+    matched: list[tuple[FunctionProfile | None, FunctionProfile | None]],
+    name_of: Callable[[FunctionProfile], str],
+    below: bool,
+) -> MakeKeys:
+    """Renamed in place (``_renamed_in_place``) where lines added above it moved it.
+
+    By as many lines as the nearest function ``below`` it (else above it) in
+    its file that both runs have, ``matched`` so far: edits in between would
+    move them apart, and then this key finds nothing.
+    """
+
+    def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
+        moves: dict[str, list[tuple[int, int]]] = {}
+        for a, b in matched:
+            if a is not None and b is not None and _file_key(a.filename) == _file_key(b.filename):
+                moves.setdefault(_file_key(a.filename), []).append(
+                    (a.start_line, b.start_line - a.start_line)
+                )
+        for moved in moves.values():
+            moved.sort()
+        names_a, names_b = ({name_of(f) for f in side} for side in (left, right))
+
+        def key_a(function: FunctionProfile) -> object:
+            file = _file_key(function.filename)
+            shift = _shift_near(moves.get(file, []), function.start_line, below)
+            if shift is None or name_of(function) in names_b:
+                return object()  # matches nothing
+            return (file, function.start_line + shift, _timed_offsets(function))
+
+        def key_b(function: FunctionProfile) -> object:
+            if name_of(function) in names_a:
+                return object()
+            return (_file_key(function.filename), function.start_line, _timed_offsets(function))
+
+        return [key_a(f) for f in left], [key_b(f) for f in right]
+
+    return make_keys
+
+
+def _shift_near(moves: list[tuple[int, int]], line: int, below: bool) -> int | None:
+    """The shift of the nearest (first line, shift) below ``line``, or above it; None if none."""
+    at = bisect.bisect_left(moves, (line, -sys.maxsize))
+    if below:
+        return moves[at][1] if at < len(moves) else None
+    return moves[at - 1][1] if at > 0 else None
+
+
 def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionProfile]) -> MakeKeys:
     """The qualified name alone, for a function moved to another module.
 
@@ -233,7 +286,7 @@ def _folder_and_base(filename: str) -> str:
 
 #: How a function of A finds itself in B, most certain first: in its file by its
 #: name (moved within it), by its short name (4.x `run` for 5.x `A.run`), renamed
-#: (``_renamed_in_place``)...
+#: (``_renamed_in_place``, then ``_renamed_as_neighbours_moved``)...
 _SAME_NAME = _by_name(_file_key, _NAME)
 _SAME_SHORT_NAME = _by_name(_file_key, _SHORT_NAME)
 #: ...then in a file of its name elsewhere (the file moved: another checkout)...
