@@ -538,6 +538,16 @@ def test_twenty_lines_edited_at_both_ends_below_a_new_one_stay_beside_their_edit
 
     assert pairs == [(None, 0)] + [(k, k + 1) for k in range(20)]
     assert kinds == [INSERTED] + [CHANGED] * 20
+    # Five lines above them: each edit five rows off the block's diagonal, still its own.
+    means = [
+        f'    mean_{k} = compute_statistics(dataset["col_{k}"], window=WINDOW, method="mean", '
+        f"weights=weights_{k})"
+        for k in range(20)
+    ]
+    logged = [f'    log.debug("computing column %s of %s", {k}, len(dataset))' for k in range(5)]
+    logged += [line.replace("mean_", "avg_", 1) + ".copy()" for line in means]
+    pairs, _ = _pair_block(means, logged, 0, 20, 0, 25, timed=(range(20), range(25)))
+    assert pairs == [(None, k) for k in range(5)] + [(k, k + 5) for k in range(20)]
 
 
 def test_long_lines_all_edited_align_at_once() -> None:

@@ -284,9 +284,10 @@ RESEMBLING = 0.6
 _FIRST_WORD = re.compile(r"\w+|\S")
 #: Blocks with more pairs of lines than this are paired by position: a rewrite,
 #: where comparing every line with every other costs much and tells little. A
-#: window may align on its GUI thread: within these bounds (and ``MAX_RATIO_WORK``)
-#: a block takes at most about 90 ms (thirty-one 96-character rows of zeros, each
-#: edited), 20 ms for five lines logged above twenty edited ones.
+#: window may align on its GUI thread: within these bounds a block of code takes
+#: about 0.1 s at most (five lines logged above twenty 95-character ones edited at
+#: both ends, 0.12 s), rows of zeros edited at their end 80 ms; rows of digits
+#: rewritten throughout cost most, 0.4 s for twelve of 143 characters.
 MAX_COMPARED_PAIRS = 1_000
 #: Nor blocks whose lines, each compared with each, add up to more characters than
 #: this (thirty rows of a 300-character table, edited, took seconds); thirty-three
@@ -295,10 +296,6 @@ MAX_COMPARED_CHARACTERS = 250_000
 #: Two lines longer than this together are compared by the start and end they share
 #: (``_ends_ratio``), not by their longest matching runs, which cost their product.
 LONG_LINES = 300
-#: So are a block's pairs past this much of ``ratio()``'s work (the product of their
-#: lengths, added up), the pairs nearest its diagonal compared first: thirty
-#: 132-character rows of zeros, each edited, took 0.8 s compared every one by ratio().
-MAX_RATIO_WORK = 1_000_000
 
 
 def _alike_lines(
@@ -313,29 +310,37 @@ def _alike_lines(
         return {}
     if compared > MAX_COMPARED_CHARACTERS:
         return {}
-    # ratio() costs the product of two lines' lengths; within MAX_RATIO_WORK, the pairs
-    # nearest the block's diagonal (where a line edited in place is) are compared so;
-    # the rest, and long lines, by the start and end they share, as one edit leaves them.
-    budget = MAX_RATIO_WORK
-    nearest_first = sorted(
-        ((i, j) for i in range(len(lines_a)) for j in range(len(lines_b))),
-        key=lambda pair: (abs(pair[1] - pair[0]), pair[0]),
-    )
+    # ratio() costs the product of two lines' lengths (more on lines of few characters,
+    # such as rows of numbers), so it is asked only where its answer can count: a pair
+    # that may be ALIKE, or RESEMBLING and of one first word; long lines, and lines
+    # whose common start and end already make them ALIKE, are judged by those; and a
+    # pair that cannot beat what each of its lines already has is passed over.
+    ends = {
+        (i, j): _ends_ratio(line_a, line_b)
+        for i, line_a in enumerate(lines_a)
+        for j, line_b in enumerate(lines_b)
+    }
+    best_a, best_b = [0.0] * len(lines_a), [0.0] * len(lines_b)
+    for (i, j), ratio in ends.items():
+        if ratio >= ALIKE:
+            best_a[i], best_b[j] = max(best_a[i], ratio), max(best_b[j], ratio)
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     alike = {}
-    for i, j in nearest_first:
-        line_a, line_b = lines_a[i], lines_b[j]
-        matcher.set_seqs(line_a, line_b)
-        if matcher.real_quick_ratio() < RESEMBLING or matcher.quick_ratio() < RESEMBLING:
-            continue
-        work = len(line_a) * len(line_b)
-        if work <= budget and len(line_a) + len(line_b) <= LONG_LINES:
-            budget -= work
-            ratio = matcher.ratio()
-        else:
-            ratio = _ends_ratio(line_a, line_b)
-        if ratio >= ALIKE or (ratio >= RESEMBLING and _first_word(line_a, line_b)):
-            alike[i + i1, j + j1] = ratio
+    for j, line_b in enumerate(lines_b):
+        matcher.set_seq2(line_b)
+        for i, line_a in enumerate(lines_a):
+            ratio = ends[i, j]
+            if ratio < ALIKE and len(line_a) + len(line_b) <= LONG_LINES:
+                same_word = _first_word(line_a, line_b)
+                least = RESEMBLING if same_word else ALIKE
+                matcher.set_seq1(line_a)
+                if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
+                    continue
+                if matcher.quick_ratio() <= min(best_a[i], best_b[j]):
+                    continue  # both lines have a better pair already
+                ratio = matcher.ratio()
+            if ratio >= ALIKE or (ratio >= RESEMBLING and _first_word(line_a, line_b)):
+                alike[i + i1, j + j1] = ratio
     return alike
 
 
