@@ -934,11 +934,18 @@ def test_a_function_renamed_while_lines_above_it_were_added_is_found() -> None:
     a = [fpl("first", 1, [2]), fpl("old_name", 10, [11, 12])]
     b = [fpl("first", 4, [5]), fpl("new_name", 13, [14, 15])]
     assert (a[1], b[1]) in match_functions(a, b)
-    # Not where its neighbours put it, or of another shape: two functions.
+    # Two renamed between the same neighbours, a comment added above each: in their order.
+    a = [fpl("top", 1, [2]), fpl("p", 4, [5]), fpl("q", 7, [8]), fpl("kept", 10, [11])]
+    b = [fpl("top", 1, [2]), fpl("x", 5, [6]), fpl("y", 9, [10]), fpl("kept", 15, [16])]
+    assert {(a[1], b[1]), (a[2], b[2])} <= set(match_functions(a, b))
+    # Above the first function both have, several renamed: nothing tells which is which.
+    pairs = match_functions(a[1:], b[1:])
+    assert (a[3], b[3]) in pairs and all(None in pair for pair in pairs if pair != (a[3], b[3]))
+    # Of another shape, or one of two where the other run has one: two functions.
     a = [fpl("first", 1, [2]), fpl("old_name", 10, [11, 12]), fpl("last", 20, [21])]
-    b = [fpl("first", 1, [2]), fpl("new_name", 15, [16, 17]), fpl("last", 23, [24])]
-    assert (a[1], None) in match_functions(a, b) and (None, b[1]) in match_functions(a, b)
-    b[1] = fpl("new_name", 13, [14, 16])
+    b = [fpl("first", 1, [2]), fpl("new_name", 13, [14, 16]), fpl("last", 23, [24])]
+    assert (a[1], None) in match_functions(a, b)
+    b[1:2] = [fpl("new_name", 13, [14, 15]), fpl("helper", 17, [18, 19])]
     assert (a[1], None) in match_functions(a, b)
 
 

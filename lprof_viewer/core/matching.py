@@ -6,8 +6,8 @@ while the function stays the same: its first line (code inserted above),
 its qualification (line_profiler 4.x records ``interest_path`` where 5.x
 records ``User.interest_path``), its name (renamed in place: same place and
 same shape of timed lines, so a function deleted and a new one written where
-it was stay two functions; or moved as much as its neighbours, when lines
-above it were added or removed), its folder (the file moved, the function perhaps
+it was stay two functions; or in its place between the same neighbours, when
+lines above it were added or removed), its folder (the file moved, the function perhaps
 renamed too) or, last, its module (a name no other function has, moved to
 another file). Only an unambiguous match counts.
 """
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import bisect
 import os
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from itertools import pairwise
 from operator import attrgetter
 from pathlib import PurePath
 
@@ -59,8 +59,8 @@ def match_functions(
     if not no_file_in_common:
         tiers += [_SAME_NAME, *[_SAME_SHORT_NAME] * by_short_name]
         tiers.append(_renamed_in_place(_file_key, renamed))
-        # Renamed while lines above it were added or removed: moved as its neighbours moved.
-        tiers += [_renamed_as_neighbours_moved(pairs, renamed, below) for below in (True, False)]
+        # Renamed while lines above it were added or removed.
+        tiers.append(_renamed_between_neighbours(pairs, renamed))
     moved = [_MOVED_SAME_NAME, *[_MOVED_SHORT_NAME] * by_short_name]
     moved.append(_renamed_in_place(_folder_and_base, renamed))
     if no_file_in_common:
@@ -205,52 +205,73 @@ def _renamed_in_place(
     return make_keys
 
 
-def _renamed_as_neighbours_moved(
+def _renamed_between_neighbours(
     matched: list[tuple[FunctionProfile | None, FunctionProfile | None]],
     name_of: Callable[[FunctionProfile], str],
-    below: bool,
 ) -> MakeKeys:
-    """Renamed in place (``_renamed_in_place``) where lines added above it moved it.
+    """Renamed where it stood among the functions both runs have (``matched`` so far).
 
-    By as many lines as the nearest function ``below`` it (else above it) in
-    its file that both runs have, ``matched`` so far: edits in between would
-    move them apart, and then this key finds nothing.
+    The k-th of n functions between the same two matched neighbours in its
+    file, when both runs have n there, each of the same shape as its
+    counterpart and of a name the other run lacks: lines added above it
+    moved it, as ``_renamed_in_place`` cannot see. Files whose matched
+    functions changed order are left out.
     """
 
     def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
-        moves: dict[str, list[tuple[int, int]]] = {}
+        starts: dict[str, list[tuple[int, int]]] = {}
         for a, b in matched:
             if a is not None and b is not None and _file_key(a.filename) == _file_key(b.filename):
-                moves.setdefault(_file_key(a.filename), []).append(
-                    (a.start_line, b.start_line - a.start_line)
-                )
-        for moved in moves.values():
-            moved.sort()
-        names_a, names_b = ({name_of(f) for f in side} for side in (left, right))
-
-        def key_a(function: FunctionProfile) -> object:
-            file = _file_key(function.filename)
-            shift = _shift_near(moves.get(file, []), function.start_line, below)
-            if shift is None or name_of(function) in names_b:
-                return object()  # matches nothing
-            return (file, function.start_line + shift, _timed_offsets(function))
-
-        def key_b(function: FunctionProfile) -> object:
-            if name_of(function) in names_a:
-                return object()
-            return (_file_key(function.filename), function.start_line, _timed_offsets(function))
-
-        return [key_a(f) for f in left], [key_b(f) for f in right]
+                starts.setdefault(_file_key(a.filename), []).append((a.start_line, b.start_line))
+        neighbours: dict[str, tuple[list[int], list[int]]] = {}
+        for file, pairs in starts.items():
+            pairs.sort()
+            lines_a, lines_b = [a for a, _ in pairs], [b for _, b in pairs]
+            if all(x < y for x, y in pairwise(lines_b)):  # in the same order in B
+                neighbours[file] = (lines_a, lines_b)
+        names = ({name_of(f) for f in left}, {name_of(f) for f in right})
+        return _gap_keys(left, neighbours, 0, names[1], name_of), _gap_keys(
+            right, neighbours, 1, names[0], name_of
+        )
 
     return make_keys
 
 
-def _shift_near(moves: list[tuple[int, int]], line: int, below: bool) -> int | None:
-    """The shift of the nearest (first line, shift) below ``line``, or above it; None if none."""
-    at = bisect.bisect_left(moves, (line, -sys.maxsize))
-    if below:
-        return moves[at][1] if at < len(moves) else None
-    return moves[at - 1][1] if at > 0 else None
+def _gap_keys(
+    functions: list[FunctionProfile],
+    neighbours: dict[str, tuple[list[int], list[int]]],
+    side: int,
+    other_names: set[str],
+    name_of: Callable[[FunctionProfile], str],
+) -> list[object]:
+    """(file, gap between matched neighbours, rank and count in it, shape) of each function.
+
+    Above the first matched function of its file or below the last, only a
+    function alone there, and where its one neighbour's move puts it: a method
+    deleted at the end of a file is not taken for another added far below it.
+    """
+    gaps: dict[tuple[str, int], list[int]] = {}
+    for index, function in enumerate(functions):
+        file = _file_key(function.filename)
+        if file in neighbours and name_of(function) not in other_names:
+            gap = bisect.bisect_left(neighbours[file][side], function.start_line)
+            gaps.setdefault((file, gap), []).append(index)
+    keys: list[object] = [object() for _ in functions]  # each matches nothing
+    for (file, gap), members in gaps.items():
+        members.sort(key=lambda index: functions[index].start_line)
+        starts_a, starts_b = neighbours[file]
+        if 0 < gap < len(starts_a):  # between two: its rank among as many
+            for rank, index in enumerate(members):
+                keys[index] = (file, gap, rank, len(members), _timed_offsets(functions[index]))
+            continue
+        # Above the first or below the last: the one there, where its neighbour's move
+        # puts it (several there give nothing to tell an edit above them from a rename).
+        if len(members) == 1:
+            nearest = 0 if gap == 0 else gap - 1
+            shift = starts_b[nearest] - starts_a[nearest] if side == 0 else 0
+            function = functions[members[0]]
+            keys[members[0]] = (file, gap, function.start_line + shift, _timed_offsets(function))
+    return keys
 
 
 def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionProfile]) -> MakeKeys:
@@ -286,7 +307,7 @@ def _folder_and_base(filename: str) -> str:
 
 #: How a function of A finds itself in B, most certain first: in its file by its
 #: name (moved within it), by its short name (4.x `run` for 5.x `A.run`), renamed
-#: (``_renamed_in_place``, then ``_renamed_as_neighbours_moved``)...
+#: (``_renamed_in_place``, then ``_renamed_between_neighbours``)...
 _SAME_NAME = _by_name(_file_key, _NAME)
 _SAME_SHORT_NAME = _by_name(_file_key, _SHORT_NAME)
 #: ...then in a file of its name elsewhere (the file moved: another checkout)...
