@@ -460,3 +460,20 @@ def test_html_leaves_a_runs_missing_functions_without_a_time(
     }
     assert rows["retired"][0] and rows["retired"][1] == ""  # Time A, then no Time B
     assert rows["added"][0] == "" and rows["added"][1]
+
+
+def test_a_long_verdict_keeps_the_function_column_in_line(busy_lprof: Path, tmp_path: Path) -> None:
+    import pickle
+
+    stats = load_stats(busy_lprof)
+    slower = {
+        key: [(n, h, t * 20_000) for n, h, t in lines] for key, lines in stats.timings.items()
+    }
+    b = tmp_path / "slower.lprof"
+    b.write_bytes(pickle.dumps(LineStats(slower, stats.unit)))
+    lines = diff_output(busy_lprof, b, "text").splitlines()
+    table = lines[lines.index("") + 1 : lines.index("", lines.index("") + 1)]
+    assert any("20000.0x slower" in row for row in table)
+    # Every name starts in the column its title starts in.
+    column = table[0].index("Function")
+    assert all(row[column - 1] == " " and row[column] != " " for row in table[1:])

@@ -55,3 +55,16 @@ def test_a_line_edited_below_a_new_comment_or_docstring_is_followed_to_its_new_v
     assert follow_line(loop, documented, 2) == 3
     # Nothing like it in the rewritten lines: where it stood.
     assert follow_line(loop, [*loop[:3], "        pass"], 4) == 4
+
+
+def test_of_two_equally_alike_versions_the_nearest_is_taken() -> None:
+    plain = ["def f(key):", "    value = compute(key)", "    return value"]
+    branched = [
+        "def f(key):",
+        "    if cached(key):",
+        "        value = compute(key)",
+        "    else:",
+        "        value = compute(key)",
+        "    return value",
+    ]
+    assert follow_line(plain, branched, 2) == 3

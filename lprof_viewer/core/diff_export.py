@@ -151,7 +151,8 @@ class DiffTextExporter(DiffExporter):
         ]
         titles = (*time_titles(unit), "", "Function")
         width = max([12, *(len(text) for row in rows for text in row[:3])])
-        line = f"%{width}s %{width}s %{width}s  %-14s %s\n"
+        verdict = max([14, *(len(row[3]) for row in rows)])  # '12345.6x slower'
+        line = f"%{width}s %{width}s %{width}s  %-{verdict}s %s\n"
         stream.write(line % titles)
         stream.writelines(map(line.__mod__, rows))
         for function in diff.functions:

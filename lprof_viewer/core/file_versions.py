@@ -61,13 +61,14 @@ def _most_alike(line: str, candidates: Sequence[str]) -> int | None:
     """The index of the candidate most alike ``line`` (stripped), if ``EDITED_ALIKE``."""
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(line.strip())
-    best, best_ratio = None, EDITED_ALIKE
+    best, best_ratio = None, 0.0
     for offset, candidate in enumerate(candidates[:MAX_COMPARED]):
         matcher.set_seq1(candidate.strip())
-        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+        least = max(best_ratio, EDITED_ALIKE)  # to beat: of equals, the first (nearest) stays
+        if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
             continue
         ratio = matcher.ratio()
-        if ratio >= best_ratio:
+        if ratio >= EDITED_ALIKE and ratio > best_ratio:
             best, best_ratio = offset, ratio
     return best
 
