@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from lprof_viewer.core.file_versions import follow_line
@@ -68,3 +70,14 @@ def test_of_two_equally_alike_versions_the_nearest_is_taken() -> None:
         "    return value",
     ]
     assert follow_line(plain, branched, 2) == 3
+
+
+def test_a_line_of_a_moved_function_goes_where_the_function_went() -> None:
+    functions = [[f"def f{k}(data):", "    total = 0", "    return total"] for k in range(3000)]
+    old = [line for function in functions for line in function]
+    # f10 moved to the end of the file: its lines, all but the def repeated everywhere, go too.
+    moved = [line for k, f in enumerate(functions) if k != 10 for line in f] + functions[10]
+    started = time.perf_counter()
+    assert follow_line(old, moved, 33) == len(moved)  # f10's `return total`
+    assert follow_line(old, moved, 32) == len(moved) - 1  # its `total = 0`
+    assert time.perf_counter() - started < 0.5  # the whole file compared took seconds

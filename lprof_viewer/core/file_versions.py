@@ -99,6 +99,17 @@ def _anchors_around(
         ((k, j) for k in range(index + 1, old_end) if (j := anchored(k)) is not None),
         (old_end, new_end),
     )
-    if not above[1] < below[1]:  # moved code: the anchors cross
+    if above[1] < below[1]:
+        return above[0] + 1, below[0], above[1] + 1, below[1]
+    # Moved code (the anchors cross): the line went where the line above it went, as
+    # a function's lines go with its def, compared within MOVED_SPAN lines of it.
+    if above[0] < start:  # nothing above it to follow: the whole edited middle
         return start, old_end, start, new_end
-    return above[0] + 1, below[0], above[1] + 1, below[1]
+    # Past the common end too: a moved function's last lines may read as the file's.
+    reach = index - above[0] + MOVED_SPAN
+    old_to, new_to = min(above[0] + reach, len(old)), min(above[1] + reach, len(new))
+    return above[0] + 1, old_to, above[1] + 1, new_to
+
+
+#: How far past a moved line's own distance from its anchor its new place is sought.
+MOVED_SPAN = 200
