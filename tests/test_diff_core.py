@@ -548,6 +548,12 @@ def test_twenty_lines_edited_at_both_ends_below_a_new_one_stay_beside_their_edit
     logged += [line.replace("mean_", "avg_", 1) + ".copy()" for line in means]
     pairs, _ = _pair_block(means, logged, 0, 20, 0, 25, timed=(range(20), range(25)))
     assert pairs == [(None, k) for k in range(5)] + [(k, k + 5) for k in range(20)]
+    # A common start and end that make two lines alike do not hide a closer pair.
+    before = ["    i += result(n, x)", "    n = data * 53", "    # x y item count"]
+    before.append("    for self in range(total):")
+    after = ["    for key in range(total):", "    # x y item count  # y"]
+    pairs, _ = _pair_block(before, after, 0, 4, 0, 2, timed=({0, 1, 3}, {0}))
+    assert (3, 0) in pairs
 
 
 def test_long_lines_all_edited_align_at_once() -> None:
@@ -941,6 +947,10 @@ def test_a_function_renamed_while_lines_above_it_were_added_is_found() -> None:
     # Above the first function both have, several renamed: nothing tells which is which.
     pairs = match_functions(a[1:], b[1:])
     assert (a[3], b[3]) in pairs and all(None in pair for pair in pairs if pair != (a[3], b[3]))
+    # Far from where its neighbours, which did not move, say it would be: two functions.
+    a = [fpl("first", 1, [2]), fpl("old_helper", 10, [11]), fpl("last", 100, [101])]
+    b = [fpl("first", 1, [2]), fpl("new_other", 80, [81]), fpl("last", 100, [101])]
+    assert (a[1], None) in match_functions(a, b)
     # Of another shape, or one of two where the other run has one: two functions.
     a = [fpl("first", 1, [2]), fpl("old_name", 10, [11, 12]), fpl("last", 20, [21])]
     b = [fpl("first", 1, [2]), fpl("new_name", 13, [14, 16]), fpl("last", 23, [24])]

@@ -284,10 +284,10 @@ RESEMBLING = 0.6
 _FIRST_WORD = re.compile(r"\w+|\S")
 #: Blocks with more pairs of lines than this are paired by position: a rewrite,
 #: where comparing every line with every other costs much and tells little. A
-#: window may align on its GUI thread: within these bounds a block of code takes
-#: about 0.1 s at most (five lines logged above twenty 95-character ones edited at
-#: both ends, 0.12 s), rows of zeros edited at their end 80 ms; rows of digits
-#: rewritten throughout cost most, 0.4 s for twelve of 143 characters.
+#: window may align on its GUI thread: within these bounds most blocks take well
+#: under 0.1 s (five lines logged above twenty 95-character ones edited at both
+#: ends: 0.12 s); thirty-one lines each rewritten take 0.3-0.6 s, and rows of
+#: shuffled numbers rewritten throughout, the worst found, up to 1.6 s.
 MAX_COMPARED_PAIRS = 1_000
 #: Nor blocks whose lines, each compared with each, add up to more characters than
 #: this (thirty rows of a 300-character table, edited, took seconds); thirty-three
@@ -312,9 +312,9 @@ def _alike_lines(
         return {}
     # ratio() costs the product of two lines' lengths (more on lines of few characters,
     # such as rows of numbers), so it is asked only where its answer can count: a pair
-    # that may be ALIKE, or RESEMBLING and of one first word; long lines, and lines
-    # whose common start and end already make them ALIKE, are judged by those; and a
-    # pair that cannot beat what each of its lines already has is passed over.
+    # that may be ALIKE, or RESEMBLING and of one first word, and that could beat what
+    # both its lines already have by their common start and end (rows of zeros edited
+    # at their end: each row's own edit, not every other row). Long lines: by those.
     ends = {
         (i, j): _ends_ratio(line_a, line_b)
         for i, line_a in enumerate(lines_a)
@@ -330,15 +330,15 @@ def _alike_lines(
         matcher.set_seq2(line_b)
         for i, line_a in enumerate(lines_a):
             ratio = ends[i, j]
-            if ratio < ALIKE and len(line_a) + len(line_b) <= LONG_LINES:
+            if len(line_a) + len(line_b) <= LONG_LINES:
                 same_word = _first_word(line_a, line_b)
                 least = RESEMBLING if same_word else ALIKE
                 matcher.set_seq1(line_a)
                 if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
                     continue
-                if matcher.quick_ratio() <= min(best_a[i], best_b[j]):
+                if ratio < ALIKE and matcher.quick_ratio() <= min(best_a[i], best_b[j]):
                     continue  # both lines have a better pair already
-                ratio = matcher.ratio()
+                ratio = max(ratio, matcher.ratio())  # ends alone may tell less
             if ratio >= ALIKE or (ratio >= RESEMBLING and _first_word(line_a, line_b)):
                 alike[i + i1, j + j1] = ratio
     return alike

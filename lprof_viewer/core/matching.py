@@ -213,9 +213,11 @@ def _renamed_between_neighbours(
 
     The k-th of n functions between the same two matched neighbours in its
     file, when both runs have n there, each of the same shape as its
-    counterpart and of a name the other run lacks: lines added above it
-    moved it, as ``_renamed_in_place`` cannot see. Files whose matched
-    functions changed order are left out.
+    counterpart, of a name the other run lacks, and moved by as much as one
+    of its neighbours or an amount between: lines added above it moved it, as
+    ``_renamed_in_place`` cannot see. Above the first neighbour or below the
+    last, only a function alone there. Files whose matched functions changed
+    order are left out.
     """
 
     def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
@@ -230,25 +232,41 @@ def _renamed_between_neighbours(
             if all(x < y for x, y in pairwise(lines_b)):  # in the same order in B
                 neighbours[file] = (lines_a, lines_b)
         names = ({name_of(f) for f in left}, {name_of(f) for f in right})
-        return _gap_keys(left, neighbours, 0, names[1], name_of), _gap_keys(
-            right, neighbours, 1, names[0], name_of
-        )
+        gaps_a = _gaps(left, neighbours, 0, names[1], name_of)
+        gaps_b = _gaps(right, neighbours, 1, names[0], name_of)
+        keys_a: list[object] = [object() for _ in left]  # each matches nothing...
+        keys_b: list[object] = [object() for _ in right]
+        for (file, gap), members_a in gaps_a.items():
+            members_b = gaps_b.get((file, gap), [])
+            if len(members_a) != len(members_b):
+                continue
+            starts_a, starts_b = neighbours[file]
+            # The moves of its neighbours (one above the first or below the last).
+            around = [k for k in (gap - 1, gap) if 0 <= k < len(starts_a)]
+            if len(around) == 1 and len(members_a) > 1:
+                continue  # nothing to tell an edit above them from a rename
+            moves = [starts_b[k] - starts_a[k] for k in around]
+            for index_a, index_b in zip(members_a, members_b, strict=True):
+                a, b = left[index_a], right[index_b]
+                move = b.start_line - a.start_line
+                if min(moves) <= move <= max(moves) and _timed_offsets(a) == _timed_offsets(b):
+                    keys_a[index_a] = keys_b[index_b] = (file, gap, index_a)  # ...but these
+        return keys_a, keys_b
 
     return make_keys
 
 
-def _gap_keys(
+def _gaps(
     functions: list[FunctionProfile],
     neighbours: dict[str, tuple[list[int], list[int]]],
     side: int,
     other_names: set[str],
     name_of: Callable[[FunctionProfile], str],
-) -> list[object]:
-    """(file, gap between matched neighbours, rank and count in it, shape) of each function.
+) -> dict[tuple[str, int], list[int]]:
+    """The functions (their indices, in order) between each two matched neighbours of a file.
 
-    Above the first matched function of its file or below the last, only a
-    function alone there, and where its one neighbour's move puts it: a method
-    deleted at the end of a file is not taken for another added far below it.
+    Gap ``k`` lies below the k-th neighbour: 0 above the first, the count below the
+    last. Only functions of a name the other run lacks: a rename.
     """
     gaps: dict[tuple[str, int], list[int]] = {}
     for index, function in enumerate(functions):
@@ -256,22 +274,9 @@ def _gap_keys(
         if file in neighbours and name_of(function) not in other_names:
             gap = bisect.bisect_left(neighbours[file][side], function.start_line)
             gaps.setdefault((file, gap), []).append(index)
-    keys: list[object] = [object() for _ in functions]  # each matches nothing
-    for (file, gap), members in gaps.items():
+    for members in gaps.values():
         members.sort(key=lambda index: functions[index].start_line)
-        starts_a, starts_b = neighbours[file]
-        if 0 < gap < len(starts_a):  # between two: its rank among as many
-            for rank, index in enumerate(members):
-                keys[index] = (file, gap, rank, len(members), _timed_offsets(functions[index]))
-            continue
-        # Above the first or below the last: the one there, where its neighbour's move
-        # puts it (several there give nothing to tell an edit above them from a rename).
-        if len(members) == 1:
-            nearest = 0 if gap == 0 else gap - 1
-            shift = starts_b[nearest] - starts_a[nearest] if side == 0 else 0
-            function = functions[members[0]]
-            keys[members[0]] = (file, gap, function.start_line + shift, _timed_offsets(function))
-    return keys
+    return gaps
 
 
 def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionProfile]) -> MakeKeys:
