@@ -81,3 +81,20 @@ def test_a_line_of_a_moved_function_goes_where_the_function_went() -> None:
     assert follow_line(old, moved, 33) == len(moved)  # f10's `return total`
     assert follow_line(old, moved, 32) == len(moved) - 1  # its `total = 0`
     assert time.perf_counter() - started < 0.5  # the whole file compared took seconds
+
+
+def test_lines_renamed_alike_each_go_to_their_own_version() -> None:
+    old = ["def f():", "    total = 0", *["    total += 1"] * 3, "    return total"]
+    new = ["def f():", "    count = 0", *["    count += 1"] * 3, "    return count"]
+    assert [follow_line(old, new, n) for n in range(1, 7)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_line_moved_into_another_function_leaves_the_lines_below_it_in_place() -> None:
+    def function(name: str, body: str, *extra: str) -> list[str]:
+        return [f"def {name}(data):", f"    result = {body}(data)", *extra, "    return result"]
+
+    done = '    log.debug("done")'
+    before = [*function("f", "sum", done), "", *function("g", "max"), "", *function("h", "min")]
+    after = [*function("f", "sum"), "", *function("g", "max"), "", *function("h", "min", done)]
+    assert follow_line(before, after, 4) == 3  # f's return, not h's
+    assert follow_line(before, after, 5) == 4

@@ -42,9 +42,11 @@ def follow_line(old: Sequence[str], new: Sequence[str], lineno: int) -> int:
     for tag, old_start, old_stop, new_start, new_stop in matcher.get_opcodes():
         if old_start <= at < old_stop:  # an insertion holds no old line: never this one
             if tag == "replace":  # edited: its most alike new version, else its place
-                offset = _most_alike(old[index], new[new_from + new_start : new_from + new_stop])
-                if offset is None:
-                    offset = min(at - old_start, new_stop - new_start - 1)
+                place = min(at - old_start, new_stop - new_start - 1)
+                found = _most_alike(
+                    old[index], new[new_from + new_start : new_from + new_stop], place
+                )
+                offset = place if found is None else found
             else:
                 offset = 0 if tag == "delete" else at - old_start
             return min(new_from + new_start + offset, last) + 1
@@ -57,20 +59,26 @@ EDITED_ALIKE = 0.6
 MAX_COMPARED = 200
 
 
-def _most_alike(line: str, candidates: Sequence[str]) -> int | None:
-    """The index of the candidate most alike ``line`` (stripped), if ``EDITED_ALIKE``."""
+def _most_alike(line: str, candidates: Sequence[str], place: int) -> int | None:
+    """The index of the candidate most alike ``line`` (stripped), if ``EDITED_ALIKE``.
+
+    Of equally alike ones, the nearest ``place`` (the line's own place in the
+    block): three lines renamed alike each go to their own version.
+    """
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(line.strip())
-    best, best_ratio = None, 0.0
+    best: tuple[float, int] | None = None
     for offset, candidate in enumerate(candidates[:MAX_COMPARED]):
         matcher.set_seq1(candidate.strip())
-        least = max(best_ratio, EDITED_ALIKE)  # to beat: of equals, the first (nearest) stays
+        least = best[0] if best else EDITED_ALIKE
         if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
             continue
         ratio = matcher.ratio()
-        if ratio >= EDITED_ALIKE and ratio > best_ratio:
-            best, best_ratio = offset, ratio
-    return best
+        if ratio >= EDITED_ALIKE and (
+            best is None or (ratio, -abs(offset - place)) > (best[0], -abs(best[1] - place))
+        ):
+            best = (ratio, offset)
+    return None if best is None else best[1]
 
 
 def _anchors_around(
@@ -101,9 +109,11 @@ def _anchors_around(
     )
     if above[1] < below[1]:
         return above[0] + 1, below[0], above[1] + 1, below[1]
-    # Moved code (the anchors cross): the line went where the line above it went, as
-    # a function's lines go with its def, compared within MOVED_SPAN lines of it.
-    if above[0] < start:  # nothing above it to follow: the whole edited middle
+    # Moved code (the anchors cross): a sequence diff of the whole edited middle says
+    # where each line went, as a diff tool would; past WHOLE_MIDDLE lines that costs
+    # seconds, and the line goes where the line above it went (a function's lines go
+    # with its def), sought within MOVED_SPAN lines of it.
+    if above[0] < start or old_end - start + new_end - start <= WHOLE_MIDDLE:
         return start, old_end, start, new_end
     # Past the common end too: a moved function's last lines may read as the file's.
     reach = index - above[0] + MOVED_SPAN
@@ -111,5 +121,7 @@ def _anchors_around(
     return above[0] + 1, old_to, above[1] + 1, new_to
 
 
+#: Lines of both versions' edited middles up to which moved code is diffed whole.
+WHOLE_MIDDLE = 6_000
 #: How far past a moved line's own distance from its anchor its new place is sought.
 MOVED_SPAN = 200
