@@ -180,12 +180,9 @@ class FunctionDiff:
         return self._recent.get(self, self._annotate_and_align)[0]
 
     @property
-    def sources_read(self) -> bool:
-        """True when ``alignment`` reads no disk: made recently, or both files already read."""
-        if self in self._recent:
-            return True
-        sides = zip((self.a, self.b), self._annotators, strict=True)
-        return all(f is None or annotator.has_read_file_of(f) for f, annotator in sides)
+    def is_aligned(self) -> bool:
+        """True when ``alignment`` was made recently: reading it costs nothing."""
+        return self in self._recent
 
     @property
     def alignment(self) -> tuple[AlignedRows, str, str]:

@@ -90,6 +90,8 @@ class DiffTab(ViewerTab):
         super().__init__(parent)
         self._loader = LatestTask(self)
         self._aligning = LatestTask(self)
+        #: The function whose lines the panes show (it follows the selection once aligned).
+        self.shown_function: FunctionDiff | None = None
         self.paths = [Path(path_a), Path(path_b)]
         a, b = self.paths
         # Runs' own labels (a script and the time; the older run is A), else the files,
@@ -264,14 +266,16 @@ class DiffTab(ViewerTab):
         self._show(self.function_model.function_at(current.row()))
 
     def _show(self, function: FunctionDiff | None) -> None:
-        """Show ``function``'s panes: at once when its files were read, else once aligned.
+        """Show ``function``'s panes: at once when its lines were aligned, else once they are.
 
-        Whatever was still being aligned for an earlier choice is dropped.
+        Aligning a block of many rewritten lines can take a second, and reading
+        a file longer: neither on the GUI thread. Whatever was still being
+        aligned for an earlier choice is dropped.
         """
         self._aligning.cancel()
-        if function is None or function.sources_read:
+        if function is None or function.is_aligned:
             self.show_function(function)
-        else:  # reading both sides' files and aligning them: not on the GUI thread
+        else:
             self._aligning.start(self.show_function, self._failed_to_align, _aligned, function)
 
     def _failed_to_align(self, message: str) -> None:
@@ -280,6 +284,7 @@ class DiffTab(ViewerTab):
 
     def show_function(self, function: FunctionDiff | None) -> None:
         """Fill both panes and the change column with ``function``'s aligned lines."""
+        self.shown_function = function
         lines, _, note = function.alignment if function else (NO_ROWS, "", "")
         base = self.source_b.palette().color(QPalette.ColorRole.Base)
         for model in (self.side_a, self.side_b):
