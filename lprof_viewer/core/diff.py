@@ -22,7 +22,7 @@ from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.nesting import Calls, calls_between
-from lprof_viewer.core.units import AUTO, TimeUnit
+from lprof_viewer.core.units import AUTO, TimeUnit, format_auto
 
 
 def ratio(time_a: float, time_b: float) -> float | None:
@@ -34,6 +34,25 @@ def signed_change(unit: TimeUnit, seconds: float) -> str:
     """A change in time with its sign: '+1.20 ms', '-3.4 µs'."""
     text = unit.format(abs(seconds))
     return f"+{text}" if seconds > 0 else f"-{text}" if seconds < 0 else text
+
+
+def signed_changes(unit: TimeUnit, changes: Iterable[float | None]) -> list[str]:
+    """``signed_change`` of each of a column of changes, '' for None.
+
+    In one pass, 'auto' written out: a large diff has 200,000 rows.
+    """
+    if not unit.is_auto:
+        return ["" if change is None else signed_change(unit, change) for change in changes]
+    return [
+        ""
+        if change is None
+        else "+" + format_auto(change)
+        if change > 0
+        else "-" + format_auto(-change)
+        if change < 0
+        else format_auto(abs(change))
+        for change in changes
+    ]
 
 
 _ARROWS = {"faster": "▼", "slower": "▲", "": ""}

@@ -7,16 +7,23 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import repeat
 from operator import mul, sub
 from typing import TextIO
 
-from lprof_viewer.core.align import CHANGED, INSERTED, REMOVED, time_change
-from lprof_viewer.core.diff import FunctionDiff, ProfileDiff, change_arrow, direction, signed_change
+from lprof_viewer.core.align import CHANGED, INSERTED, REMOVED, AlignedRows, time_change
+from lprof_viewer.core.diff import (
+    FunctionDiff,
+    ProfileDiff,
+    change_arrow,
+    direction,
+    signed_change,
+    signed_changes,
+)
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
 from lprof_viewer.core.model import FunctionProfile
-from lprof_viewer.core.units import AUTO, TimeUnit, format_auto, with_unit
+from lprof_viewer.core.units import AUTO, TimeUnit, with_unit
 
 
 class DiffExporter(ABC):
@@ -96,8 +103,9 @@ def _hits_and_times(
 ) -> tuple[Iterable[int], list[float]]:
     """Hits and seconds on each of the rows' line numbers (0 and 0.0 where none is timed).
 
-    Straight from the function's columns, as ``LineStat.time`` computes them
-    (ticks times the unit), without making a line stat per row.
+    Straight from the function's columns with C-level maps, as ``LineStat.time``
+    computes them (ticks times the unit): the contract's 0 and 0.0 where a row is
+    not timed, where ``AlignedRows``' columns (for text and HTML) hold None.
     """
     if function is None:
         return repeat(0, len(numbers)), [0.0] * len(numbers)
@@ -165,14 +173,11 @@ class DiffTextExporter(DiffExporter):
         out = [f"\n{function.name} — {function.filename}\n"]
         if note:
             out.append(f"{note}\n")
-        ticks_a, ticks_b = _ticks_of(function.a, rows.line_a), _ticks_of(function.b, rows.line_b)
         numbers_a = list(map(_BLANK.get, rows.line_a, rows.line_a))
         numbers_b = list(map(_BLANK.get, rows.line_b, rows.line_b))
-        times_a = unit.ticks_texts(ticks_a, function.a.unit if function.a else 0.0)
-        times_b = unit.ticks_texts(ticks_b, function.b.unit if function.b else 0.0)
-        changes = _change_texts(
-            _changes(_seconds(function.a, ticks_a), _seconds(function.b, ticks_b)), unit
-        )
+        times_a = unit.ticks_texts(rows.ticks("a"), function.a.unit if function.a else 0.0)
+        times_b = unit.ticks_texts(rows.ticks("b"), function.b.unit if function.b else 0.0)
+        changes = signed_changes(unit, rows.changes())
         titles = time_titles(unit)
         # Columns as wide as their titles and texts (fixed units name the unit: 'Time A (ms)').
         number = max([5, *map(len, map(str, (*rows.line_a, *rows.line_b)))])
@@ -221,57 +226,6 @@ def _row_templates(number: int, time: int, change: int) -> tuple[str, str]:
 
 #: A row's line number as its text: ``_BLANK.get(number, number)`` is '' for None.
 _BLANK: dict[int | None, str] = {None: ""}
-
-
-def _ticks_of(
-    function: FunctionProfile | None, numbers: Sequence[int | None]
-) -> list[int | float | None]:
-    """The function's ticks on each of the rows' line numbers (None where none is timed)."""
-    if function is None:
-        return [None] * len(numbers)
-    ticks = dict(zip(function.linenos, function.ticks, strict=True))
-    return list(map(ticks.get, numbers))  # type: ignore[arg-type]  # None is never a key
-
-
-def _seconds(
-    function: FunctionProfile | None, ticks: Sequence[int | float | None]
-) -> list[float | None]:
-    """Each row's seconds, as ``LineStat.time`` computes them (None on a row not timed)."""
-    if function is None:
-        return [None] * len(ticks)
-    unit = function.unit
-    return [None if t is None else t * unit for t in ticks]
-
-
-def _changes(
-    seconds_a: Sequence[float | None], seconds_b: Sequence[float | None]
-) -> list[float | None]:
-    """Each row's change, B minus A, as ``AlignedLine.delta`` (None on a row neither side timed)."""
-    return [
-        None
-        if a is None and b is None
-        else time_change(0.0 if a is None else a, 0.0 if b is None else b)
-        for a, b in zip(seconds_a, seconds_b, strict=True)
-    ]
-
-
-def _change_texts(changes: Sequence[float | None], unit: TimeUnit) -> list[str]:
-    """Each row's signed change as ``signed_change`` writes it ('' on a row neither side timed).
-
-    In one pass, 'auto' written out: a large diff has 200,000 rows.
-    """
-    if not unit.is_auto:
-        return ["" if change is None else signed_change(unit, change) for change in changes]
-    return [
-        ""
-        if change is None
-        else "+" + format_auto(change)
-        if change > 0
-        else "-" + format_auto(-change)
-        if change < 0
-        else format_auto(abs(change))
-        for change in changes
-    ]
 
 
 def time_titles(unit: TimeUnit) -> tuple[str, str, str]:
@@ -348,17 +302,13 @@ class DiffHtmlExporter(DiffExporter):
             f"<th></th><th>{change}</th><th>B#</th><th>Hits B</th><th>{time_b}</th>"
             "<th class='code'>B</th></tr>\n"
         )
-        ticks_a, ticks_b = _ticks_of(function.a, rows.line_a), _ticks_of(function.b, rows.line_b)
-        times_a, times_b = _seconds(function.a, ticks_a), _seconds(function.b, ticks_b)
-        # Both panes' heat is scaled to the hottest line of either side (as AlignedRows.hottest).
-        hottest = max([0.0 if t is None else t for t in chain(times_a, times_b)], default=0.0)
-        changes = _changes(times_a, times_b)
+        changes = rows.changes()
         columns = zip(
             rows.kinds,
-            _html_side("a", function.a, rows.line_a, rows.text_a, ticks_a, hottest, unit),
+            _html_side(rows, "a", function.a, unit),
             [direction(0.0 if change is None else change) for change in changes],
-            _change_texts(changes, unit),
-            _html_side("b", function.b, rows.line_b, rows.text_b, ticks_b, hottest, unit),
+            signed_changes(unit, changes),
+            _html_side(rows, "b", function.b, unit),
             strict=True,
         )
         for kind, side_a, css, change, side_b in columns:
@@ -373,32 +323,27 @@ _HTML_ROW = "<tr class='%s'>%s<td class='mark'>%s</td><td class='num %s'>%s</td>
 
 
 def _html_side(
-    which: str,
-    function: FunctionProfile | None,
-    numbers: Sequence[int | None],
-    texts: Sequence[str],
-    ticks: Sequence[int | float | None],
-    hottest: float,
-    unit: TimeUnit,
+    rows: AlignedRows, side: str, function: FunctionProfile | None, unit: TimeUnit
 ) -> list[str]:
-    """Side ``which``'s four cells of each row: line number, hits, time and code, heat-shaded."""
-    hits: dict[int | None, str] = {}
-    if function is not None:
-        hits = {n: f"{h:,}" for n, h in zip(function.linenos, function.hits, strict=True)}
-    timer_unit = function.unit if function else 0.0
+    """Side ``side``'s four cells of each row: line number, hits, time and code, heat-shaded.
+
+    Both sides' heat is scaled to the hottest line of either, as the window's.
+    """
+    numbers, texts = (rows.line_a, rows.text_a) if side == "a" else (rows.line_b, rows.text_b)
+    hottest = rows.hottest
     shades = [
-        "" if t is None else _shade_style(heat_color(heat_fraction(t * timer_unit, hottest)))
-        for t in ticks
+        "" if t is None else _shade_style(heat_color(heat_fraction(t, hottest)))
+        for t in rows.seconds(side)
     ]
     cells = zip(
         map(_BLANK.get, numbers, numbers),
-        map(hits.get, numbers, repeat("")),
-        unit.ticks_texts(ticks, timer_unit),
+        ["" if h is None else f"{h:,}" for h in rows.hits(side)],
+        unit.ticks_texts(rows.ticks(side), function.unit if function else 0.0),
         shades,
         map(html.escape, texts),
         strict=True,
     )
-    number_cell, code_cell = f"<td class='num {which}'", f"<td class='code {which}'"
+    number_cell, code_cell = f"<td class='num {side}'", f"<td class='code {side}'"
     return [
         f"{number_cell}>{number}</td>{number_cell}>{hit}</td>"
         f"{number_cell}{shade}>{time}</td>{code_cell}{shade}>{code}</td>"
