@@ -372,8 +372,8 @@ def _alike_lines(
         matcher.set_seq2(line_b)
         for i, line_a in enumerate(lines_a):
             ratio = ends[i, j]
+            same_word = _first_word(line_a, line_b)
             if len(line_a) + len(line_b) <= LONG_LINES:
-                same_word = _first_word(line_a, line_b)
                 least = RESEMBLING if same_word else ALIKE
                 matcher.set_seq1(line_a)
                 if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
@@ -381,7 +381,7 @@ def _alike_lines(
                 if ratio < ALIKE and matcher.quick_ratio() <= min(best_a[i], best_b[j]):
                     continue  # both lines have a better pair already
                 ratio = max(ratio, matcher.ratio())  # ends alone may tell less
-            if ratio >= ALIKE or (ratio >= RESEMBLING and _first_word(line_a, line_b)):
+            if ratio >= ALIKE or (ratio >= RESEMBLING and same_word):
                 alike[i + i1, j + j1] = ratio
     return alike
 
