@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fixtures import copy_script, repickle, run_kernprof
+from line_profiler import load_stats
 
 from lprof_viewer.cli import main
 from lprof_viewer.core.kernprof_command import RunConfig
@@ -287,6 +288,32 @@ def test_a_merge_written_elsewhere_still_finds_sources_recorded_by_relative_name
     functions = json.loads(capsys.readouterr().out)["functions"]
     assert len(functions) == len({(f["file"], f["name"]) for f in functions}) == 6
     assert {f["file"] for f in functions} == {str(project / "busy.py")}  # no "../" left
+
+
+def test_profiles_of_two_scripts_of_one_relative_name_are_not_summed_together(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    # Two projects' busy.py, each run as ``kernprof -l busy.py`` in its own folder:
+    # both profiles record the bare name busy.py, for two different files.
+    profiles = []
+    for project, runs in (("shop", 1), ("blog", 3)):
+        script = copy_script("busy.py", tmp_path / project)
+        script.write_text(script.read_text().replace("range(5)", f"range({runs})"))
+        profiles.append(tmp_path / project / "busy.lprof")
+        run_kernprof(Path("busy.py"), profiles[-1], cwd=script.parent)
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["export", *map(str, profiles), "--format", "json"]) == 0
+    functions = json.loads(capsys.readouterr().out)["functions"]
+
+    for profile in profiles:
+        expected = load_stats(profile)
+        own = {f["name"]: f for f in functions if f["file"] == str(profile.parent / "busy.py")}
+        assert set(own) == {name for _, _, name in expected.timings}
+        for (_, _, name), lines in expected.timings.items():
+            assert [(line["line"], line["hits"]) for line in own[name]["lines"]] == [
+                (lineno, hits) for lineno, hits, _ in lines
+            ]
 
 
 @pytest.mark.parametrize("verb", ["export", "diff"])

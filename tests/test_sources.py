@@ -68,6 +68,23 @@ def test_relative_name_found_beside_the_profile(
         assert not annotated.stale
 
 
+def test_relative_name_beside_the_profile_wins_over_the_current_folders(
+    busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Another project's busy.py where the viewer happens to start (a double-click
+    # starts it in the home folder): its code must not stand beside these numbers.
+    elsewhere = tmp_path / "other_project"
+    elsewhere.mkdir()
+    theirs = (busy_relative_lprof.parent / "busy.py").read_text().replace("total", "other")
+    (elsewhere / "busy.py").write_text(theirs)
+    monkeypatch.chdir(elsewhere)
+
+    for annotated in _annotated(load_lprof(busy_relative_lprof)).values():
+        assert annotated.source is not None
+        assert annotated.source.path == busy_relative_lprof.parent / "busy.py"
+        assert not annotated.stale
+
+
 def test_relative_name_found_in_the_current_folder(
     busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

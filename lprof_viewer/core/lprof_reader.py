@@ -268,14 +268,17 @@ def load_lprof(path: str | os.PathLike[str]) -> Profile:
 
 def load_profiles(paths: Iterable[str | os.PathLike[str]]) -> Profile:
     """Load one or more .lprof files, merging them into one :class:`Profile`."""
-    from lprof_viewer.core.merge import merge_stats
+    from lprof_viewer.core.merge import merge_stats, with_sources_found
 
     files = [Path(p) for p in paths]
     if not files:
         raise ValueError("no profile files given")
     with collector_paused():
         stats = [read_stats(p) for p in files]
-        raw = stats[0] if len(stats) == 1 else merge_stats(stats)
+        if len(stats) == 1:
+            raw = stats[0]
+        else:  # two scripts run as ``kernprof -l manage.py`` in two folders are two files
+            raw = merge_stats(list(map(with_sources_found, stats, files)))
         recorded_at = max((_mtime(p) for p in files), default=None)
         profile = Profile.from_raw(raw, files, recorded_at)
         # Free the unpickled tuples now: once the collector runs again it

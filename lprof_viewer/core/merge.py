@@ -48,8 +48,11 @@ def with_sources_found(stats: RawStats, profile: Path) -> RawStats:
     absolute one) become one function, their lines added up.
     """
     timings: dict[FunctionKey, list[RawLine]] = {}
+    found: dict[str, str] = {}  # a file's functions share its name
     for (filename, start, name), lines in stats.timings.items():
-        key = (_found(filename, profile.parent), start, name)
+        if filename not in found:
+            found[filename] = _found(filename, profile.parent)
+        key = (found[filename], start, name)
         timings[key] = _added(timings[key], lines) if key in timings else list(lines)
     return RawStats(timings, stats.unit)
 

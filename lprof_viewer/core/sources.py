@@ -166,11 +166,16 @@ class SourceLocator:
         return found
 
     def _recorded_places(self, filename: str) -> list[Path]:
-        """The file as recorded: that path, or a relative name beside the profile or here."""
+        """The file as recorded: that path, or a relative name beside the profile, then here.
+
+        kernprof writes its profile in the folder a relative name is relative
+        to, while the viewer may have been started anywhere (a double-click
+        starts it in the home folder): beside the profile comes first.
+        """
         recorded = Path(filename)
         if recorded.is_absolute():
             return [recorded]
-        return [recorded, *(folder / recorded for folder in self.search_dirs)]
+        return [*(folder / recorded for folder in self.search_dirs), recorded]
 
     def is_where_recorded(self, filename: str) -> bool:
         """True when the file found is the one the profile names, not a snapshot or a mapping.
