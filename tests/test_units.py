@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import pickle
+from pathlib import Path
 
 import pytest
+from line_profiler import LineStats
 from line_profiler.line_profiler import show_func
 
+from lprof_viewer.core.lprof_reader import load_lprof
 from lprof_viewer.core.units import UNIT_SECONDS, TimeUnit
 
 TICKS = range(1, 4_001)
@@ -39,6 +43,24 @@ def test_time_and_per_hit_round_as_line_profiler_rounds(timer_unit: float, unit:
     assert ours == expected
     # A whole column at once (the text diff's way) writes the same Time texts.
     assert chosen.ticks_texts([*TICKS, None], timer_unit) == [*(row[0] for row in expected), ""]
+
+
+@pytest.mark.parametrize("timer_unit, unit", [(1e-9, "us"), (1e-6, "ms"), (1e-7, "ms")])
+def test_a_functions_total_rounds_as_line_profiler_rounds_a_line_of_as_many_ticks(
+    tmp_path: Path, timer_unit: float, unit: str
+):
+    # A function of one line shows one time in the functions table and in its source:
+    # 250 ns was '0.3' µs as a total (250e-9 / 1e-6 is 0.25000000000000006) and '0.2'
+    # as the line, which is what line_profiler writes.
+    timings = {("f.py", ticks, f"f{ticks}"): [(ticks + 1, 1, ticks)] for ticks in TICKS}
+    lprof = tmp_path / "rounding.lprof"
+    lprof.write_bytes(pickle.dumps(LineStats(timings, timer_unit)))
+    functions = sorted(load_lprof(lprof).functions, key=lambda f: f.start_line)
+
+    totals = [TimeUnit(unit).format_total(function) for function in functions]
+
+    expected = shown_by_line_profiler(timer_unit, UNIT_SECONDS[unit], hits=1)
+    assert totals == [time for time, _per_hit in expected]
 
 
 @pytest.mark.parametrize(

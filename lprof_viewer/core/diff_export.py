@@ -149,8 +149,8 @@ class DiffTextExporter(DiffExporter):
         # A run that lacks the function has no time for it (blank, as the window shows it).
         rows = [
             (
-                unit.format(function.time_a) if function.a else "",
-                unit.format(function.time_b) if function.b else "",
+                unit.format_total(function.a),
+                unit.format_total(function.b),
                 signed_change(unit, function.delta),
                 function.verdict,
                 function.title,
@@ -274,8 +274,8 @@ class DiffHtmlExporter(DiffExporter):
             arrow = change_arrow(function.delta)
             stream.write(
                 f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.title)}</a>"
-                f"</td><td>{unit.format(function.time_a) if function.a else ''}</td>"
-                f"<td>{unit.format(function.time_b) if function.b else ''}</td>"
+                f"</td><td>{unit.format_total(function.a)}</td>"
+                f"<td>{unit.format_total(function.b)}</td>"
                 f"<td class='{css}'>{arrow} {signed_change(unit, function.delta)}</td>"
                 f"<td class='{css}'>{verdict}</td>"
                 f"<td>{function.hits_a:,}</td><td>{function.hits_b:,}</td></tr>\n"

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lprof_viewer.core.model import LineStat
+    from lprof_viewer.core.model import FunctionProfile, LineStat
 
 #: Seconds per unit for each fixed unit name.
 UNIT_SECONDS: dict[str, float] = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
@@ -68,6 +68,15 @@ class TimeUnit:
         if self.is_auto:
             return format_auto(ticks * timer_unit / hits)
         return f"{float(ticks) * (timer_unit / self.seconds) / hits:.1f}"
+
+    def format_total(self, function: FunctionProfile | None) -> str:
+        """A function's total time, rounded as its lines are (``format_ticks``); '' for None.
+
+        None stands for a function one run of a diff lacks.
+        """
+        if function is None:
+            return ""
+        return self.format_ticks(function.total_ticks, function.unit)
 
     def ticks_texts(self, ticks: Iterable[int | float | None], timer_unit: float) -> list[str]:
         """``format_ticks`` of each of a column of ticks (one hit each), '' for None.

@@ -158,9 +158,9 @@ class DiffFunctionTableModel(SortedRowsModel):
         if column == self.NAME:
             return function.title
         if column == self.TIME_A:
-            return unit.format(function.time_a) if function.a else ""
+            return unit.format_total(function.a)
         if column == self.TIME_B:
-            return unit.format(function.time_b) if function.b else ""
+            return unit.format_total(function.b)
         if column == self.CHANGE:
             return signed_time(unit, function.delta)
         if column == self.RATIO:

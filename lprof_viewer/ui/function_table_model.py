@@ -104,7 +104,7 @@ class FunctionTableModel(SortedRowsModel):
         if column == self.LINE:
             return str(function.start_line)
         if column == self.TOTAL:
-            return self._unit.format(function.total_time)
+            return self._unit.format_total(function)
         if column == self.HITS:
             return f"{function.total_hits:,}"
         share = self._share(function)

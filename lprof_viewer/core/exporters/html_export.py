@@ -82,7 +82,7 @@ class HtmlExporter(Exporter):
             rows.append(
                 f"<tr><td class='name'><a href='#f{index}'>{html.escape(function.name)}</a></td>"
                 f"<td class='name'>{html.escape(function.filename)}:{function.start_line}</td>"
-                f"<td>{unit.format(function.total_time)}</td><td>{function.total_hits}</td>"
+                f"<td>{unit.format_total(function)}</td><td>{function.total_hits}</td>"
                 f"<td>{'' if share is None else f'{share:.1f}'}</td></tr>"
             )
         rows.append("</table>\n")
@@ -94,7 +94,7 @@ class HtmlExporter(Exporter):
         parts = [
             f"<h2 id='f{index}'>{html.escape(function.name)}</h2><p class='meta'>"
             f"{html.escape(function.filename)}, line {function.start_line} — "
-            f"{unit.format(function.total_time)} {'' if unit.is_auto else unit.label}</p>\n"
+            f"{unit.format_total(function)} {'' if unit.is_auto else unit.label}</p>\n"
         ]
         if annotated.missing_source:
             parts.append(
