@@ -124,6 +124,20 @@ def _merged_by_line_profiler(*paths: Path) -> LineStats:
     return LineStats.from_stats_objects(*(load_stats(p) for p in paths))
 
 
+def _found_beside(path: Path) -> LineStats:
+    """``path``'s stats with each relative file name made the file beside the profile.
+
+    The window and export merge profiles so: two projects' ``busy.py``, both
+    recorded by that bare name, are two files.
+    """
+    stats = load_stats(path)
+    timings = {
+        (str(path.parent / file) if not os.path.isabs(file) else file, line, name): lines
+        for (file, line, name), lines in stats.timings.items()
+    }
+    return LineStats(timings, stats.unit)
+
+
 @pytest.mark.parametrize(
     "names",
     [
@@ -144,7 +158,8 @@ def test_merge_equals_from_stats_objects(names: tuple[str, ...], request: pytest
     assert merged.unit == expected.unit
     assert _plain(merged.timings) == _plain(expected.timings)
     assert profile.unit == expected.unit
-    assert profile.timings() == _plain(expected.timings)
+    found = LineStats.from_stats_objects(*map(_found_beside, paths))
+    assert profile.timings() == _plain(found.timings)
     assert profile.paths == tuple(paths)
     assert profile.recorded_at == max(os.path.getmtime(p) for p in paths)
     totals = [f.total_ticks for f in profile]
