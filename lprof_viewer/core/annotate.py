@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,6 +29,46 @@ _BARE_STRING = re.compile(r"""\s*[rRbBuUfF]{0,2}['"]""")
 _NEVER_TIMED = re.compile(
     r"\s*(?:(?:else|finally|try)\s*:|\.\.\.)\s*(?:#.*)?$|\s*(?:global|nonlocal)\s"
 )
+
+
+#: A statement that opens a block of its own code object: a nested def or class
+#: (or a decorator above one). Its body is timed, if at all, as another function.
+_NESTED_BLOCK = re.compile(r"\s*(?:@|(?:async\s+)?def\s|class\s)")
+#: ``name: type`` or ``self.name: type``, to be told from ``name: type = value``.
+_ANNOTATION_TARGET = re.compile(r"\s*([A-Za-z_]\w*)(?:\s*\.\s*\w+)*\s*:(?!=)")
+#: An ``=`` that assigns (not ``==``, ``<=``, ``>=``, ``!=`` or a keyword argument's
+#: after a bracket; the rare value on a later line is missed).
+_ASSIGNS = re.compile(r"(?<![=<>!])=(?!=)")
+
+
+def _outside_nested_blocks(lines: Sequence[str], starts: Sequence[int], body: int) -> list[int]:
+    """``starts`` less the statements inside nested defs and classes below ``body``.
+
+    Those run as their own code objects, never timed as this function's lines:
+    a helper defined inside the function is not code "that never ran" here.
+    The nested def line itself stays: running it is this function's work.
+    """
+    kept: list[int] = []
+    nested_column: int | None = None
+    for lineno in starts:
+        text = lines[lineno - 1]
+        column = len(text) - len(text.lstrip())
+        if nested_column is not None:
+            if column > nested_column:
+                continue
+            nested_column = None
+        kept.append(lineno)
+        if lineno >= body and _NESTED_BLOCK.match(text):
+            nested_column = column
+    return kept
+
+
+def _is_bare_annotation(text: str) -> bool:
+    """True for ``x: int`` without a value: a function compiles it to nothing, never timed."""
+    found = _ANNOTATION_TARGET.match(text)
+    if found is None or keyword.iskeyword(found.group(1)):
+        return False
+    return _ASSIGNS.search(text, found.end()) is None
 
 
 @dataclass(frozen=True)
@@ -98,8 +139,10 @@ class AnnotatedFunction:
         starts = layout.statement_starts(lines, source.code_mask, numbers.start, last)
         return frozenset(
             n
-            for n in starts
-            if not _BARE_STRING.match(lines[n - 1]) and not _NEVER_TIMED.match(lines[n - 1])
+            for n in _outside_nested_blocks(lines, starts, self._body_start)
+            if not _BARE_STRING.match(lines[n - 1])
+            and not _NEVER_TIMED.match(lines[n - 1])
+            and not _is_bare_annotation(layout.statement_text(lines, n))
         )
 
     @cached_property

@@ -50,8 +50,29 @@ def with_clauses(values):
     return total
 
 
+@profile
+def with_nested_code(values):
+    count: int
+    scale: float = 2.0
+
+    @staticmethod
+    def helper(value):
+        doubled = value * scale
+        return doubled
+
+    class Box:
+        size = 1
+
+    total = sum(helper(value) for value in values)
+    if total < 0:
+        count = Box.size
+        total += count
+    return total
+
+
 if __name__ == "__main__":
     for _ in range(100):
         documented(range(20))
         spread_over_lines(False)
         with_clauses([1, 2])
+        with_nested_code([1, 2])
