@@ -125,3 +125,16 @@ def test_only_statements_that_never_ran_are_tinted(qapp, statements_lprof):
         "count = Box.size",
         "total += count",
     ]
+
+
+def test_code_is_drawn_with_tabs_at_the_lines_stops_and_each_line_on_one_row():
+    from lprof_viewer.core.highlight import tokenize_lines
+    from lprof_viewer.ui.delegates import drawn_tokens
+
+    lines = ["\t\t\tt += i\t# tab\tinside", 's = "a\u2028b"  # a line separator in a string']
+    tabbed, separated = (
+        "".join(text for _, text in drawn_tokens(tokens)) for tokens in tokenize_lines(lines)
+    )
+
+    assert tabbed == lines[0].expandtabs(8)  # as an editor shows it: '# tab' at column 32
+    assert separated == 's = "a\\u2028b"  # a line separator in a string'

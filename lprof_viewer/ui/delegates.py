@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -62,6 +63,24 @@ def _reads_on(foreground: int, background: int) -> bool:
     return reads_on(*(((c >> 16) & 255, (c >> 8) & 255, c & 255) for c in (foreground, background)))
 
 
+#: Characters Qt draws as a line break (Python's line ends only end a line at
+#: ``\n``): written as their escapes, so one source line stays one row.
+_LINE_BREAKING = {
+    ord(c): c.encode("unicode_escape").decode() for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+}
+
+
+def drawn_tokens(tokens: list[tuple[_TokenType, str]]) -> Iterator[tuple[_TokenType, str]]:
+    """A line's tokens as drawn: tabs to the line's 8-wide stops, nothing that breaks it."""
+    column = 0
+    for token_type, text in tokens:
+        text = text.translate(_LINE_BREAKING)
+        if "\t" in text:
+            text = (" " * column + text).expandtabs(8)[column:]
+        column += len(text)
+        yield token_type, text
+
+
 class CodeDelegate(QStyledItemDelegate):
     """Paints a source line's Pygments tokens in a monospace font over the row's heat."""
 
@@ -106,12 +125,11 @@ class CodeDelegate(QStyledItemDelegate):
         painter.save()
         painter.setClipRect(option.rect)
         x = float(rect.left())
-        for token_type, text in tokens:
+        for token_type, text in drawn_tokens(tokens):
             color, font = token_palette.format_for(token_type)
             painter.setFont(font)
             readable = color is not None and _reads_on(color.rgb(), under)
             painter.setPen(color if readable else default)
-            text = text.expandtabs(8)
             width = painter.fontMetrics().horizontalAdvance(text)
             painter.drawText(
                 QRectF(x, rect.top(), width + 1, rect.height()),
