@@ -177,6 +177,24 @@ def test_enter_jumps_from_a_function_to_its_hottest_line(qtbot, tmp_path, busy_l
     assert cell(source, source.currentIndex().row(), S.LINE) == str(hottest)
 
 
+def test_code_compiled_from_a_string_is_not_offered_a_file_to_locate(
+    qtbot, tmp_path, generated_code_lprof
+):
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, generated_code_lprof)
+    tab: ProfileTab = window.current_tab()
+    row = tab.function_model.row_of(
+        next(f.key for f in tab.profile.functions if f.filename.startswith("<"))
+    )
+    tab.function_table.selectRow(row)
+    qtbot.waitUntil(lambda: tab.source_banner.isVisible())
+
+    banner = tab.source_banner
+    assert banner.text.startswith("total was compiled from a string (<generated model code")
+    assert banner.text.endswith(": no file holds its code.")
+    assert banner.button("Locate source…") is None
+
+
 def test_missing_source_shows_a_banner_and_locate_source_maps_the_folder(
     qtbot, tmp_path, busy_lprof
 ):
@@ -193,7 +211,12 @@ def test_missing_source_shows_a_banner_and_locate_source_maps_the_folder(
     _, source = tables(window)
     banner = tab.source_banner
     assert banner.isVisible()
-    assert "Source not found" in banner.text and "busy.py" in banner.text
+    shown = tab.current_function()
+    assert shown is not None
+    assert banner.text == (
+        f"{recorded / 'busy.py'} was not found, so {shown.name}'s numbers are shown "
+        "without its code."
+    )
     assert any(cell(source, r, S.HITS) for r in range(source.model().rowCount()))
     assert not any(column_texts(source, S.CODE))
     tab.choose_folder = lambda: str(gone)

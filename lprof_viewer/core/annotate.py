@@ -19,7 +19,13 @@ from lprof_viewer.core.code_blocks import (
 )
 from lprof_viewer.core.file_versions import follow_line
 from lprof_viewer.core.model import FunctionProfile, LineStat, Profile
-from lprof_viewer.core.sources import SourceCache, SourceFile, SourceLocator, SourceRoot
+from lprof_viewer.core.sources import (
+    SourceCache,
+    SourceFile,
+    SourceLocator,
+    SourceRoot,
+    is_pseudo_file,
+)
 
 #: A statement beginning with a string: a docstring, nothing for the profiler to time.
 _BARE_STRING = re.compile(r"""\s*[rRbBuUfF]{0,2}['"]""")
@@ -111,6 +117,21 @@ class AnnotatedFunction:
     def shows_source(self) -> bool:
         """True when source text is shown beside the numbers (found and matching)."""
         return self.source is not None and (self.staleness is None or not self.staleness.mismatched)
+
+    @property
+    def source_note(self) -> str | None:
+        """One sentence on code not found, hidden or maybe changed; None when all is well."""
+        name, filename = self.function.name, self.function.filename
+        if self.source is None and is_pseudo_file(filename):
+            return f"{name} was compiled from a string ({filename}): no file holds its code."
+        if self.source is None:
+            return f"{filename} was not found, so {name}'s numbers are shown without its code."
+        if self.staleness is None:
+            return None
+        reason = self.staleness.reason
+        return (
+            reason if self.shows_source else f"{reason.removesuffix('.')}, so its code is hidden."
+        )
 
     def never_ran(self, lineno: int) -> bool:
         """True for a line of the body that begins a statement but was never timed.

@@ -129,6 +129,11 @@ def _join_recorded(recorded: str, parts: Sequence[str]) -> str:
     return str(PurePosixPath(*parts))
 
 
+def is_pseudo_file(filename: str) -> bool:
+    """True for a name code is compiled under that no file has: ``<string>``, ``<generated …>``."""
+    return filename.startswith("<") and filename.endswith(">")
+
+
 @dataclass
 class SourceLocator:
     """Finds the file a profile names: mapped roots, as recorded, then relative folders."""

@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.model import FunctionProfile, Profile
 from lprof_viewer.core.run_history import RunHistory, RunRecord, open_with_sources
-from lprof_viewer.core.sources import SourceRoot, locate_in_folder, root_for_located_file
+from lprof_viewer.core.sources import (
+    SourceRoot,
+    is_pseudo_file,
+    locate_in_folder,
+    root_for_located_file,
+)
 from lprof_viewer.core.units import AUTO, TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate, ShareBarDelegate
@@ -305,16 +310,14 @@ class ProfileTab(ViewerTab):
     def _show_source_banner(self, annotated: AnnotatedFunction | None) -> None:
         if annotated is None:
             self.source_banner.clear()
-        elif annotated.missing_source:
-            self.source_banner.show_message(
-                f"Source not found: {annotated.function.filename}. The numbers are shown "
-                "without the code.",
-                "warning",
-                {"Locate source…": self.locate_source},
-            )
-        elif annotated.staleness is not None:
-            hint = "" if annotated.shows_source else " The code is hidden to avoid misleading you."
-            self.source_banner.show_message(annotated.staleness.reason + hint, "warning")
+        elif annotated.source_note is not None:
+            if not annotated.missing_source:
+                self.source_banner.show_message(annotated.source_note, "warning")
+            elif is_pseudo_file(annotated.function.filename):  # exec'd: no file to locate
+                self.source_banner.show_message(annotated.source_note, "info")
+            else:
+                actions = {"Locate source…": self.locate_source}
+                self.source_banner.show_message(annotated.source_note, "warning", actions)
         elif not annotated.function.ran:
             self.source_banner.show_message(
                 f"{annotated.function.name} never ran while it was profiled: no line has a "

@@ -96,12 +96,8 @@ class HtmlExporter(Exporter):
             f"{html.escape(function.filename)}, line {function.start_line} — "
             f"{unit.format_total(function)} {'' if unit.is_auto else unit.label}</p>\n"
         ]
-        if annotated.missing_source:
-            parts.append(
-                f"<p class='warn'>Source not found: {html.escape(function.filename)}</p>\n"
-            )
-        elif annotated.staleness is not None:
-            parts.append(f"<p class='warn'>{html.escape(annotated.staleness.reason)}</p>\n")
+        if annotated.source_note is not None:
+            parts.append(f"<p class='warn'>{html.escape(annotated.source_note)}</p>\n")
         label = html.escape(unit.label)
         parts.append(
             "<table class='lines'><tr><th>Line #</th><th>Hits</th>"
