@@ -383,7 +383,11 @@ def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
     import shutil
 
     from lprof_viewer.core.run_headless import RunError, run_and_record
-    from lprof_viewer.core.run_history import RunHistory, default_history_root
+    from lprof_viewer.core.run_history import (
+        RunHistory,
+        cannot_keep_run,
+        default_history_root,
+    )
 
     config = run_config(args)
     if args.output is not None and not args.output.absolute().parent.is_dir():
@@ -397,9 +401,7 @@ def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
     except RunError as error:
         raise UsageError(str(error)) from None
     except OSError as error:  # the history folder cannot be made or written
-        raise UsageError(
-            f"cannot keep the run under {error.filename or root}: {error.strerror or error}."
-        ) from None
+        raise UsageError(cannot_keep_run(error, root)) from None
     try:
         stdout.flush()
     except BrokenPipeError:  # `lprof-viewer run s.py | head`: the run was kept all the same

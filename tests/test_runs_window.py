@@ -148,6 +148,50 @@ def test_bad_interpreter_and_missing_script_say_so_and_keep_open_tabs(
     assert window.tabs.count() == 1 and window.current_tab().function_model.rowCount() == 6
 
 
+def test_a_script_that_asks_for_input_ends_instead_of_waiting_forever(qtbot, window, tmp_path):
+    # Nobody can type into the console: a prompt (a Django "Type 'yes'", a
+    # forgotten breakpoint()) must read end of file, not wait for Stop.
+    script = tmp_path / "asks.py"
+    script.write_text('@profile\ndef main():\n    return input("Your name? ")\n\n\nmain()\n')
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+    assert "EOFError" in window.runs.console.toPlainText()
+    assert "exited with status 1" in window.statusBar().currentMessage()
+
+
+def test_output_of_any_length_keeps_every_character(qtbot, window, tmp_path):
+    # Read in chunks, a character's bytes may fall in two reads.
+    script = tmp_path / "chatty.py"
+    script.write_text(
+        "import sys\n\n\n@profile\ndef main():\n    for _ in range(20):\n"
+        "        sys.stdout.write('aé日' * 5_000 + '\\n')\n\n\nmain()\n",
+        encoding="utf-8",
+    )
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+    console = window.runs.console.toPlainText()
+    assert "\ufffd" not in console
+    assert console.count("aé日" * 5_000 + "\n") == 20
+    kept = window.runs.history_panel.model.runs[0].console.read_text(encoding="utf-8")
+    assert "\ufffd" not in kept and kept.count("aé日" * 5_000) == 20
+
+
+def test_a_history_folder_that_cannot_be_made_is_said_and_nothing_runs(qtbot, tmp_path):
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the history folder should be")
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings, history=RunHistory(blocked))
+    qtbot.addWidget(window)
+    script = script_copy(tmp_path, "busy.py")
+
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Cannot keep the run under {blocked}") and said.endswith(".")
+    assert not window.runs.stop_action.isEnabled() and not window.runs.process.running
+
+
 def test_history_opens_and_deletes_runs(qtbot, window, tmp_path):
     script = script_copy(tmp_path, "busy.py")
     for _ in range(2):

@@ -204,6 +204,11 @@ class ConsoleLog:
         self._file.close()
 
 
+def cannot_keep_run(error: OSError, root: Path) -> str:
+    """Why a run cannot start when its folder under ``root`` cannot be made: one sentence."""
+    return f"cannot keep the run under {error.filename or root}: {error.strerror or error}."
+
+
 class RunHistory:
     """The runs kept under one root folder."""
 

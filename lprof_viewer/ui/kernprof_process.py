@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import time
 from typing import Any
 
@@ -15,11 +16,15 @@ from lprof_viewer.core.kernprof_command import (
     quoted,
 )
 from lprof_viewer.core.run_headless import stop_process_group
-from lprof_viewer.core.run_history import ConsoleLog, RunHistory, RunRecord
+from lprof_viewer.core.run_history import ConsoleLog, RunHistory, RunRecord, cannot_keep_run
 from lprof_viewer.ui.workers import LatestTask
 
 #: How long Stop waits after asking politely before it kills.
 STOP_GRACE_MS = 3000
+
+
+def _utf8_decoder() -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder("utf-8")(errors="replace")
 
 
 class KernprofProcess(QObject):
@@ -38,6 +43,7 @@ class KernprofProcess(QObject):
         self.config: RunConfig | None = None
         self.record: RunRecord | None = None
         self._process: QProcess | None = None
+        self._decoder = _utf8_decoder()
         self._console: ConsoleLog | None = None
         self._started = 0.0
         self._stopping = False
@@ -82,6 +88,9 @@ class KernprofProcess(QObject):
             environment.insert(key, value)
         process.setProcessEnvironment(environment)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        # Nobody can type into the console: input() (a forgotten breakpoint(), a
+        # Django prompt) reads end of file and fails, instead of waiting forever.
+        process.setStandardInputFile(QProcess.nullDevice())
         process.errorOccurred.connect(self._error)
         self._process = process
         return process
@@ -104,8 +113,14 @@ class KernprofProcess(QObject):
     def _run(self) -> None:
         assert self.config is not None
         config = self.config
-        self.record = self.history.start(config)
+        try:
+            self.record = self.history.start(config)
+        except OSError as error:  # the history folder cannot be made or written
+            reason = cannot_keep_run(error, self.history.root)
+            self.failed_to_start.emit(reason[0].upper() + reason[1:])
+            return
         self._console = ConsoleLog(self.record.console)
+        self._decoder = _utf8_decoder()
         process = self._new_process()
         process.readyReadStandardOutput.connect(self._read_output)
         process.finished.connect(self._run_finished)
@@ -121,10 +136,12 @@ class KernprofProcess(QObject):
     def _read_output(self) -> None:
         if self._process is not None:
             data = self._process.readAllStandardOutput().data()
-            self._emit(bytes(data).decode("utf-8", errors="replace"))
+            # A character may come in two reads: the decoder keeps its first bytes.
+            self._emit(self._decoder.decode(bytes(data)))
 
     def _run_finished(self, exit_code: int, status: QProcess.ExitStatus) -> None:
         self._read_output()
+        self._emit(self._decoder.decode(b"", final=True))
         process, self._process = self._process, None
         if process is not None:
             process.deleteLater()
