@@ -390,9 +390,8 @@ def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
     )
 
     config = run_config(args)
-    if args.output is not None and not args.output.absolute().parent.is_dir():
-        # Said before the run, not after it has taken its minutes.
-        raise UsageError(f"cannot write {args.output}: its folder does not exist.")
+    if args.output is not None:  # said before the run, not after it has taken its minutes
+        _check_profile_output(args.output, config.script)
     root = default_history_root()
     if stdout is None:  # started with standard output closed: the console file keeps it all
         stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  # for the process's life
@@ -419,6 +418,21 @@ def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
     if record.exit_status is None:
         return 1
     return record.exit_status if record.exit_status >= 0 else 128 - record.exit_status
+
+
+def _check_profile_output(output: Path, script: Path) -> None:
+    """Refuse a ``run -o`` that cannot hold the profile, or would replace code with it."""
+    if output.is_dir():
+        raise UsageError(f"cannot write {output}: it is a folder; name the profile file in it.")
+    if not output.absolute().parent.is_dir():
+        raise UsageError(f"cannot write {output}: its folder does not exist.")
+    if output.suffix.lower() in (".py", ".pyw") or (
+        output.exists() and os.path.samefile(output, script)
+    ):
+        raise UsageError(
+            f"{output} is Python source; writing the profile there would replace it "
+            "(name a .lprof file)."
+        )
 
 
 def _refuse_mistyped_verb(argv: Sequence[str]) -> None:

@@ -301,6 +301,27 @@ def test_run_verb_output_in_a_missing_folder_is_refused_before_the_run(
     assert RunHistory(tmp_path / "data").runs_for(script) == []  # minutes not spent for nothing
 
 
+@pytest.mark.parametrize("output", ["the script", "another script", "a folder"])
+def test_run_verb_output_that_would_replace_code_or_is_a_folder_is_refused(
+    tmp_path, capsys, monkeypatch, output: str
+):
+    monkeypatch.setenv("LPROF_VIEWER_DATA", str(tmp_path / "data"))
+    script = script_copy(tmp_path, "busy.py")
+    other = script_copy(tmp_path, "sleeper.py")
+    target = {"the script": script, "another script": other, "a folder": tmp_path}[output]
+    before = {path: path.read_bytes() for path in (script, other)}
+
+    assert main(["run", str(script), "-o", str(target)]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith(f"lprof-viewer: {target} is ") or err.startswith(
+        f"lprof-viewer: cannot write {target}: it is a folder"
+    )
+    assert err.count("\n") == 1
+    assert {path: path.read_bytes() for path in (script, other)} == before
+    assert RunHistory(tmp_path / "data").runs_for(script) == []
+
+
 def test_a_chatty_run_keeps_all_its_output_in_its_console_file(tmp_path, history):
     script = tmp_path / "chatty.py"
     script.write_text(
