@@ -422,13 +422,15 @@ def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
 
 def _check_profile_output(output: Path, script: Path) -> None:
     """Refuse a ``run -o`` that cannot hold the profile, or would replace code with it."""
-    if output.is_dir():
+    try:
+        is_folder, is_script = output.is_dir(), output.exists() and output.samefile(script)
+    except OSError:  # a name the system refuses (too long): said when it is written
+        is_folder = is_script = False
+    if is_folder:
         raise UsageError(f"cannot write {output}: it is a folder; name the profile file in it.")
     if not output.absolute().parent.is_dir():
         raise UsageError(f"cannot write {output}: its folder does not exist.")
-    if output.suffix.lower() in (".py", ".pyw") or (
-        output.exists() and os.path.samefile(output, script)
-    ):
+    if is_script or output.suffix.lower() in (".py", ".pyw"):
         raise UsageError(
             f"{output} is Python source; writing the profile there would replace it "
             "(name a .lprof file)."
