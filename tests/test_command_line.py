@@ -172,7 +172,15 @@ work()
 """
 
 
-def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path):
+@pytest.mark.parametrize(
+    "sent",
+    [
+        signal.SIGINT,  # what Ctrl+C sends to the terminal's foreground process
+        signal.SIGHUP,  # closing the terminal
+        signal.SIGTERM,  # kill
+    ],
+)
+def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path, sent: signal.Signals):
     script = tmp_path / "chatty.py"
     script.write_text(CHATTY_WHEN_STOPPED)
     env = {**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")}
@@ -182,13 +190,55 @@ def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path):
     )
     assert run.stdout is not None
     assert run.stdout.readline() == "sleeping\n"
-    run.send_signal(signal.SIGINT)  # what Ctrl+C sends to the terminal's foreground process
+    run.send_signal(sent)
     out, err = run.communicate(timeout=60)
 
     assert "chatty.py was stopped after" in err and "holds what ran until then" in err
     assert "cleaning up 4999" in out
     (record,) = RunHistory(tmp_path / "data").runs_for(script)
     assert record.has_profile and script.with_name("chatty.py.lprof").is_file()
+
+
+@pytest.mark.parametrize("sent", [signal.SIGHUP, signal.SIGTERM])
+def test_a_window_told_to_end_stops_its_run_and_keeps_it(tmp_path: Path, sent: signal.Signals):
+    # The terminal the window was started from closes (SIGHUP), or a kill (SIGTERM):
+    # the run, a session of its own, must not go on unseen, and must be kept.
+    script = tmp_path / "chatty.py"
+    started = tmp_path / "started"
+    script.write_text(
+        CHATTY_WHEN_STOPPED.replace("print(", f"open({str(started)!r}, 'w'); print(", 1)
+    )
+    data = tmp_path / "data"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "LPROF_VIEWER_DATA": str(data),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    command = [sys.executable, "-m", "lprof_viewer", "--new-instance", "--run", str(script)]
+    # Started as ``lprof-viewer --run s.py &`` from a script starts it: ignoring SIGINT,
+    # which its run inherits unless told otherwise (Stop is a SIGINT).
+    window = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not started.exists():
+        window.kill()
+        pytest.fail("the run did not start")
+
+    window.send_signal(sent)
+    assert window.wait(timeout=60) == 0
+
+    (record,) = RunHistory(data).runs_for(script)
+    assert record.outcome is not None and record.has_profile
+    assert "was stopped after" in record.message
+    assert "cleaning up 4999" in record.console.read_text()  # it ended as Stop ends it
 
 
 def test_run_takes_its_options_anywhere_and_the_python_by_name(tmp_path: Path):

@@ -15,10 +15,14 @@ VENV_NAMES = (".venv", "venv", "env", ".env")
 
 #: Run in the interpreter before kernprof so the whole run is one process group
 #: (Stop ends the script's children too): become a session leader, then exec.
+# A session of its own, so Stop reaches the script and all it started; SIGINT
+# (Stop is Ctrl+C) set back to its default, for a viewer started ignoring it
+# (``lprof-viewer &`` from a script), which the run would otherwise inherit.
 _SESSION_LEADER = (
-    "import os, sys\n"
+    "import os, signal, sys\n"
     "if hasattr(os, 'setsid'):\n"
     "    os.setsid()\n"
+    "signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
     "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])\n"
 )
 

@@ -7,6 +7,8 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from lprof_viewer.core.kernprof_command import (
@@ -88,7 +90,6 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
     record = history.start(config)
     console = ConsoleLog(record.console)
     started = time.monotonic()
-    stopped = False
     process = subprocess.Popen(
         config.session_command(record.profile),
         cwd=config.cwd,
@@ -101,12 +102,19 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
         bufsize=1,
     )
     copy = _OutputCopy(console, out)
+    with _hangup_stops_the_run():
+        stopped = _copy_until_done(process, copy)
+    status = process.wait()
+    return history.finish(record, status, time.monotonic() - started, console, stopped)
+
+
+def _copy_until_done(process: subprocess.Popen[str], copy: _OutputCopy) -> bool:
+    """Copy the run's output until it ends; answer whether it was stopped (Ctrl+C)."""
     try:
         copy.all_of(process)
     except KeyboardInterrupt:
         # Ctrl+C reaches only us (the run is a session of its own): pass it on, and
         # keep reading, or a run still printing as it stops fills the pipe and hangs.
-        stopped = True
         stop_process_group(process.pid)
         killer = threading.Timer(STOP_GRACE_S, stop_process_group, (process.pid, True))
         killer.start()
@@ -117,8 +125,29 @@ def run_and_record(config: RunConfig, history: RunHistory, out: TextIO) -> RunRe
             stop_process_group(process.pid, force=True)
         finally:
             killer.cancel()
-    status = process.wait()
-    return history.finish(record, status, time.monotonic() - started, console, stopped)
+        return True
+    return False
+
+
+@contextmanager
+def _hangup_stops_the_run() -> Iterator[None]:
+    """Closing the terminal (SIGHUP) or ``kill`` (SIGTERM) stops the run as Ctrl+C does.
+
+    The run is a session of its own, so these reach only us; left to their
+    default, we would end at once and leave kernprof running unseen, its run
+    never kept. Only the main thread may set handlers (there is nothing to
+    catch elsewhere), and Windows has no SIGHUP.
+    """
+    ending = [getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)]
+    if threading.current_thread() is not threading.main_thread() or not hasattr(os, "killpg"):
+        yield
+        return
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in ending}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def stop_process_group(pid: int, force: bool = False) -> None:

@@ -17,6 +17,7 @@ from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.ui.application import ViewerApplication
 from lprof_viewer.ui.main_window import MainWindow
 from lprof_viewer.ui.settings import AppSettings
+from lprof_viewer.ui.termination import ending_signals_call
 
 SCREENSHOT_TIMEOUT_MS = 120_000
 
@@ -80,7 +81,8 @@ def run_window(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         return _screenshot(app, window, paths, args.screenshot, run, args.diff)
     _open_all(window, paths, args.diff, run)
-    return app.exec()
+    with ending_signals_call(window.end):
+        return app.exec()
 
 
 def _open_all(

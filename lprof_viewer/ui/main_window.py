@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.runs = RunController(self, self.history)
         self._closing_after_run = False
+        self._ending = False
         self._build_actions()
         self._build_status_bar()
         self._update_status()
@@ -374,7 +375,8 @@ class MainWindow(QMainWindow):
         process = self.runs.process
         if process.running:
             event.ignore()
-            if not self._closing_after_run and self._agree_to_stop(process.config):
+            agreed = self._ending or self._agree_to_stop(process.config)
+            if not self._closing_after_run and agreed:
                 # As Stop does: the profile so far and the run's record are kept, then close.
                 self._closing_after_run = True
                 self.runs.run_settled.connect(self.close)
@@ -382,6 +384,15 @@ class MainWindow(QMainWindow):
             return
         self.settings.set_state("windowGeometry", self.saveGeometry())
         super().closeEvent(event)
+
+    def end(self) -> None:
+        """Close as the session ends (the terminal closed, a ``kill``): a run is stopped unasked.
+
+        Its profile so far and its record are kept, as Stop keeps them, before the
+        window closes; nobody may be there to answer a question.
+        """
+        self._ending = True
+        self.close()
 
     def _agree_to_stop(self, config: RunConfig | None) -> bool:
         name = config.script.name if config else "A script"
