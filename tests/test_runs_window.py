@@ -210,6 +210,51 @@ def test_history_opens_and_deletes_runs(qtbot, window, tmp_path):
     assert not oldest.folder.exists()
 
 
+def test_the_run_going_on_is_not_deleted_from_the_history(qtbot, window, tmp_path):
+    script = script_copy(tmp_path, "sleeper.py")
+    config = RunConfig.for_script(script)
+    config.args = [str(tmp_path / "child.pid")]
+    assert window.runs.start(config)
+    qtbot.waitUntil(lambda: "sleeping" in window.runs.console.toPlainText(), timeout=30_000)
+    panel = window.runs.history_panel
+    panel.show_script(script)
+    (going,) = panel.model.runs
+
+    panel.table.selectRow(0)
+    panel.delete_selected()
+
+    assert going.folder.is_dir() and panel.model.rowCount() == 1
+    assert window.statusBar().currentMessage() == (
+        f"{going.label} is still running: stop it before deleting it."
+    )
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.stop_action.trigger()
+    assert window.current_tab().function_model.rowCount() == 1  # its profile was kept
+
+
+def test_opening_a_run_that_wrote_no_profile_shows_what_it_printed(qtbot, window, tmp_path):
+    script = tmp_path / "hard_exit.py"
+    script.write_text(
+        "import os\n\n\n@profile\ndef main():\n    print('about to leave', flush=True)\n"
+        "    os._exit(3)\n\n\nmain()\n"
+    )
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+    window.runs.console.clear()  # as after a restart: the run's output is only in the history
+    panel = window.runs.history_panel
+    (run,) = panel.model.runs
+    assert not run.has_profile
+
+    panel.table.selectRow(0)
+    panel.open_selected()
+
+    assert window.tabs.count() == 0  # no tab saying profile.lprof does not exist
+    assert "about to leave" in window.runs.console.toPlainText()
+    assert window.statusBar().currentMessage() == (
+        f"{run.label} wrote no profile; the Console shows what it printed."
+    )
+
+
 def test_an_opened_script_lists_what_it_profiles_beside_its_code(qtbot, window, tmp_path):
     script = script_copy(tmp_path, "busy.py")
     with qtbot.waitSignal(window.all_ready, timeout=RUN_TIMEOUT_MS):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -128,6 +129,8 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         self.script = None
+        #: Whether a run is the one going on (its folder is being written).
+        self.in_progress: Callable[[RunRecord], bool] = lambda _run: False
 
     def show_script(self, script: Any) -> None:
         """List ``script``'s runs."""
@@ -174,7 +177,10 @@ class HistoryPanel(QWidget):
             )
 
     def delete_selected(self) -> None:
-        """Delete the selected runs and their files."""
+        """Delete the selected runs and their files, but not the run going on."""
         for run in self.selected_runs():
-            self.history.delete(run)
+            if self.in_progress(run):
+                self.message.emit(f"{run.label} is still running: stop it before deleting it.")
+            else:
+                self.history.delete(run)
         self.refresh()

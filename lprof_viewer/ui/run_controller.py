@@ -43,7 +43,8 @@ class RunController(QObject):
         self.process.output.connect(self.console.append_text)
         self.process.failed_to_start.connect(self._failed_to_start)
         self.process.finished.connect(self._finished)
-        self.history_panel.open_requested.connect(self.open_run)
+        self.history_panel.open_requested.connect(self._open_requested)
+        self.history_panel.in_progress = self._in_progress
         self.history_panel.compare_requested.connect(self.compare_runs)
         self.history_panel.message.connect(
             lambda text: self.window.statusBar().showMessage(text, 8000)
@@ -161,6 +162,31 @@ class RunController(QObject):
         """Compare two kept runs, the older as A."""
         # A failed or stopped run holds a partial profile: its title says so.
         self.window.open_diff(older.profile, newer.profile, (older.title, newer.title))
+
+    def _in_progress(self, record: RunRecord) -> bool:
+        going = self.process.record
+        return self.process.running and going is not None and going.folder == record.folder
+
+    def _open_requested(self, record: RunRecord) -> None:
+        """Open a kept run from the History: its profile, or else what it printed."""
+        if record.has_profile:
+            self.open_run(record)
+            return
+        if self._in_progress(record):
+            self.window.statusBar().showMessage(
+                f"{record.label} is still running: its profile comes when it ends.", 8000
+            )
+            return
+        try:
+            printed = record.console.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            printed = ""
+        self.console.append_text(f"\n— {record.label}, kept —\n{printed}\n{record.message}\n")
+        self.console_dock.show()
+        self.console_dock.raise_()
+        self.window.statusBar().showMessage(
+            f"{record.label} wrote no profile; the Console shows what it printed.", 15000
+        )
 
     def open_run(self, record: RunRecord):  # type: ignore[no-untyped-def]
         """Open a kept run's profile in a new tab, shown with the code it measured."""
