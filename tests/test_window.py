@@ -231,6 +231,33 @@ def test_missing_source_shows_a_banner_and_locate_source_maps_the_folder(
     assert not window.current_tab().source_banner.isVisible()
 
 
+def test_locate_source_finds_a_file_recorded_by_a_relative_name(
+    qtbot, tmp_path, busy_relative_lprof, monkeypatch
+):
+    # ``cd app && kernprof -l busy.py`` on a server records just busy.py; the
+    # profile is read on a laptop, away from the checkout, in another folder.
+    profile = Path(shutil.copy(busy_relative_lprof, tmp_path / "from_server.lprof"))
+    checkout = tmp_path / "checkout" / "app"
+    checkout.mkdir(parents=True)
+    shutil.copy(busy_relative_lprof.parent / "busy.py", checkout / "busy.py")
+    monkeypatch.chdir(tmp_path)
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, profile)
+    tab: ProfileTab = window.current_tab()
+    banner = tab.source_banner
+    assert banner.isVisible() and banner.text.startswith("busy.py was not found")
+
+    tab.choose_folder = lambda: str(checkout)
+    qtbot.mouseClick(banner.button("Locate source…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not banner.isVisible())
+
+    _, source = tables(window)
+    assert any("def slow_sum" in text for text in column_texts(source, S.CODE))
+    (remembered,) = window.settings.source_roots
+    assert remembered.apply("busy.py") == checkout / "busy.py"
+    assert remembered.apply("/elsewhere/busy.py") is None  # only relative names
+
+
 def test_a_changed_source_is_reported_stale_and_not_shown_beside_the_numbers(
     qtbot, tmp_path, busy_relative_lprof
 ):

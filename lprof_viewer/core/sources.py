@@ -63,15 +63,28 @@ class SourceRoot:
         return cls(old.strip(), new.strip())
 
     def apply(self, filename: str) -> Path | None:
-        """The file under ``new``, or None when ``filename`` is not under ``old``."""
+        """The file under ``new``, or None when ``filename`` is not under ``old``.
+
+        An ``old`` of ``.`` maps relative names (``kernprof -l driver.py`` records
+        ``driver.py``) to the folder they were found in; never an absolute one.
+        """
         recorded = _split_path(filename)
         prefix = _split_path(self.old)
+        if not prefix:
+            relative = self.old.strip() in (".", "") and not _is_absolute_anywhere(filename)
+            return Path(self.new).joinpath(*recorded) if relative and recorded else None
         head = recorded[: len(prefix)]
         if _is_windows_path(filename):  # C:\Proj and c:\proj are one folder there
             head, prefix = _casefolded(head), _casefolded(prefix)
-        if not prefix or head != prefix:
+        if head != prefix:
             return None
         return Path(self.new).joinpath(*recorded[len(prefix) :])
+
+
+def _is_absolute_anywhere(text: str) -> bool:
+    """True for a path absolute on some platform (``/srv/a.py``, ``C:\\a.py``)."""
+    windows = PureWindowsPath(text)
+    return PurePosixPath(text).is_absolute() or bool(windows.drive or windows.root)
 
 
 def _is_windows_path(text: str) -> bool:
