@@ -303,6 +303,27 @@ def test_the_run_dialog_names_the_field_at_fault_and_waits_to_run(qtbot, tmp_pat
     dialog.env.setPlainText("")
     assert dialog.run_button.isEnabled() and "--flag" in dialog.command.text()
 
+    # An empty field is not the app's own folder ('.'), and a folder is no interpreter.
+    for edit, said in (
+        (dialog.python, "Name the Python interpreter to run it with."),
+        (dialog.cwd, "Choose the folder to run it in."),
+        (dialog.script, "Choose the script to run."),
+    ):
+        text = edit.text()
+        edit.setText("  ")
+        assert dialog.problem.text() == said and not dialog.run_button.isEnabled()
+        edit.setText(text)
+    dialog.python.setText(str(tmp_path))
+    assert (
+        dialog.problem.text()
+        == f"The interpreter {tmp_path} is a folder, not a Python interpreter."
+    )
+    dialog.python.setText(sys.executable)
+
+    # Spaced as an assignment, the value does not begin with the space.
+    dialog.env.setPlainText("DJANGO_SETTINGS_MODULE = site.settings\nPADDED= kept")
+    assert dialog.config().env == {"DJANGO_SETTINGS_MODULE": "site.settings", "PADDED": " kept"}
+
 
 def test_tab_leaves_the_run_dialogs_environment_box(qtbot, tmp_path):
     from lprof_viewer.ui.run_dialog import RunDialog

@@ -101,6 +101,8 @@ class RunConfig:
             return f"The script {self.script} does not exist."
         if not self.python.exists():
             return f"The interpreter {self.python} does not exist."
+        if self.python.is_dir():
+            return f"The interpreter {self.python} is a folder, not a Python interpreter."
         if not os.access(self.python, os.X_OK):
             return f"The interpreter {self.python} is not executable."
         if not self.cwd.is_dir():
@@ -191,10 +193,17 @@ def parse_env(text: str) -> dict[str, str]:
 
 
 def parse_env_item(item: str) -> tuple[str, str]:
-    """One ``KEY=VALUE`` (as ``--env`` takes it): the key, and the value exactly as written."""
+    """One ``KEY=VALUE`` (as ``--env`` takes it): the key, and the value as written.
+
+    Written ``KEY = VALUE``, spaced as an assignment, the spaces around ``=``
+    go together: the value does not begin with one (Django's settings module
+    ' site.settings' is no module).
+    """
     key, sep, value = item.partition("=")
     if not sep or not key.strip():
         raise ValueError(f"environment setting {item!r} is not KEY=VALUE.")
+    if key != key.rstrip():
+        value = value.lstrip()
     return key.strip(), value
 
 

@@ -94,7 +94,16 @@ class RunDialog(QDialog):
         self._refresh()
 
     def config(self) -> RunConfig:
-        """The run as filled in (raises ValueError for unreadable arguments or environment)."""
+        """The run as filled in (raises ValueError for an empty field, unreadable arguments
+        or environment)."""
+        fields = (
+            (self.script, "Choose the script to run."),
+            (self.python, "Name the Python interpreter to run it with."),
+            (self.cwd, "Choose the folder to run it in."),
+        )
+        for edit, ask in fields:
+            if not edit.text().strip():  # Path("") would be the app's own folder
+                raise ValueError(ask)
         config = RunConfig(
             Path(self.script.text().strip()).expanduser(),
             Path(self.python.text().strip()).expanduser(),
