@@ -601,9 +601,18 @@ def test_screenshot_of_a_file_that_cannot_be_opened_says_why_and_fails(tmp_path)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # the error page, pictured
 
 
-def test_an_editor_that_cannot_start_is_said_in_the_status_bar(qtbot, tmp_path, busy_lprof):
+@pytest.mark.parametrize("fault", ["missing", "unbalanced quote"])
+def test_an_editor_that_cannot_start_is_said_in_the_status_bar(qtbot, tmp_path, busy_lprof, fault):
     window = make_window(qtbot, tmp_path)
-    window.settings.editor_command = f"{tmp_path / 'no-such-editor'} {{file}}"
+    missing = tmp_path / "no-such-editor"
+    command = f"{missing} {{file}}" if fault == "missing" else "code -g '{file}:{line}"
+    expected = (
+        f"The editor {missing} was not found (Settings > Editor Command)."
+        if fault == "missing"
+        else f"The editor command {command!r} cannot be read: no closing quotation "
+        "(Settings > Editor Command)."
+    )
+    window.settings.editor_command = command
     open_and_wait(qtbot, window, busy_lprof)
     _, source = tables(window)
     rect = source.visualRect(source.model().index(3, S.CODE))
@@ -612,11 +621,27 @@ def test_an_editor_that_cannot_start_is_said_in_the_status_bar(qtbot, tmp_path, 
 
     status = window.statusBar()
     qtbot.waitUntil(lambda: status.currentMessage() != "", timeout=5_000)
-    assert status.currentMessage() == "Could not start the editor for busy.py."
+    assert status.currentMessage() == expected
     # The file name and totals make way for it, or it would not be drawn at all.
     assert not any(label.isVisible() for label in window.status_labels)
     status.clearMessage()
     assert window.status_labels[0].isVisible()
+
+
+def test_an_editor_command_that_cannot_be_read_is_not_saved(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window = make_window(qtbot, tmp_path)
+    window.settings.editor_command = "code -g {file}:{line}"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("code -g '{file}", True))
+
+    window.ask_editor_command()
+
+    assert window.settings.editor_command == "code -g {file}:{line}"
+    assert window.statusBar().currentMessage() == (
+        'The editor command "code -g \'{file}" cannot be read: no closing quotation; '
+        "it was not saved."
+    )
 
 
 def test_double_clicking_a_source_line_opens_the_editor_at_that_line(qtbot, tmp_path, busy_lprof):

@@ -35,7 +35,7 @@ from lprof_viewer.core.run_history import RunHistory, default_history_root
 from lprof_viewer.core.sources import SourceRoot, shown_name, told_apart
 from lprof_viewer.core.units import UNIT_CHOICES, TimeUnit
 from lprof_viewer.ui.diff_tab import DiffTab
-from lprof_viewer.ui.editor import open_in_editor
+from lprof_viewer.ui.editor import editor_command_problem, open_in_editor
 from lprof_viewer.ui.profile_tab import ProfileTab
 from lprof_viewer.ui.run_controller import RunController
 from lprof_viewer.ui.script_tab import ScriptTab
@@ -350,12 +350,18 @@ class MainWindow(QMainWindow):
             "(e.g. code -g {file}:{line}); empty for the desktop's default:",
             text=self.settings.editor_command,
         )
-        if accepted:
+        if not accepted:
+            return
+        problem = editor_command_problem(command)
+        if problem:  # kept as it was: this one could never start
+            self.statusBar().showMessage(f"{problem.removesuffix('.')}; it was not saved.", 8000)
+        else:
             self.settings.editor_command = command
 
     def _open_in_editor(self, path: Path, line: int) -> None:
-        if not open_in_editor(self.settings.editor_command, path, line):
-            self.statusBar().showMessage(f"Could not start the editor for {path.name}.", 8000)
+        problem = open_in_editor(self.settings.editor_command, path, line)
+        if problem:
+            self.statusBar().showMessage(problem, 8000)
 
     # -- drag and drop ---------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
