@@ -160,6 +160,8 @@ def test_a_script_that_asks_for_input_ends_instead_of_waiting_forever(qtbot, win
 
 
 def test_output_of_any_length_keeps_every_character(qtbot, window, tmp_path):
+    from lprof_viewer.ui.run_console import CUT, MAX_LINE_CHARS
+
     # Read in chunks, a character's bytes may fall in two reads.
     script = tmp_path / "chatty.py"
     script.write_text(
@@ -171,9 +173,31 @@ def test_output_of_any_length_keeps_every_character(qtbot, window, tmp_path):
         window.runs.start(RunConfig.for_script(script))
     console = window.runs.console.toPlainText()
     assert "\ufffd" not in console
-    assert console.count("aé日" * 5_000 + "\n") == 20
+    assert console.count(("aé日" * 5_000)[:MAX_LINE_CHARS] + CUT + "\n") == 20  # shown cut
     kept = window.runs.history_panel.model.runs[0].console.read_text(encoding="utf-8")
     assert "\ufffd" not in kept and kept.count("aé日" * 5_000) == 20
+
+
+def test_the_console_redraws_a_progress_bar_in_place_and_cuts_endless_lines(qtbot):
+    from lprof_viewer.ui.run_console import CUT, MAX_LINE_CHARS, RunConsole
+
+    console = RunConsole()
+    qtbot.addWidget(console)
+    # As the pipe delivers it: a bar redrawn with \r, a \r\n cut in two, a huge line.
+    for chunk in ["  0%|", "\r 50%|##", "\r100%|####\n", "windows line\r", "\nnext\n"]:
+        console.append_text(chunk)
+    for _ in range(12):
+        console.append_text("x" * 1_000)
+    console.append_text("\nafter\n")
+
+    assert console.toPlainText().split("\n") == [
+        "100%|####",
+        "windows line",
+        "next",
+        "x" * MAX_LINE_CHARS + CUT,
+        "after",
+        "",
+    ]
 
 
 def test_a_history_folder_that_cannot_be_made_is_said_and_nothing_runs(qtbot, tmp_path):
