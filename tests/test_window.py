@@ -585,6 +585,25 @@ def test_screenshot_command_writes_a_png_of_the_loaded_window(tmp_path, busy_lpr
     assert image.width() >= 800 and image.height() >= 500
 
 
+def test_screenshot_of_a_run_that_cannot_start_says_why_and_fails(tmp_path):
+    out, missing = tmp_path / "shot.png", tmp_path / "nosuch.py"
+    result = subprocess.run(
+        [sys.executable, "-m", "lprof_viewer", "--screenshot", str(out), "--run", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "XDG_CONFIG_HOME": str(tmp_path),
+            "LPROF_VIEWER_DATA": str(tmp_path / "data"),
+        },
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"lprof-viewer: The script {missing} does not exist."
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_screenshot_of_a_file_that_cannot_be_opened_says_why_and_fails(tmp_path):
     out, missing = tmp_path / "shot.png", tmp_path / "missing.lprof"
     result = subprocess.run(

@@ -117,10 +117,12 @@ def _screenshot(
         if not window.grab().save(str(out), "PNG"):
             print(f"lprof-viewer: cannot write the screenshot {out}.", file=sys.stderr)
             result["status"] = 2
-        for tab in window.open_tabs():
-            if tab.error is not None:
-                print(f"lprof-viewer: {tab.error}", file=sys.stderr)
-                result["status"] = 2
+        problems = [tab.error for tab in window.open_tabs() if tab.error is not None]
+        if run is not None and window.runs.start_problem is not None:
+            problems.append(window.runs.start_problem)
+        for problem in problems:
+            print(f"lprof-viewer: {problem}", file=sys.stderr)
+            result["status"] = 2
         app.quit()
 
     def timed_out() -> None:

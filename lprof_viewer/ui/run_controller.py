@@ -49,6 +49,8 @@ class RunController(QObject):
         self.history_panel.message.connect(
             lambda text: self.window.statusBar().showMessage(text, 8000)
         )
+        #: Why the last run asked for could not start (one sentence), or None.
+        self.start_problem: str | None = None
         self._build_actions()
         self._build_docks()
 
@@ -119,6 +121,7 @@ class RunController(QObject):
         if self.process.running:
             self.window.statusBar().showMessage("A run is already in progress.", 5000)
             return False
+        self.start_problem = None
         self.last_config = config
         self.window.settings.set_run_settings(config.script, config_to_settings(config))
         self.window.settings.last_script = config.script
@@ -137,6 +140,7 @@ class RunController(QObject):
         self.elapsed_label.setText(f"Running… {self.process.elapsed_since_start():.1f} s")
 
     def _failed_to_start(self, message: str) -> None:
+        self.start_problem = message
         self._ticker.stop()
         self.stop_action.setEnabled(False)
         self.elapsed_label.setText("")
