@@ -227,6 +227,9 @@ def test_history_opens_and_deletes_runs(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.all_ready, timeout=RUN_TIMEOUT_MS):
         panel.open_selected()
     assert window.tabs.count() == 3
+    # Recent names a kept run by its script and time, not its folder in the history.
+    recent = [action.text() for action in window.recent_menu.actions()]
+    assert f"{panel.model.runs[1].label}, kept run" in recent
     oldest = panel.model.runs[1]
     panel.table.selectRow(1)
     panel.delete_selected()

@@ -248,14 +248,24 @@ class MainWindow(QMainWindow):
                 tab.set_roots(self.roots)
 
     def _refresh_recent(self) -> None:
-        recent = self.settings.recent_files
+        recent = [(path, self._recent_name(path)) for path in self.settings.recent_files]
         self.recent_menu.clear()
-        for path in recent:
-            action = self.recent_menu.addAction(str(path))
+        for path, name in recent:
+            action = self.recent_menu.addAction(name)
             action.setData(str(path))
+            action.setToolTip(str(path))
             action.triggered.connect(self._open_recent_action)
         self.recent_menu.setEnabled(bool(recent))
         self.welcome.set_recent(recent)
+
+    def _recent_name(self, path: Path) -> str:
+        """The path; for a kept run's profile, the run ('busy.py 21:58:51, kept run')."""
+        history = self.history
+        if path.name == "profile.lprof" and path.is_relative_to(history.runs_dir):
+            run = history.load(path.parent)
+            if run is not None:
+                return f"{run.label}, kept run"
+        return str(path)
 
     # -- tabs ----------------------------------------------------------------------------
     def open_tabs(self) -> list[Tab]:

@@ -43,16 +43,17 @@ class WelcomePage(QWidget):
         layout.addLayout(self._recent_layout)
         layout.addStretch()
 
-    def set_recent(self, paths: list[Path]) -> None:
-        """Show a button per recent file."""
+    def set_recent(self, entries: list[tuple[Path, str]]) -> None:
+        """Show a button per recent file (its path, and the name to show)."""
         while self._recent_layout.count():
             item = self._recent_layout.takeAt(0)
             widget = item.widget() if item else None
             if widget is not None:
                 widget.deleteLater()
-        self._recent_label.setVisible(bool(paths))
-        for path in paths[:6]:
-            button = QPushButton(str(path))
+        self._recent_label.setVisible(bool(entries))
+        for path, name in entries[:6]:
+            button = QPushButton(name)
+            button.setToolTip(str(path))
             button.setFlat(True)
             button.clicked.connect(lambda _=False, p=path: self._open_path(p))
             self._recent_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
