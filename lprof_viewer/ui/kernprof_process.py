@@ -46,6 +46,7 @@ class KernprofProcess(QObject):
         self._decoder = _utf8_decoder()
         self._console: ConsoleLog | None = None
         self._started = 0.0
+        self._script_started = 0.0  # after the interpreter check: what the run's duration counts
         self._stopping = False
         self._keeper = LatestTask(self)
         self._keeping = False
@@ -126,6 +127,7 @@ class KernprofProcess(QObject):
         process.finished.connect(self._run_finished)
         command = config.session_command(self.record.profile)
         self._emit(f"$ {quoted(self.record.command)}\n")
+        self._script_started = time.monotonic()
         process.start(command[0], command[1:])
 
     def _emit(self, text: str) -> None:
@@ -153,7 +155,8 @@ class KernprofProcess(QObject):
         # Keeping the run reads its profile and copies its sources: not on the GUI thread.
         self._keeping = True
         console = self._console
-        elapsed, stopping = self.elapsed_since_start(), self._stopping
+        # As the headless run counts it: the script's time, not the interpreter check's.
+        elapsed, stopping = time.monotonic() - self._script_started, self._stopping
         finish = self.history.finish
         self._keeper.start(
             self._kept, self._not_kept, finish, self.record, code, elapsed, console, stopping
