@@ -237,6 +237,43 @@ def test_history_opens_and_deletes_runs(qtbot, window, tmp_path):
     assert not oldest.folder.exists()
 
 
+def test_a_run_ended_by_a_signal_says_which(qtbot, window, tmp_path):
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, signal\n\n\n@profile\ndef main():\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n\n\nmain()\n"
+    )
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+
+    said = window.statusBar().currentMessage()
+    assert said.startswith(
+        "kernprof wrote no profile for killed.py (killed.py was killed by SIGKILL)"
+    )
+    panel = window.runs.history_panel
+    (run,) = panel.model.runs
+    assert run.exit_status == -9 and cell(panel.table, 0, 3) == "SIGKILL"
+
+
+def test_a_script_that_goes_on_after_stop_is_said_to_be_killed(qtbot, window, tmp_path):
+    script = tmp_path / "stubborn.py"
+    script.write_text(
+        "import time\n\n\n@profile\ndef main():\n    print('sleeping', flush=True)\n"
+        "    while True:\n        try:\n            time.sleep(0.1)\n"
+        "        except KeyboardInterrupt:\n            pass\n\n\nmain()\n"
+    )
+    assert window.runs.start(RunConfig.for_script(script))
+    qtbot.waitUntil(lambda: "sleeping" in window.runs.console.toPlainText(), timeout=30_000)
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.stop_action.trigger()
+
+    said = window.statusBar().currentMessage()
+    assert said.startswith("stubborn.py was stopped after ")
+    assert said.endswith(
+        "; it went on after Ctrl+C and was killed by SIGKILL before kernprof wrote a profile."
+    )
+
+
 def test_the_run_going_on_is_not_deleted_from_the_history(qtbot, window, tmp_path):
     script = script_copy(tmp_path, "sleeper.py")
     config = RunConfig.for_script(script)

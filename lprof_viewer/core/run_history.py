@@ -54,6 +54,16 @@ def ended(status: int | None) -> str:
         return f"was killed by signal {-status}"
 
 
+def exit_text(status: int | None) -> str:
+    """An exit status as a table shows it: '3', 'SIGKILL' for a process a signal ended."""
+    if status is None or status >= 0:
+        return "" if status is None else str(status)
+    try:
+        return signal.Signals(-status).name
+    except ValueError:
+        return f"signal {-status}"
+
+
 def default_history_root(environ: dict[str, str] | None = None) -> Path:
     """The platform's per-user application data folder for lprof-viewer."""
     environ = dict(os.environ) if environ is None else environ
@@ -293,6 +303,10 @@ class RunHistory:
                 kept = "; its profile holds what ran until then"
             elif isinstance(stats, RawStats):
                 kept = ", before any profiled line ran"
+            elif status is not None and status < 0:  # Ctrl+C caught, then the force
+                kept = (
+                    f"; it went on after Ctrl+C and {ended(status)} before kernprof wrote a profile"
+                )
             else:
                 kept = ""
             return STOPPED, f"{name} was stopped after {duration:.1f} s{kept}."

@@ -27,6 +27,7 @@ from lprof_viewer.core.run_history import (
     STOPPED,
     RunHistory,
     RunRecord,
+    exit_text,
 )
 from lprof_viewer.ui.table_model import DISPLAY as _DISPLAY
 from lprof_viewer.ui.table_model import RIGHT_ALIGNED, Index, RowTableModel
@@ -82,7 +83,7 @@ class RunHistoryModel(RowTableModel):
         if column == self.DURATION:
             return "" if run.duration is None else f"{run.duration:.1f} s"
         if column == self.STATUS:
-            return "" if run.exit_status is None else str(run.exit_status)
+            return exit_text(run.exit_status)
         return quoted([run.script.name, *run.args])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import time
 from typing import Any
 
@@ -147,10 +148,12 @@ class KernprofProcess(QObject):
         process, self._process = self._process, None
         if process is not None:
             process.deleteLater()
+        # Ended by a signal, Qt gives its number as the exit code: the status is then
+        # minus the signal, as subprocess writes it ('was killed by SIGSEGV').
         crashed = status == QProcess.ExitStatus.CrashExit
-        code = None if crashed and not self._stopping else exit_code
-        if crashed and not self._stopping:
-            self._emit("\n[the process crashed]\n")
+        code: int | None = exit_code
+        if crashed:
+            code = -exit_code if os.name == "posix" and exit_code > 0 else None
         assert self.record is not None and self._console is not None
         # Keeping the run reads its profile and copies its sources: not on the GUI thread.
         self._keeping = True
