@@ -295,8 +295,10 @@ def test_json_contract(fixture_name: str, request: pytest.FixtureRequest):
             "total_time",
             "total_hits",
             "stale",
+            "source_note",
             "lines",
         }
+        assert function["source_note"] is None
         key = (function["file"], function["start_line"], function["name"])
         timings = stats.timings[key]
         total = sum(t for *_, t in timings)
@@ -346,6 +348,25 @@ def test_json_stale_flag(busy_relative_lprof: Path, tmp_path: Path):
     document = _json([str(folder / busy_relative_lprof.name)])
 
     assert all(function["stale"] is True for function in document["functions"])
+    assert all(
+        function["source_note"] == "busy.py was modified after it was profiled."
+        for function in document["functions"]
+    )
+
+
+def test_json_says_when_the_source_is_missing(busy_relative_lprof: Path, tmp_path: Path):
+    # Blank sources alone cannot be told from blank lines of code.
+    folder = tmp_path / "copy"
+    shutil.copytree(busy_relative_lprof.parent, folder)
+    (folder / "busy.py").unlink()
+
+    document = _json([str(folder / busy_relative_lprof.name)])
+
+    for function in document["functions"]:
+        assert function["source_note"] == (
+            f"busy.py was not found, so {function['name']}'s numbers are shown without its code."
+        )
+        assert all(line["source"] == "" for line in function["lines"])
 
 
 def test_json_of_several_files_is_merged(busy_lprof: Path, django_view_lprof: Path):

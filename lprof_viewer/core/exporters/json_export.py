@@ -23,6 +23,8 @@ def function_record(annotated: AnnotatedFunction) -> dict[str, Any]:
         "total_time": function.total_time,
         "total_hits": function.total_hits,
         "stale": annotated.stale,
+        # Why the sources are blank or may not be the code measured; null when all is well.
+        "source_note": annotated.source_note,
         "lines": [
             {
                 "line": stat.lineno,
