@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -82,6 +83,13 @@ def test_a_successful_run_is_kept_with_profile_snapshot_and_plain_copy(tmp_path,
     again = RunHistory(history.root).runs_for(script)
     assert [r.run_id for r in again] == [record.run_id]
     assert again[0].command[1:4] == ["-m", "kernprof", "-l"]
+    # Named by the time it started; on a later day, by its date too (tabs of two
+    # days' runs of one script must not read alike).
+    started = time.localtime(record.started_at)
+    assert record.label == f"busy.py {time.strftime('%H:%M:%S', started)}"
+    record.started_at -= 2 * 24 * 3600
+    earlier = time.localtime(record.started_at)
+    assert record.label == f"busy.py {time.strftime('%Y-%m-%d %H:%M:%S', earlier)}"
 
 
 def test_code_compiled_under_a_name_too_long_for_a_file_is_kept_without_a_snapshot(

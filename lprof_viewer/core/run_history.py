@@ -114,8 +114,11 @@ class RunRecord:
 
     @property
     def label(self) -> str:
-        """'busy.py 21:58:51': the script and the time the run started."""
-        return f"{self.script.name} {time.strftime('%H:%M:%S', time.localtime(self.started_at))}"
+        """'busy.py 21:58:51': the script and the time the run started (with the date
+        when that was not today: 'busy.py 2026-11-24 21:58:51')."""
+        started = time.localtime(self.started_at)
+        when = "%H:%M:%S" if time.localtime()[:3] == started[:3] else "%Y-%m-%d %H:%M:%S"
+        return f"{self.script.name} {time.strftime(when, started)}"
 
     @property
     def profile(self) -> Path:
