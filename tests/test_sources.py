@@ -85,6 +85,28 @@ def test_relative_name_beside_the_profile_wins_over_the_current_folders(
         assert not annotated.stale
 
 
+def test_a_mapping_of_relative_names_yields_to_the_file_beside_the_profile(
+    busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # 'Locate source…' for another profile's relative busy.py remembered '.' -> a
+    # checkout: it must not put that checkout's code beside this profile's numbers.
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    theirs = (busy_relative_lprof.parent / "busy.py").read_text().replace("total", "other")
+    (checkout / "busy.py").write_text(theirs)
+    monkeypatch.chdir(tmp_path)
+    roots = (SourceRoot(".", str(checkout)),)
+
+    for annotated in _annotated(load_lprof(busy_relative_lprof), roots).values():
+        assert annotated.source is not None
+        assert annotated.source.path == busy_relative_lprof.parent / "busy.py"
+
+    alone = Path(shutil.copy2(busy_relative_lprof, tmp_path / "alone.lprof"))  # nothing beside
+    for annotated in _annotated(load_lprof(alone), roots).values():
+        assert annotated.source is not None and annotated.source.path == checkout / "busy.py"
+    assert SourceRoot.parse("./=/x").apply("busy.py") == Path("/x/busy.py")
+
+
 def test_relative_name_found_in_the_current_folder(
     busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -62,6 +62,11 @@ class SourceRoot:
             raise SourceMapError(f"source map {text!r} is not of the form OLD=NEW")
         return cls(old.strip(), new.strip())
 
+    @property
+    def maps_relative_names(self) -> bool:
+        """True for a mapping of relative names (``old`` is ``.``), not of a folder."""
+        return not _split_path(self.old)
+
     def apply(self, filename: str) -> Path | None:
         """The file under ``new``, or None when ``filename`` is not under ``old``.
 
@@ -70,8 +75,8 @@ class SourceRoot:
         """
         recorded = _split_path(filename)
         prefix = _split_path(self.old)
-        if not prefix:
-            relative = self.old.strip() in (".", "") and not _is_absolute_anywhere(filename)
+        if not prefix:  # '.', './': relative names
+            relative = not _is_absolute_anywhere(filename)
             return Path(self.new).joinpath(*recorded) if relative and recorded else None
         head = recorded[: len(prefix)]
         if _is_windows_path(filename):  # C:\Proj and c:\proj are one folder there
@@ -175,12 +180,17 @@ class SourceLocator:
     def candidates(self, filename: str) -> list[Path]:
         """Where the file may be, best first."""
         found: list[Path] = [self.snapshots[filename]] if filename in self.snapshots else []
-        # Longest mapping first, so a specific mapping beats a general one.
-        for root in sorted(self.roots, key=lambda r: len(r.old), reverse=True):
+        # Longest mapping first, so a specific mapping beats a general one. A
+        # mapping of relative names ('.', made by locating one) comes after the
+        # places they were recorded: beside its own profile, a name is that file.
+        roots = sorted(self.roots, key=lambda r: len(r.old), reverse=True)
+        relative = [root for root in roots if root.maps_relative_names]
+        for root in [root for root in roots if not root.maps_relative_names]:
             mapped = root.apply(filename)
             if mapped is not None:
                 found.append(mapped)
         found.extend(self._recorded_places(filename))
+        found.extend(mapped for root in relative if (mapped := root.apply(filename)) is not None)
         return found
 
     def _recorded_places(self, filename: str) -> list[Path]:
