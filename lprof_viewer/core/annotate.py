@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import keyword
+import ast
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -40,11 +40,8 @@ _NEVER_TIMED = re.compile(
 #: A statement that opens a block of its own code object: a nested def or class
 #: (or a decorator above one). Its body is timed, if at all, as another function.
 _NESTED_BLOCK = re.compile(r"\s*(?:@|(?:async\s+)?def\s|class\s)")
-#: ``name: type`` or ``self.name: type``, to be told from ``name: type = value``.
-_ANNOTATION_TARGET = re.compile(r"\s*([A-Za-z_]\w*)(?:\s*\.\s*\w+)*\s*:(?!=)")
-#: An ``=`` that assigns (not ``==``, ``<=``, ``>=``, ``!=`` or a keyword argument's
-#: after a bracket; the rare value on a later line is missed).
-_ASSIGNS = re.compile(r"(?<![=<>!])=(?!=)")
+#: A statement that may be an annotation: ``name: ...`` (``_is_bare_annotation`` tells).
+_ANNOTATION_START = re.compile(r"\s*[A-Za-z_]\w*\s*:(?!=)")
 
 
 def _outside_nested_blocks(lines: Sequence[str], starts: Sequence[int], body: int) -> list[int]:
@@ -70,11 +67,23 @@ def _outside_nested_blocks(lines: Sequence[str], starts: Sequence[int], body: in
 
 
 def _is_bare_annotation(text: str) -> bool:
-    """True for ``x: int`` without a value: a function compiles it to nothing, never timed."""
-    found = _ANNOTATION_TARGET.match(text)
-    if found is None or keyword.iskeyword(found.group(1)):
+    """True for ``x: int`` without a value: a function compiles it to nothing, never timed.
+
+    Not ``obj.x: int``, whose object a function does evaluate (and line_profiler
+    times), nor ``x: int = 1``. Read with ``ast`` from the statement's first line;
+    one going on below (a bracket left open) is taken as code.
+    """
+    if not _ANNOTATION_START.match(text):
         return False
-    return _ASSIGNS.search(text, found.end()) is None
+    try:
+        (statement,) = ast.parse(text.strip()).body
+    except (SyntaxError, ValueError):
+        return False
+    return (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.value is None
+    )
 
 
 @dataclass(frozen=True)

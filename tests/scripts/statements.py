@@ -53,6 +53,7 @@ def with_clauses(values):
 @profile
 def with_nested_code(values):
     count: int
+    limit: dict(default=3)
     scale: float = 2.0
 
     @staticmethod
@@ -66,6 +67,7 @@ def with_nested_code(values):
     total = sum(helper(value) for value in values)
     if total < 0:
         count = Box.size
+        Box.size: int
         total += count
     return total
 
