@@ -199,8 +199,17 @@ def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path, se
     assert record.has_profile and script.with_name("chatty.py.lprof").is_file()
 
 
-@pytest.mark.parametrize("sent", [signal.SIGHUP, signal.SIGTERM])
-def test_a_window_told_to_end_stops_its_run_and_keeps_it(tmp_path: Path, sent: signal.Signals):
+@pytest.mark.parametrize(
+    "sent, started_in_background",
+    [
+        (signal.SIGHUP, True),
+        (signal.SIGTERM, True),
+        (signal.SIGINT, False),  # Ctrl+C in the terminal it was started from
+    ],
+)
+def test_a_window_told_to_end_stops_its_run_and_keeps_it(
+    tmp_path: Path, sent: signal.Signals, started_in_background: bool
+):
     # The terminal the window was started from closes (SIGHUP), or a kill (SIGTERM):
     # the run, a session of its own, must not go on unseen, and must be kept.
     script = tmp_path / "chatty.py"
@@ -218,12 +227,14 @@ def test_a_window_told_to_end_stops_its_run_and_keeps_it(tmp_path: Path, sent: s
     command = [sys.executable, "-m", "lprof_viewer", "--new-instance", "--run", str(script)]
     # Started as ``lprof-viewer --run s.py &`` from a script starts it: ignoring SIGINT,
     # which its run inherits unless told otherwise (Stop is a SIGINT).
+    ignore = signal.SIG_IGN if started_in_background else signal.SIG_DFL
     window = subprocess.Popen(
         command,
         cwd=tmp_path,
         env=env,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, ignore),
     )
     deadline = time.monotonic() + 60
     while not started.exists() and time.monotonic() < deadline:
@@ -233,7 +244,8 @@ def test_a_window_told_to_end_stops_its_run_and_keeps_it(tmp_path: Path, sent: s
         pytest.fail("the run did not start")
 
     window.send_signal(sent)
-    assert window.wait(timeout=60) == 0
+    _, said = window.communicate(timeout=60)
+    assert window.returncode == 0 and "Traceback" not in said
 
     (record,) = RunHistory(data).runs_for(script)
     assert record.outcome is not None and record.has_profile

@@ -261,7 +261,8 @@ class MainWindow(QMainWindow):
     def _recent_name(self, path: Path) -> str:
         """The path; for a kept run's profile, the run ('busy.py 21:58:51, kept run')."""
         history = self.history
-        if path.name == "profile.lprof" and path.is_relative_to(history.runs_dir):
+        runs = history.runs_dir.resolve()  # Recent keeps resolved paths
+        if path.name == "profile.lprof" and path.resolve().is_relative_to(runs):
             run = history.load(path.parent)
             if run is not None:
                 return f"{run.label}, kept run"
@@ -391,8 +392,9 @@ class MainWindow(QMainWindow):
         process = self.runs.process
         if process.running:
             event.ignore()
-            agreed = self._ending or self._agree_to_stop(process.config)
-            if not self._closing_after_run and agreed:
+            if self._closing_after_run:  # stopping already: closes once the run is kept
+                return
+            if self._ending or self._agree_to_stop(process.config):
                 # As Stop does: the profile so far and the run's record are kept, then close.
                 self._closing_after_run = True
                 self.runs.run_settled.connect(self.close)

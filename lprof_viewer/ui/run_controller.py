@@ -173,13 +173,13 @@ class RunController(QObject):
 
     def _open_requested(self, record: RunRecord) -> None:
         """Open a kept run from the History: its profile, or else what it printed."""
-        if record.has_profile:
-            self.open_run(record)
-            return
         if self._in_progress(record):
             self.window.statusBar().showMessage(
                 f"{record.label} is still running: its profile comes when it ends.", 8000
             )
+            return
+        if record.has_profile:
+            self.open_run(record)
             return
         try:
             printed = record.console.read_text(encoding="utf-8", errors="replace")

@@ -9,13 +9,16 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QSocketNotifier
 
-#: Signals that end a session: a terminal closing, ``kill``, a desktop logging out.
-_ENDING = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
+#: Signals that end a session: a terminal closing, ``kill``, a desktop logging out,
+#: and Ctrl+C in the terminal the window was started from.
+_ENDING = tuple(
+    getattr(signal, name) for name in ("SIGHUP", "SIGTERM", "SIGINT") if hasattr(signal, name)
+)
 
 
 @contextmanager
 def ending_signals_call(end: Callable[[], None]) -> Iterator[None]:
-    """While inside, SIGHUP and SIGTERM call ``end`` on the GUI thread instead of killing us.
+    """While inside, SIGHUP, SIGTERM and SIGINT call ``end`` on the GUI thread, not kill us.
 
     Left to their default they end the process at once: a run from the
     window (a session of its own, which they do not reach) would go on
@@ -41,7 +44,9 @@ def ending_signals_call(end: Callable[[], None]) -> Iterator[None]:
 
     notifier.activated.connect(woken)
     previous_fd = signal.set_wakeup_fd(writer.fileno())
-    previous = {number: signal.signal(number, lambda *_: None) for number in _ENDING}
+    # A signal ignored when we started (SIGINT for 'lprof-viewer &') stays ignored.
+    taken = [number for number in _ENDING if signal.getsignal(number) is not signal.SIG_IGN]
+    previous = {number: signal.signal(number, lambda *_: None) for number in taken}
     try:
         yield
     finally:
