@@ -407,14 +407,17 @@ def run_script(args: argparse.Namespace, stdout: TextIO | None) -> int:
         _discard_standard_output(stdout)
     except OSError:  # a full disk behind a redirection: the run's console file has it all
         pass
-    print(f"lprof-viewer: {record.message}", file=sys.stderr)
-    if record.has_profile:
-        print(f"lprof-viewer: profile kept at {record.profile}", file=sys.stderr)
-    if args.output is not None and record.has_profile:
-        try:
+    if args.output is not None and record.has_profile:  # before anything is said: the
+        try:  # terminal may be gone (closed, which stopped the run)
             shutil.copy2(record.profile, args.output)
         except OSError as error:  # the run is kept; only the copy failed
             raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
+    try:
+        print(f"lprof-viewer: {record.message}", file=sys.stderr)
+        if record.has_profile:
+            print(f"lprof-viewer: profile kept at {record.profile}", file=sys.stderr)
+    except OSError:  # no terminal left to read it: the run's record says the same
+        pass
     if record.exit_status is None:
         return 1
     return record.exit_status if record.exit_status >= 0 else 128 - record.exit_status

@@ -344,6 +344,21 @@ def test_a_chatty_run_keeps_all_its_output_in_its_console_file(tmp_path, history
     assert record.outcome == OK
 
 
+@pytest.mark.parametrize(
+    "status, said",
+    [
+        (-9, "; it went on when asked to stop, so it was killed before kernprof wrote a profile."),
+        (-2, "; it was killed by SIGINT before kernprof wrote a profile."),  # Ctrl+C itself
+    ],
+)
+def test_a_stopped_run_without_a_profile_says_how_it_ended(tmp_path, history, status, said):
+    record = history.start(RunConfig.for_script(script_copy(tmp_path, "busy.py")))
+
+    history.finish(record, status, 0.2, ConsoleLog(record.console), stopped=True)
+
+    assert record.message == f"busy.py was stopped after 0.2 s{said}"
+
+
 def test_the_console_log_holds_only_a_tail_in_memory(tmp_path):
     log = ConsoleLog(tmp_path / "console.txt")
     for n in range(10_000):

@@ -306,10 +306,13 @@ class RunHistory:
                 kept = "; its profile holds what ran until then"
             elif isinstance(stats, RawStats):
                 kept = ", before any profiled line ran"
-            elif status is not None and status < 0:  # Ctrl+C caught, then the force
-                kept = (
-                    f"; it went on after Ctrl+C and {ended(status)} before kernprof wrote a profile"
+            elif status is not None and status == -getattr(signal, "SIGKILL", 0):
+                kept = (  # Ctrl+C (Stop) caught, then the force
+                    "; it went on when asked to stop, so it was killed before kernprof "
+                    "wrote a profile"
                 )
+            elif status is not None and status < 0:
+                kept = f"; it {ended(status)} before kernprof wrote a profile"
             else:
                 kept = ""
             return STOPPED, f"{name} was stopped after {duration:.1f} s{kept}."
