@@ -199,6 +199,33 @@ def test_ctrl_c_stops_a_run_and_keeps_the_profile_of_what_ran(tmp_path: Path, se
     assert record.has_profile and script.with_name("chatty.py.lprof").is_file()
 
 
+def test_closing_the_terminal_of_a_run_still_writes_its_output_copy(tmp_path: Path):
+    import pty
+
+    script = tmp_path / "chatty.py"
+    started = tmp_path / "started"
+    marked = CHATTY_WHEN_STOPPED.replace("print(", f"open({str(started)!r}, 'w'); print(", 1)
+    script.write_text(marked)
+    out = tmp_path / "copy.lprof"
+    env = {**os.environ, "LPROF_VIEWER_DATA": str(tmp_path / "data")}
+    terminal, attached = pty.openpty()
+    command = [sys.executable, "-m", "lprof_viewer", "run", str(script), "-o", str(out)]
+    run = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdin=attached, stdout=attached, stderr=attached
+    )
+    os.close(attached)
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.close(terminal)  # the terminal window closes: writes to it fail from now on
+    run.send_signal(signal.SIGHUP)
+
+    run.wait(timeout=60)
+    assert out.is_file()  # the profile of what ran, where -o asked
+    (record,) = RunHistory(tmp_path / "data").runs_for(script)
+    assert record.has_profile and out.read_bytes() == record.profile.read_bytes()
+
+
 @pytest.mark.parametrize(
     "sent, started_in_background",
     [
