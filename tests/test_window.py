@@ -72,7 +72,7 @@ def test_clicking_a_function_shows_its_lines_with_line_profilers_numbers(
     for lineno, hits, ticks in timings[key]:
         row = shown[str(lineno)]
         assert cell(source, row, S.HITS) == f"{hits:,}"
-        assert cell(source, row, S.TIME) == f"{ticks * unit * 1e6:.1f}"
+        assert cell(source, row, S.TIME) == f"{ticks * (unit / 1e-6):.1f}"  # line_profiler's
         assert cell(source, row, S.PERCENT) == f"{100 * ticks / total:.1f}"
     appended = next(line for line, _, _ in timings[key] if line > key[1] + 4)
     assert "out.append(item * self.factor)" in column_texts(source, S.CODE)[shown[str(appended)]]
