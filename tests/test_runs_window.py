@@ -33,6 +33,13 @@ def window(qtbot, tmp_path):
     return window
 
 
+def run_to_the_end(qtbot, window: MainWindow, script: Path, body: str) -> None:
+    """Write ``body`` as a profiled ``main()`` in ``script``, run it and wait until it is kept."""
+    script.write_text(f"import os, signal\n\n\n@profile\ndef main():\n{body}\n\nmain()\n")
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+
+
 def script_copy(tmp_path: Path, name: str) -> Path:
     folder = tmp_path / "scripts"
     folder.mkdir(exist_ok=True)
@@ -151,10 +158,7 @@ def test_bad_interpreter_and_missing_script_say_so_and_keep_open_tabs(
 def test_a_script_that_asks_for_input_ends_instead_of_waiting_forever(qtbot, window, tmp_path):
     # Nobody can type into the console: a prompt (a Django "Type 'yes'", a
     # forgotten breakpoint()) must read end of file, not wait for Stop.
-    script = tmp_path / "asks.py"
-    script.write_text('@profile\ndef main():\n    return input("Your name? ")\n\n\nmain()\n')
-    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
-        window.runs.start(RunConfig.for_script(script))
+    run_to_the_end(qtbot, window, tmp_path / "asks.py", '    return input("Your name? ")')
     assert "EOFError" in window.runs.console.toPlainText()
     assert "exited with status 1" in window.statusBar().currentMessage()
 
@@ -238,13 +242,9 @@ def test_history_opens_and_deletes_runs(qtbot, window, tmp_path):
 
 
 def test_a_run_ended_by_a_signal_says_which(qtbot, window, tmp_path):
-    script = tmp_path / "killed.py"
-    script.write_text(
-        "import os, signal\n\n\n@profile\ndef main():\n"
-        "    os.kill(os.getpid(), signal.SIGKILL)\n\n\nmain()\n"
+    run_to_the_end(
+        qtbot, window, tmp_path / "killed.py", "    os.kill(os.getpid(), signal.SIGKILL)"
     )
-    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
-        window.runs.start(RunConfig.for_script(script))
 
     said = window.statusBar().currentMessage()
     assert said.startswith(
@@ -297,13 +297,8 @@ def test_the_run_going_on_is_not_deleted_from_the_history(qtbot, window, tmp_pat
 
 
 def test_opening_a_run_that_wrote_no_profile_shows_what_it_printed(qtbot, window, tmp_path):
-    script = tmp_path / "hard_exit.py"
-    script.write_text(
-        "import os\n\n\n@profile\ndef main():\n    print('about to leave', flush=True)\n"
-        "    os._exit(3)\n\n\nmain()\n"
-    )
-    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
-        window.runs.start(RunConfig.for_script(script))
+    body = "    print('about to leave', flush=True)\n    os._exit(3)"
+    run_to_the_end(qtbot, window, tmp_path / "hard_exit.py", body)
     window.runs.console.clear()  # as after a restart: the run's output is only in the history
     panel = window.runs.history_panel
     (run,) = panel.model.runs

@@ -42,6 +42,14 @@ def _copy_folder(lprof: Path, dest: Path) -> Path:
     return dest / lprof.name
 
 
+def _another_projects_busy(lprof: Path, folder: Path) -> Path:
+    """``folder`` holding a busy.py of other code (same defs) than the one beside ``lprof``."""
+    folder.mkdir()
+    theirs = (lprof.parent / "busy.py").read_text().replace("total", "other")
+    (folder / "busy.py").write_text(theirs)
+    return folder
+
+
 def _assert_numbers_kept(annotated: AnnotatedFunction, expected: LineStats) -> None:
     """Whatever happened to the source, every timed line still shows line_profiler's numbers."""
     function = annotated.function
@@ -56,55 +64,41 @@ def _assert_numbers_kept(annotated: AnnotatedFunction, expected: LineStats) -> N
 # --- finding the file ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "nothing",  # started somewhere without a busy.py
+        # Another project's busy.py where the viewer happens to start (a double-click
+        # starts it in the home folder): its code must not stand beside these numbers.
+        "another busy.py here",
+        # 'Locate source…' for another profile's relative busy.py remembered '.' -> a
+        # checkout: nor may that checkout's code.
+        "a mapping of relative names",
+    ],
+)
 def test_relative_name_found_beside_the_profile(
-    busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, elsewhere: str
 ):
-    monkeypatch.chdir(tmp_path)  # somewhere without a busy.py
-
-    for annotated in _annotated(load_lprof(busy_relative_lprof)).values():
-        assert not annotated.missing_source
-        assert annotated.source is not None
-        assert annotated.source.path == busy_relative_lprof.parent / "busy.py"
-        assert not annotated.stale
-
-
-def test_relative_name_beside_the_profile_wins_over_the_current_folders(
-    busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    # Another project's busy.py where the viewer happens to start (a double-click
-    # starts it in the home folder): its code must not stand beside these numbers.
-    elsewhere = tmp_path / "other_project"
-    elsewhere.mkdir()
-    theirs = (busy_relative_lprof.parent / "busy.py").read_text().replace("total", "other")
-    (elsewhere / "busy.py").write_text(theirs)
-    monkeypatch.chdir(elsewhere)
-
-    for annotated in _annotated(load_lprof(busy_relative_lprof)).values():
-        assert annotated.source is not None
-        assert annotated.source.path == busy_relative_lprof.parent / "busy.py"
-        assert not annotated.stale
-
-
-def test_a_mapping_of_relative_names_yields_to_the_file_beside_the_profile(
-    busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    # 'Locate source…' for another profile's relative busy.py remembered '.' -> a
-    # checkout: it must not put that checkout's code beside this profile's numbers.
-    checkout = tmp_path / "checkout"
-    checkout.mkdir()
-    theirs = (busy_relative_lprof.parent / "busy.py").read_text().replace("total", "other")
-    (checkout / "busy.py").write_text(theirs)
-    monkeypatch.chdir(tmp_path)
-    roots = (SourceRoot(".", str(checkout)),)
+    other = _another_projects_busy(busy_relative_lprof, tmp_path / "other_project")
+    roots = (SourceRoot(".", str(other)),) if elsewhere == "a mapping of relative names" else ()
+    monkeypatch.chdir(other if elsewhere == "another busy.py here" else tmp_path)
 
     for annotated in _annotated(load_lprof(busy_relative_lprof), roots).values():
         assert annotated.source is not None
         assert annotated.source.path == busy_relative_lprof.parent / "busy.py"
+        assert not annotated.stale
 
-    alone = Path(shutil.copy2(busy_relative_lprof, tmp_path / "alone.lprof"))  # nothing beside
+
+def test_a_mapping_of_relative_names_finds_a_file_nothing_stands_beside(
+    busy_relative_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    checkout = _another_projects_busy(busy_relative_lprof, tmp_path / "checkout")
+    alone = Path(shutil.copy2(busy_relative_lprof, tmp_path / "alone.lprof"))
+    monkeypatch.chdir(tmp_path)
+    roots = (SourceRoot("./", str(checkout)),)  # './' as '.'
+
     for annotated in _annotated(load_lprof(alone), roots).values():
         assert annotated.source is not None and annotated.source.path == checkout / "busy.py"
-    assert SourceRoot.parse("./=/x").apply("busy.py") == Path("/x/busy.py")
 
 
 def test_relative_name_found_in_the_current_folder(
