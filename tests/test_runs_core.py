@@ -342,6 +342,11 @@ def test_a_chatty_run_keeps_all_its_output_in_its_console_file(tmp_path, history
     kept = record.console.read_text(encoding="utf-8")
     assert "line 0\n" in kept and "line 19999\n" in kept and "all said" in kept
     assert record.outcome == OK
+    # What the History shows of it: the end, from a line's start.
+    tail = record.printed_tail(limit=1_000)
+    assert tail.startswith("…\nline ") and "line 19999\nall said\n" in tail
+    assert len(tail) <= 1_002 and kept.endswith(tail.removeprefix("…\n"))
+    assert record.printed_tail() == kept[-100_000:].partition("\n")[2].join(["…\n", ""])
 
 
 @pytest.mark.parametrize(

@@ -130,6 +130,23 @@ class RunRecord:
         """What the run printed."""
         return self.folder / "console.txt"
 
+    def printed_tail(self, limit: int = 100_000) -> str:
+        """The end of what the run printed (a chatty run's file is gigabytes); '' when gone.
+
+        Cut at a line start, after '…' when there is more before it.
+        """
+        try:
+            with self.console.open("rb") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, size - limit))
+                data = handle.read()
+        except OSError:
+            return ""
+        text = data.decode("utf-8", errors="replace")
+        if size <= limit:
+            return text
+        return "…\n" + text.partition("\n")[2]
+
     @property
     def has_profile(self) -> bool:
         """True when kernprof wrote a profile."""

@@ -181,10 +181,7 @@ class RunController(QObject):
         if record.has_profile:
             self.open_run(record)
             return
-        try:
-            printed = record.console.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            printed = ""
+        printed = record.printed_tail()
         self.console.append_text(f"\n— {record.label}, kept —\n{printed}\n{record.message}\n")
         self.console_dock.show()
         self.console_dock.raise_()
