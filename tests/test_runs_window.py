@@ -329,6 +329,32 @@ def test_recent_names_a_kept_run_under_a_linked_data_folder(qtbot, tmp_path):
     assert [action.text() for action in window.recent_menu.actions()] == [f"{run.label}, kept run"]
 
 
+def test_a_runs_line_whose_script_was_deleted_opens_the_runs_copy_and_says_so(
+    qtbot, window, tmp_path
+):
+    record = tmp_path / "editor-called.txt"
+    editor = tmp_path / "fake-editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$1" > "{record}"\n')
+    editor.chmod(0o755)
+    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    script = script_copy(tmp_path, "busy.py")
+    with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
+        window.runs.start(RunConfig.for_script(script))
+    script.unlink()  # the developer deleted (or renamed) the script since
+
+    window.current_tab().source_table.doubleClicked.emit(
+        window.current_tab().source_model.index(3, 0)
+    )
+
+    qtbot.waitUntil(lambda: record.exists() and record.read_text().strip() != "", timeout=5_000)
+    opened = Path(record.read_text().strip())
+    assert opened.name == "busy.py" and opened.is_relative_to(window.history.runs_dir)
+    assert window.statusBar().currentMessage() == (
+        "busy.py is no longer where the run found it: the editor shows the run's copy of "
+        "the code it measured."
+    )
+
+
 def test_an_opened_script_lists_what_it_profiles_beside_its_code(qtbot, window, tmp_path):
     script = script_copy(tmp_path, "busy.py")
     with qtbot.waitSignal(window.all_ready, timeout=RUN_TIMEOUT_MS):

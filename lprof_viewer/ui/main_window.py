@@ -373,6 +373,13 @@ class MainWindow(QMainWindow):
         problem = open_in_editor(self.settings.editor_command, path, line)
         if problem:
             self.statusBar().showMessage(problem, 8000)
+        elif path.resolve().is_relative_to(self.history.runs_dir.resolve()):
+            # The user's own file is gone: edits here would change the History, not it.
+            self.statusBar().showMessage(
+                f"{path.name} is no longer where the run found it: the editor shows the "
+                "run's copy of the code it measured.",
+                15000,
+            )
 
     # -- drag and drop ---------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
