@@ -19,7 +19,7 @@ from fixtures import repickle, run_kernprof
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
-from lprof_viewer.core.diff import signed_change
+from lprof_viewer.core.diff import side_names, signed_change
 from lprof_viewer.core.run_history import RunHistory
 from lprof_viewer.core.units import TimeUnit
 
@@ -224,6 +224,13 @@ def test_a_run_from_the_history_is_diffed_with_its_snapshot(
     body = next(line for line in work["lines"] if "total +=" in line["source_a"])
     assert body["source_a"] == body["source_b"] == "        total += i % 7"
     assert (body["hits_a"], body["hits_b"]) == (3000, 1500)
+    # Named as the window names kept runs: by script and time, not their folders.
+    older, newer = (history.run_for_profile(path) for path in (a, b))
+    assert older is not None and newer is not None
+    text = diff_output(a, b, "text").splitlines()
+    name_a, name_b = side_names(older.title, newer.title, ordered=True)
+    assert text[:2] == [f"A: {name_a}", f"B: {name_b}"]
+    assert name_a.startswith("job.py ")
 
 
 # -- text and HTML ---------------------------------------------------------------------------

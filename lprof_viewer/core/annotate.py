@@ -237,10 +237,13 @@ class ProfileAnnotator:
         cache: SourceCache | None = None,
         snapshots: Mapping[str, Path] | None = None,
         run_started_at: float | None = None,
+        run_title: str | None = None,
     ) -> None:
         self.profile = profile
         self.locator = SourceLocator.for_profile_paths(profile.paths, roots, snapshots)
         self.run_started_at = run_started_at
+        #: What the run that wrote the profile is called ('busy.py 11:23:20'), if one did.
+        self.run_title = run_title
         self.cache = cache or SourceCache()
         self._sources: dict[str, SourceFile | None] = {}
         self._ordinary: dict[str, dict[FunctionProfile, tuple[Staleness | None, range]]] = {}

@@ -266,7 +266,15 @@ class ProfileDiff:
 
     @property
     def names(self) -> tuple[str, str]:
-        """What runs A and B are called in titles: their files, told apart."""
+        """What runs A and B are called in titles: their files, told apart.
+
+        Two kept runs are called by their scripts and times, as the window calls them.
+        """
+        annotator_a, annotator_b = self.annotators
+        if annotator_a.run_title and annotator_b.run_title:
+            started = (annotator_a.run_started_at or 0, annotator_b.run_started_at or 0)
+            titles = (annotator_a.run_title, annotator_b.run_title)
+            return side_names(*titles, ordered=started[0] <= started[1])
         a, b = self.a, self.b
         single = len(a.paths) == len(b.paths) == 1
         folders = (a.paths[0].parent, b.paths[0].parent) if single else None

@@ -483,8 +483,10 @@ def open_with_sources(
     profile = load_profiles(paths)
     run = history.run_for_profile(paths[0]) if history is not None and len(paths) == 1 else None
     snapshots = run.snapshot_files() if run else None
-    started = run.started_at if run else None
-    annotator = ProfileAnnotator(profile, roots, cache, snapshots=snapshots, run_started_at=started)
+    started, title = (run.started_at, run.title) if run else (None, None)
+    annotator = ProfileAnnotator(
+        profile, roots, cache, snapshots=snapshots, run_started_at=started, run_title=title
+    )
     return annotator, run
 
 
