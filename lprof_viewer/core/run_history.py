@@ -439,6 +439,10 @@ class RunHistory:
         record.folder = folder
         return record
 
+    def keeps(self, path: Path) -> bool:
+        """True for a file inside a kept run's folder (its profile, a snapshot), links resolved."""
+        return path.resolve().is_relative_to(self.runs_dir.resolve())
+
     def runs_for(self, script: Path) -> list[RunRecord]:
         """A script's runs, newest first."""
         folder = self.runs_dir / _script_key(script)

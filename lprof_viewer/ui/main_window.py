@@ -261,8 +261,7 @@ class MainWindow(QMainWindow):
     def _recent_name(self, path: Path) -> str:
         """The path; for a kept run's profile, the run ('busy.py 21:58:51, kept run')."""
         history = self.history
-        runs = history.runs_dir.resolve()  # Recent keeps resolved paths
-        if path.name == "profile.lprof" and path.resolve().is_relative_to(runs):
+        if path.name == "profile.lprof" and history.keeps(path):
             run = history.load(path.parent)
             if run is not None:
                 return f"{run.label}, kept run"
@@ -373,7 +372,7 @@ class MainWindow(QMainWindow):
         problem = open_in_editor(self.settings.editor_command, path, line)
         if problem:
             self.statusBar().showMessage(problem, 8000)
-        elif path.resolve().is_relative_to(self.history.runs_dir.resolve()):
+        elif self.history.keeps(path):
             # The user's own file is gone: edits here would change the History, not it.
             self.statusBar().showMessage(
                 f"{path.name} is no longer where the run found it: the editor shows the "
