@@ -8,7 +8,8 @@ sources with two lines inserted into ~5% of the functions (shifting everything
 below them in their files), its times changed and its file names pointing at
 the copy. Targets (issue 5): the headless diff under a second, both computed
 alone (load both, match, align every function's lines; timed inside a fresh
-process) and as the whole
+process, B's side read by a forked helper as the command reads it, and for
+comparison both sides in one process) and as the whole
 ``lprof-viewer diff A B --format json -o OUT`` and ``lprof-viewer diff A B -o OUT``
 (text), each also shown as a multiple
 of unpickling both files in the same go (the machine's speed drifts between
@@ -54,14 +55,14 @@ INSERTED = ("    extra_a = n + 1", "    extra_b = extra_a * 2")
 
 # Load both profiles, match their functions and align every function's lines
 # (all an export needs before it writes), touching ``f.lines`` function by
-# function as an export or any caller does.
+# function as an export or any caller does. ``open_diff`` as the command calls
+# it: B's side read by a forked helper ("parallel"), or both here ("serial").
 DIFF_CALL = """\
 import sys, time
-from lprof_viewer.core.annotate import ProfileAnnotator
-from lprof_viewer.core.diff import ProfileDiff
-from lprof_viewer.core.lprof_reader import load_profiles
+from pathlib import Path
+from lprof_viewer.core.pair_loading import open_diff
 start = time.perf_counter()
-diff = ProfileDiff(*(ProfileAnnotator(load_profiles([p])) for p in sys.argv[1:3]))
+diff = open_diff(Path(sys.argv[1]), Path(sys.argv[2]), [], None, sys.argv[3] == "parallel")
 rows = sum(len(function.lines) for function in diff.functions)
 elapsed = time.perf_counter() - start
 assert len(diff.functions) == 10_000 and rows > 210_000, (len(diff.functions), rows)
@@ -84,6 +85,7 @@ print(time.perf_counter() - start)
 
 PICKLE_BOTH = "pickle.load of A and B (in-process)"
 IN_PROCESS = "load, match, align every function (in-process)"
+IN_PROCESS_SERIAL = "the same, both sides in one process"
 COMMAND = "lprof-viewer diff --format json"
 TEXT_COMMAND = "lprof-viewer diff (text, the default)"
 SINGLE_WINDOW = "window --screenshot A"
@@ -140,12 +142,15 @@ def headless_jobs(folder: Path, repeats: int) -> list[Job]:
     """Unpickling both files, the diff computed in-process and the whole ``diff --format json``."""
     python = sys.executable
     out = folder / "diff.json"
-    in_process = Job(
-        IN_PROCESS,
-        [python, "-c", DIFF_CALL, "a.lprof", "b.lprof"],
-        folder,
-        repeats,
-        in_process=True,
+    in_process, in_process_serial = (
+        Job(
+            name,
+            [python, "-c", DIFF_CALL, "a.lprof", "b.lprof", mode],
+            folder,
+            repeats,
+            in_process=True,
+        )
+        for name, mode in ((IN_PROCESS, "parallel"), (IN_PROCESS_SERIAL, "serial"))
     )
     pickle_both = [python, "-c", PICKLE_CALL, "a.lprof", "b.lprof"]
     baseline = Job(PICKLE_BOTH, pickle_both, folder, repeats, in_process=True)
@@ -153,6 +158,7 @@ def headless_jobs(folder: Path, repeats: int) -> list[Job]:
     return [
         baseline,
         in_process,
+        in_process_serial,
         Job(
             COMMAND,
             [*DIFF_COMMAND, "a.lprof", "b.lprof", "--format", "json", "-o", out.name],
@@ -245,6 +251,8 @@ def main() -> int:
         rows = [Row(baseline)]
         headless = (IN_PROCESS, COMMAND, TEXT_COMMAND)
         rows += [under_a_second(results[name], baseline) for name in headless]
+        serial = results[IN_PROCESS_SERIAL]  # no target: what the helper saves
+        rows.insert(2, Row(serial, [compared_with(serial, results[IN_PROCESS])]))
         if not args.skip_window:
             window_rows, window_note = measure_window(folder, args.repeats)
             rows += window_rows

@@ -140,20 +140,16 @@ def diff_parser() -> argparse.ArgumentParser:
 
 def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
     """Write the diff of two profiles."""
-    from lprof_viewer.core.diff import ProfileDiff
     from lprof_viewer.core.diff_export import DIFF_FORMATS, diff_exporter_for
-    from lprof_viewer.core.run_history import (
-        RunHistory,
-        default_history_root,
-        open_pair_with_sources,
-    )
+    from lprof_viewer.core.pair_loading import open_diff
+    from lprof_viewer.core.run_history import RunHistory, default_history_root
 
     _refuse_to_overwrite(args.output, [args.a, args.b])
     args.format = format_for(args.format, args.output, DIFF_FORMATS)
     if args.unit != "auto" and args.format == "json":
         raise UsageError("--unit applies to text and HTML; JSON times are always in seconds.")
     history = RunHistory(default_history_root())
-    diff = ProfileDiff(*open_pair_with_sources(args.a, args.b, args.source_map, history))
+    diff = open_diff(args.a, args.b, args.source_map, history)
     exporter = diff_exporter_for(args.format, TimeUnit(args.unit))
     _write_to(args.output, stdout, lambda stream: exporter.write(diff, stream))
     return 0

@@ -33,7 +33,8 @@ from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.nesting import calls_between
-from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
+from lprof_viewer.core.pair_loading import open_pair_with_sources
+from lprof_viewer.core.run_history import RunHistory
 from lprof_viewer.core.units import TimeUnit
 
 N_PLUS_ONE_LINE = "name = book.author.name"

@@ -227,6 +227,21 @@ def _span_without_source(start_line: int, timed: Sequence[int]) -> Sequence[int]
     return range(first, last + 1)
 
 
+@dataclass(frozen=True)
+class FilesRead:
+    """What an annotator found reading its files, functions named by their place in the profile.
+
+    Sent from the process that read them to the one showing the profile
+    (``ProfileAnnotator.files_read`` and ``adopt``): a profile's functions
+    are other objects there.
+    """
+
+    sources: dict[str, SourceFile | None]
+    """Each file name's source, None where it cannot be read."""
+    blocks: dict[str, list[tuple[int, Staleness | None, int, int]]]
+    """Each file's ordinary functions: place, staleness, first line and one past the last."""
+
+
 class ProfileAnnotator:
     """Finds and checks the source of each function of one profile."""
 
@@ -292,6 +307,49 @@ class ProfileAnnotator:
             return editable, lineno
         own = self.cache.get(editable)
         return editable, lineno if own is None else follow_line(shown.lines, own.lines, lineno)
+
+    def read_every_file(self) -> None:
+        """Find and check every function's source now, file by file, as ``annotate`` would.
+
+        Afterwards annotating any function reads no disk: for a side of a diff
+        read in another process (``pair_loading``).
+        """
+        first_of_each_file = {f.filename: f for f in reversed(self.profile.functions)}
+        for function in first_of_each_file.values():
+            if function.filename not in self._ordinary:
+                self._ordinary_in(function)
+
+    def files_read(self) -> FilesRead:
+        """What reading the files found, to send to a copy of this annotator in another process."""
+        place = {function: i for i, function in enumerate(self.profile.functions)}
+        blocks = {
+            name: [
+                (place[f], staleness, lines.start, lines.stop) for f, (staleness, lines) in found
+            ]
+            for name, found in ((name, found.items()) for name, found in self._ordinary.items())
+        }
+        return FilesRead(dict(self._sources), blocks)
+
+    def adopt(self, read: FilesRead) -> None:
+        """Take what another process's copy of this annotator found reading the files."""
+        functions = self.profile.functions
+        with self._reading:
+            self._sources.update(read.sources)
+            for name, blocks in read.blocks.items():
+                self._ordinary[name] = {
+                    functions[i]: (staleness, range(start, stop))
+                    for i, staleness, start, stop in blocks
+                }
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent whole to the process comparing it: the lock alone cannot go.
+        state = self.__dict__.copy()
+        del state["_reading"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._reading = threading.Lock()
 
     def has_read_file_of(self, function: FunctionProfile) -> bool:
         """True when ``function``'s file was read and checked: annotating it reads no disk."""

@@ -492,18 +492,3 @@ def open_with_sources(
         profile, roots, cache, snapshots=snapshots, run_started_at=started, run_title=title
     )
     return annotator, run
-
-
-def open_pair_with_sources(
-    path_a: Path, path_b: Path, roots: Sequence[SourceRoot], history: RunHistory | None
-) -> tuple[ProfileAnnotator, ProfileAnnotator]:
-    """Two runs to compare, each with its own sources (or snapshot).
-
-    They share one source cache: two runs of the same script mostly name the
-    same files, which are then read and scanned once.
-    """
-    cache = SourceCache()
-    (annotator_a, _), (annotator_b, _) = (
-        open_with_sources([path], roots, history, cache) for path in (path_a, path_b)
-    )
-    return annotator_a, annotator_b

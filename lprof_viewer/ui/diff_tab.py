@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from lprof_viewer.core.align import NO_ROWS
 from lprof_viewer.core.diff import FunctionDiff, ProfileDiff, side_names
 from lprof_viewer.core.model import TOTAL_MEANS
-from lprof_viewer.core.run_history import RunHistory, open_pair_with_sources
+from lprof_viewer.core.pair_loading import open_pair_with_sources
+from lprof_viewer.core.run_history import RunHistory
 from lprof_viewer.core.sources import SourceRoot
 from lprof_viewer.core.units import AUTO, TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner

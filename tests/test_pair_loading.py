@@ -1,0 +1,206 @@
+"""Reading B's side of a diff in a forked helper: the same diff, and no helper left behind.
+
+Each case runs in a fresh process, as ``lprof-viewer diff`` does: the helper
+is only forked from a process with one thread, and a test session may have
+started Qt's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lprof_viewer.core.pair_loading import can_fork
+from lprof_viewer.core.run_history import RunHistory
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+
+# argv: A, B, "parallel" or "serial", what goes wrong (see SABOTAGE), a history root or "".
+# Prints one JSON object: the forks made, the diff's JSON export or the refusal,
+# and whether any child process was left.
+OPEN_DIFF = """
+import io, json, os, sys
+from pathlib import Path
+import lprof_viewer.core.pair_loading as pair_loading
+from lprof_viewer.core.annotate import ProfileAnnotator
+from lprof_viewer.core.diff_export import diff_exporter_for
+from lprof_viewer.core.lprof_reader import ProfileLoadError
+from lprof_viewer.core.run_history import RunHistory
+
+path_a, path_b, mode, sabotage, history_root = sys.argv[1:6]
+parent = os.getpid()
+forks = []
+real_fork = os.fork
+def counted_fork():
+    forks.append(1)
+    return real_fork()
+os.fork = counted_fork
+
+def in_helper():
+    return os.getpid() != parent
+
+SABOTAGE
+history = RunHistory(Path(history_root)) if history_root else None
+result = {}
+try:
+    diff = pair_loading.open_diff(
+        Path(path_a), Path(path_b), [], history, in_parallel=mode == "parallel"
+    )
+except (ProfileLoadError, KeyboardInterrupt) as error:
+    result["refused"] = str(error) or type(error).__name__
+else:
+    out = io.StringIO()
+    diff_exporter_for("json").write(diff, out)
+    result["diff"] = json.loads(out.getvalue())
+result["forks"] = len(forks)
+try:
+    os.waitpid(-1, os.WNOHANG)
+    result["child left"] = True
+except ChildProcessError:
+    result["child left"] = False
+print(json.dumps(result))
+"""
+
+SABOTAGE = {
+    "none": "",
+    # The helper dies once it has sent B's profile, before its files.
+    "helper dies reading files": """
+real_read = ProfileAnnotator.read_every_file
+def read_every_file(self):
+    if in_helper():
+        os._exit(3)
+    real_read(self)
+ProfileAnnotator.read_every_file = read_every_file
+""",
+    # The helper dies before sending anything.
+    "helper dies at once": """
+real_open = pair_loading.open_with_sources
+def open_with_sources(*args, **kwargs):
+    if in_helper():
+        os._exit(3)
+    return real_open(*args, **kwargs)
+pair_loading.open_with_sources = open_with_sources
+""",
+    # Ctrl+C while this process reads A: the helper must not be left running.
+    "interrupted": """
+real_read_side = pair_loading._read_side
+def read_side(path, *args):
+    if not in_helper():
+        raise KeyboardInterrupt
+    return real_read_side(path, *args)
+pair_loading._read_side = read_side
+""",
+}
+
+
+def open_diff_in_a_process(
+    a: Path,
+    b: Path,
+    mode: str = "parallel",
+    sabotage: str = "none",
+    history: RunHistory | None = None,
+) -> dict[str, Any]:
+    """Run ``open_diff`` in a fresh process; answer what ``OPEN_DIFF`` prints."""
+    script = OPEN_DIFF.replace("SABOTAGE", SABOTAGE[sabotage])
+    root = str(history.root) if history else ""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(a), str(b), mode, sabotage, root],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_the_helper_gives_the_diff_read_one_side_after_the_other(
+    django_before_after_lprofs: tuple[Path, Path],
+) -> None:
+    """The Django view before and after its N+1 fix: the same JSON, to the last line."""
+    parallel = open_diff_in_a_process(*django_before_after_lprofs)
+    serial = open_diff_in_a_process(*django_before_after_lprofs, mode="serial")
+
+    assert parallel["forks"] == 1 and serial["forks"] == 0
+    assert not parallel["child left"]
+    assert parallel["diff"] == serial["diff"]
+    author_names = next(f for f in parallel["diff"]["functions"] if f["name"].endswith("names"))
+    assert {"inserted", "removed", "same"} <= {line["kind"] for line in author_names["lines"]}
+    assert all(line["source_a"] or line["source_b"] for line in author_names["lines"])
+
+
+def test_runs_from_the_history_are_read_with_their_snapshots_by_the_helper(
+    two_runs: tuple[RunHistory, Path, Path, Path],
+) -> None:
+    history, a, b, script = two_runs
+    parallel = open_diff_in_a_process(a, b, history=history)
+    serial = open_diff_in_a_process(a, b, mode="serial", history=history)
+
+    assert parallel["forks"] == 1
+    assert parallel["diff"] == serial["diff"]
+    sources = {line["source_b"] for f in parallel["diff"]["functions"] for line in f["lines"]}
+    # B's code as that run measured it, not the script as it is now.
+    now = set(script.read_text(encoding="utf-8").splitlines())
+    assert sources - now
+
+
+@pytest.mark.parametrize("sabotage", ["helper dies reading files", "helper dies at once"])
+def test_a_helper_that_dies_leaves_this_process_to_read_b(
+    sabotage: str, django_before_after_lprofs: tuple[Path, Path]
+) -> None:
+    rescued = open_diff_in_a_process(*django_before_after_lprofs, sabotage=sabotage)
+    serial = open_diff_in_a_process(*django_before_after_lprofs, mode="serial")
+
+    assert rescued["forks"] == 1 and not rescued["child left"]
+    assert rescued["diff"] == serial["diff"]
+
+
+@pytest.mark.parametrize("broken", ["a", "b", "both"])
+def test_a_refused_profile_is_named_as_one_after_the_other_would(
+    broken: str, busy_lprof: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / f"{broken}_bad.lprof"
+    bad.write_text("Timer unit: 1e-06 s\n", encoding="utf-8")
+    worse = tmp_path / "worse.lprof"
+    worse.write_bytes(b"\x80\x05junk")
+    a, b = {"a": (bad, busy_lprof), "b": (busy_lprof, bad), "both": (bad, worse)}[broken]
+
+    parallel = open_diff_in_a_process(a, b)
+    serial = open_diff_in_a_process(a, b, mode="serial")
+
+    assert parallel["refused"] == serial["refused"]
+    assert parallel["refused"].startswith(f"{bad.name} is a text file")
+    assert not parallel["child left"]
+
+
+def test_an_interrupted_diff_leaves_no_helper_running(
+    busy_lprof: Path,
+) -> None:
+    result = open_diff_in_a_process(busy_lprof, busy_lprof, sabotage="interrupted")
+
+    assert result == {"refused": "KeyboardInterrupt", "forks": 1, "child left": False}
+
+
+def test_no_helper_is_forked_beside_another_thread() -> None:
+    """A window diffs on a pool thread: forking there could copy a lock some thread holds."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not can_fork()
+    finally:
+        release.set()
+        other.join()
+    if len(os.listdir("/proc/self/task")) == 1:  # this test process may run Qt's threads
+        assert can_fork()
