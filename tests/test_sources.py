@@ -6,6 +6,7 @@ Sources are edited only in copies: the session fixtures are shared by every test
 import io
 import json
 import os
+import pickle
 import shutil
 import tokenize
 from pathlib import Path, PureWindowsPath
@@ -463,3 +464,30 @@ def test_the_file_to_edit_is_the_users_own_not_a_runs_snapshot(tmp_path: Path):
     assert locator.editable(str(real)) == real  # edited: the file the developer works on
     real.unlink()
     assert locator.editable(str(real)) == snapshot  # nothing else left to open
+
+
+@pytest.mark.parametrize(
+    ("text", "line_count"),
+    [
+        ("", 0),
+        ("\n", 1),
+        ("x = 1\n\n\n", 3),
+        ("a = '\u2028'\n\tb = 2\x0c\n# last, no newline", 3),
+        ("\r\n\r\n", 2),
+    ],
+    ids=["empty", "one blank line", "blank lines at the end", "odd characters", "crlf"],
+)
+def test_a_source_sent_to_another_process_keeps_every_line(
+    text: str, line_count: int, tmp_path: Path
+) -> None:
+    """A diff's helper process sends the files it read by pickle (``pair_loading``)."""
+    path = tmp_path / "module.py"
+    path.write_bytes(text.encode("utf-8"))
+    source = read_source(path)
+    layout = source.layout  # worked out once, and sent with the lines
+
+    copy = pickle.loads(pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL))
+
+    assert copy.lines == source.lines and len(copy.lines) == line_count
+    assert copy.layout == layout and copy.code_mask == source.code_mask
+    assert (copy.path, copy.mtime, copy.encoding) == (source.path, source.mtime, source.encoding)

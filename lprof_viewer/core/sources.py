@@ -17,6 +17,7 @@ from functools import cached_property
 from itertools import compress, count, repeat
 from operator import itemgetter
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 from lprof_viewer.core.source_layout import SourceLayout, source_layout
 
@@ -258,6 +259,18 @@ class SourceFile:
     lines: tuple[str, ...]
     mtime: float
     encoding: str
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled to send one side of a diff from a helper process: the lines go
+        # as one text, a tenth of the cost of pickling 24,000 strings. No line
+        # holds a line break: read_source split them there.
+        state = self.__dict__.copy()
+        state["lines"] = ("\n".join(self.lines), len(self.lines))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        text, count = state["lines"]
+        self.__dict__.update(state, lines=tuple(text.split("\n")) if count else ())
 
     def line(self, lineno: int) -> str:
         """The text of a 1-based line, or '' past the end."""
