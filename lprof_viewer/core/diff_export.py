@@ -22,19 +22,64 @@ from lprof_viewer.core.diff import (
 )
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
+from lprof_viewer.core.helper_process import can_fork, forked_helper
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.units import AUTO, TimeUnit, with_unit
 
+_Numbered = tuple[int, FunctionDiff]  # a function and its place, biggest change first
+
 
 class DiffExporter(ABC):
-    """Writes a :class:`ProfileDiff` to a text stream."""
+    """Writes a :class:`ProfileDiff` to a text stream: a head, each function, a tail."""
 
     def __init__(self, unit: TimeUnit | None = None) -> None:
         self.unit = unit or AUTO
 
+    def write(self, diff: ProfileDiff, stream: TextIO, in_parallel: bool = True) -> None:
+        """Write the whole diff, biggest change first.
+
+        The functions of a large diff are written in two halves, the second
+        by a forked helper where it can (``helper_process``): aligning and
+        formatting 200,000 lines keeps a core busy for seconds.
+        """
+        stream.write(self.head(diff))
+        numbered = list(enumerate(diff.functions))
+        half = len(numbered) // 2
+        if not (in_parallel and len(numbered) >= PARALLEL_FROM and can_fork()):
+            self._write_functions(numbered, stream)
+        else:
+            second = numbered[half:]
+            with forked_helper(lambda send: send(self._functions_text(second)), 1) as helper:
+                self._write_functions(numbered[:half], stream)
+                written_by_helper = helper.receive()
+            if isinstance(written_by_helper, str):
+                stream.write(written_by_helper)
+            else:  # the helper failed: write them here
+                self._write_functions(second, stream)
+        stream.write(self.tail(diff))
+
+    def _write_functions(self, numbered: Sequence[_Numbered], stream: TextIO) -> None:
+        for index, function in numbered:
+            stream.write(self.function_text(index, function))
+
+    def _functions_text(self, numbered: Sequence[_Numbered]) -> str:
+        return "".join([self.function_text(index, function) for index, function in numbered])
+
     @abstractmethod
-    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
-        """Write the whole diff, biggest change first."""
+    def head(self, diff: ProfileDiff) -> str:
+        """What comes before the functions: the summary, the functions table."""
+
+    @abstractmethod
+    def function_text(self, index: int, function: FunctionDiff) -> str:
+        """The ``index``-th function, biggest change first (0 for the first)."""
+
+    @abstractmethod
+    def tail(self, diff: ProfileDiff) -> str:
+        """What comes after the functions."""
+
+
+#: From this many functions on, a helper process writes half of them (``DiffExporter.write``).
+PARALLEL_FROM = 500
 
 
 def diff_exporter_for(name: str, unit: TimeUnit | None = None) -> DiffExporter:
@@ -128,16 +173,18 @@ def _hits_and_times(
 class DiffJsonExporter(DiffExporter):
     """``{"total_a", "total_b", "functions": [...]}``."""
 
-    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
-        """One JSON document, written function by function."""
-        stream.write(
-            f'{{"total_a":{compact_json(diff.total_a)},"total_b":{compact_json(diff.total_b)},'
-        )
-        stream.write('"functions":[')
-        for index, function in enumerate(diff.functions):
-            stream.write("," if index else "")
-            stream.write(function_json(function))
-        stream.write("]}\n")
+    def head(self, diff: ProfileDiff) -> str:
+        """The totals, and the functions' list opened."""
+        total_a, total_b = compact_json(diff.total_a), compact_json(diff.total_b)
+        return f'{{"total_a":{total_a},"total_b":{total_b},"functions":['
+
+    def function_text(self, index: int, function: FunctionDiff) -> str:
+        """The function's object, after a comma unless it is the first."""
+        return f",{function_json(function)}" if index else function_json(function)
+
+    def tail(self, diff: ProfileDiff) -> str:
+        """The list and the document closed."""
+        return "]}\n"
 
 
 _MARKS = {INSERTED: "+", REMOVED: "-"}
@@ -148,11 +195,11 @@ _HTML_MARKS = {**_MARKS, CHANGED: "~"}
 class DiffTextExporter(DiffExporter):
     """A summary, the functions by change, then each function's lines side by side."""
 
-    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
-        """Plain text for a terminal or a pull request comment."""
+    def head(self, diff: ProfileDiff) -> str:
+        """Plain text for a terminal or a pull request comment: the summary, the functions."""
         unit = self.unit
         name_a, name_b = diff.names
-        stream.write(f"A: {name_a}\nB: {name_b}\n{diff.summary(unit)}\n\n")
+        head = [f"A: {name_a}\nB: {name_b}\n{diff.summary(unit)}\n\n"]
         # A run that lacks the function has no time for it (blank, as the window shows it).
         rows = [
             (
@@ -168,12 +215,15 @@ class DiffTextExporter(DiffExporter):
         width = max([12, *(len(text) for row in rows for text in row[:3])])
         verdict = max([14, *(len(row[3]) for row in rows)])  # '12345.6x slower'
         line = f"%{width}s %{width}s %{width}s  %-{verdict}s %s\n"
-        stream.write(line % titles)
-        stream.writelines(map(line.__mod__, rows))
-        for function in diff.functions:
-            stream.write(self._function_text(function))
+        head.append(line % titles)
+        head.extend(map(line.__mod__, rows))
+        return "".join(head)
 
-    def _function_text(self, function: FunctionDiff) -> str:
+    def tail(self, diff: ProfileDiff) -> str:
+        """Nothing: the last function ends the text."""
+        return ""
+
+    def function_text(self, index: int, function: FunctionDiff) -> str:
         """The function's rows, each column formatted in one pass (200,000 rows in a large diff)."""
         unit = self.unit
         rows, _, note = function.alignment
@@ -260,12 +310,12 @@ td.mark { font-weight: bold; }
 class DiffHtmlExporter(DiffExporter):
     """The side-by-side view as one page to attach to a pull request (no scripts, no network)."""
 
-    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
-        """The summary, the functions table, then each function side by side with heat."""
+    def head(self, diff: ProfileDiff) -> str:
+        """The page's head, the summary and the functions table (each function follows)."""
         unit = self.unit
         name_a, name_b = map(html.escape, diff.names)
         summary = diff.summary_lines(unit)
-        stream.write(
+        head = [
             "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>{name_a} vs {name_b}</title>"
             f"<style>{PAGE_STYLE}</style></head><body>\n"
@@ -274,12 +324,12 @@ class DiffHtmlExporter(DiffExporter):
             "<table><tr><th class='code'>Function</th>"
             + "".join(f"<th>{html.escape(title)}</th>" for title in time_titles(unit))
             + "<th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"
-        )
+        ]
         for index, function in enumerate(diff.functions):
             verdict = function.verdict
             css = direction(function.delta)
             arrow = change_arrow(function.delta)
-            stream.write(
+            head.append(
                 f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.title)}</a>"
                 f"</td><td>{unit.format_total(function.a)}</td>"
                 f"<td>{unit.format_total(function.b)}</td>"
@@ -287,13 +337,18 @@ class DiffHtmlExporter(DiffExporter):
                 f"<td class='{css}'>{verdict}</td>"
                 f"<td>{function.hits_a:,}</td><td>{function.hits_b:,}</td></tr>\n"
             )
-        stream.write("</table>\n")
-        for index, function in enumerate(diff.functions):
-            stream.write(self._function_html(index, function))
-        stream.write("</body></html>\n")
+        head.append("</table>\n")
+        return "".join(head)
 
-    def _function_html(self, index: int, function: FunctionDiff) -> str:
-        """The function's rows, each column made in one pass (200,000 rows in a large diff)."""
+    def tail(self, diff: ProfileDiff) -> str:
+        """The page closed."""
+        return "</body></html>\n"
+
+    def function_text(self, index: int, function: FunctionDiff) -> str:
+        """The function side by side with heat, each column made in one pass.
+
+        A large diff has 200,000 rows.
+        """
         unit = self.unit
         rows, _, note = function.alignment
         parts = [

@@ -1,35 +1,25 @@
-"""Open two profiles to compare: read B's side in a second process while this one reads A's.
+"""Open two profiles to compare: read B's side in a helper process while this one reads A's.
 
 Reading a side (unpickling its profile, reading and scanning its source
 files, finding every function's lines) is most of what a diff costs, and
-the two sides share nothing. Where forking is safe, a forked helper reads
-B's side and sends it back pickled: first the profile, which this process
-matches with A's while the helper reads B's files, then what it found in
-them. On a machine with two cores the pair takes little longer than one side.
-
-Forking is safe on Linux from a process with one thread: the command line.
-The window has several (it loads on a pool thread), so it reads both sides
-one after the other. The pickles come from this program's own forked
-process through a pipe, never from a file: a profile still never runs code.
-If the helper fails in any way but a refused profile, this process reads
-what is missing itself, so an unexpected error surfaces here as it would
-have without the helper.
+the two sides share nothing. Where forking is safe (``helper_process``), a
+forked helper reads B's side and sends it back: first its annotator, which
+this process matches with A's while the helper reads B's files, then what it
+found in them. On a machine with two cores the pair takes little longer than
+one side. If the helper fails in any way but a refused profile, this process
+reads what is missing itself, so an unexpected error surfaces here as it
+would have without the helper.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import signal
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from lprof_viewer.core.annotate import FilesRead, ProfileAnnotator
 from lprof_viewer.core.collector import collector_paused
 from lprof_viewer.core.diff import ProfileDiff
+from lprof_viewer.core.helper_process import Send, can_fork, forked_helper
 from lprof_viewer.core.lprof_reader import ProfileLoadError
 from lprof_viewer.core.run_history import RunHistory, open_with_sources
 from lprof_viewer.core.sources import SourceCache, SourceRoot
@@ -68,49 +58,20 @@ def open_diff(
         for annotator in diff.annotators:
             annotator.read_every_file()
         return diff
-    messages = _Messages()
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        stream.flush()
-    pid = os.fork()
-    if pid == 0:
-        _send_side(messages, path_b, roots, history)
-    messages.parent_side()
-    complete = False
-    try:
+    with forked_helper(lambda send: _send_side(send, path_b, roots, history), 2) as helper:
         annotator_a = _read_side(path_a, roots, history)
-        annotator_b = messages.next()
+        annotator_b = helper.receive()
         if isinstance(annotator_b, ProfileLoadError):
             raise annotator_b
         if not isinstance(annotator_b, ProfileAnnotator):  # the helper failed: read B here
             annotator_b = _read_side(path_b, roots, history)
         diff = ProfileDiff(annotator_a, annotator_b)  # while the helper reads B's files
-        files_read = messages.next()
-        if isinstance(files_read, FilesRead):
-            annotator_b.adopt(files_read)
-            complete = True
-        else:
-            annotator_b.read_every_file()
-        return diff
-    finally:
-        if not complete:  # A was refused, the helper failed, or this process was interrupted
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
-            os.waitpid(pid, 0)
-        messages.close()
-
-
-def can_fork() -> bool:
-    """True where a forked process can safely go on running Python: Linux, one thread.
-
-    Threads are counted by the system, not by ``threading``, which does not
-    see those Qt or a library started.
-    """
-    if not sys.platform.startswith("linux") or not hasattr(os, "memfd_create"):
-        return False
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
+        files_read = helper.receive()
+    if isinstance(files_read, FilesRead):
+        annotator_b.adopt(files_read)
+    else:
+        annotator_b.read_every_file()
+    return diff
 
 
 def _read_side(
@@ -124,72 +85,15 @@ def _read_side(
 
 
 def _send_side(
-    messages: _Messages, path: Path, roots: Sequence[SourceRoot], history: RunHistory | None
-) -> NoReturn:
-    """In the helper: send B's side, and exit.
-
-    Exits without Python's clean-up: the parent's buffers, temporary files
-    and exit handlers are its own.
-    """
+    send: Send, path: Path, roots: Sequence[SourceRoot], history: RunHistory | None
+) -> None:
+    """In the helper: B's annotator (or why its profile was refused), then what its files hold."""
     try:
-        messages.helper_side()
-        try:
-            annotator, _ = open_with_sources([path], roots, history)
-        except ProfileLoadError as refused:
-            messages.send(refused)
-        else:
-            messages.send(annotator)
-            with collector_paused():
-                annotator.read_every_file()
-            messages.send(annotator.files_read())
-    finally:
-        os._exit(0)
-
-
-class _Messages:
-    """Pickles from the helper to this process, each in a file of its own in memory.
-
-    The helper writes a message whole, then says so with a byte through a
-    pipe: it never waits for this process to read, which a pipe alone (64 KiB)
-    would make it do for the megabytes of a large profile's annotator.
-    """
-
-    COUNT = 2  # B's annotator (or its refusal), then what reading its files found
-
-    def __init__(self) -> None:
-        self._files = [os.memfd_create(f"lprof-viewer-diff-{k}") for k in range(self.COUNT)]
-        self._ready, self._say_ready = os.pipe()
-        self._sent = 0
-
-    def helper_side(self) -> None:
-        """In the helper, once forked: it only writes."""
-        os.close(self._ready)
-
-    def parent_side(self) -> None:
-        """In this process, once forked: it only reads; the pipe ends when the helper does."""
-        os.close(self._say_ready)
-
-    def send(self, message: object) -> None:
-        """In the helper: the next message."""
-        with open(self._files[self._sent], "wb", closefd=False) as stream:
-            pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        self._sent += 1
-        os.write(self._say_ready, b"\1")
-
-    def next(self) -> object:
-        """The next message, when it is written; None when the helper sent no more."""
-        if self._sent == self.COUNT or not os.read(self._ready, 1):
-            return None  # the helper ended before writing it
-        file = self._files[self._sent]
-        self._sent += 1
-        os.lseek(file, 0, os.SEEK_SET)
-        try:
-            with open(file, "rb", closefd=False) as stream, collector_paused():
-                return pickle.load(stream)
-        except Exception:  # not expected of a whole pickle, but then B is read here
-            return None
-
-    def close(self) -> None:
-        """In this process, once the helper has ended."""
-        for descriptor in (*self._files, self._ready):
-            os.close(descriptor)
+        annotator, _ = open_with_sources([path], roots, history)
+    except ProfileLoadError as refused:
+        send(refused)
+        return
+    send(annotator)
+    with collector_paused():
+        annotator.read_every_file()
+    send(annotator.files_read())

@@ -1,8 +1,10 @@
-"""Reading B's side of a diff in a forked helper: the same diff, and no helper left behind.
+"""A diff's work shared with forked helpers: the same diff and files, no helper left behind.
 
-Each case runs in a fresh process, as ``lprof-viewer diff`` does: the helper
-is only forked from a process with one thread, and a test session may have
-started Qt's.
+``lprof-viewer diff`` reads B's side in a helper (``pair_loading``) and has
+a helper write the second half of the functions (``DiffExporter.write``).
+Each case runs in a fresh process, as the command does: a helper is only
+forked from a process with one thread, and a test session may have started
+Qt's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from lprof_viewer.core.pair_loading import can_fork
+from lprof_viewer.core.helper_process import can_fork
 from lprof_viewer.core.run_history import RunHistory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -204,3 +206,92 @@ def test_no_helper_is_forked_beside_another_thread() -> None:
         other.join()
     if len(os.listdir("/proc/self/task")) == 1:  # this test process may run Qt's threads
         assert can_fork()
+
+
+# argv: A, B, format, output, "parallel" or "serial", what goes wrong ("none" or
+# "helper dies writing"). Writes the diff as ``lprof-viewer diff`` does, any
+# number of functions being enough for a helper to write half of them; prints the
+# forks made and whether a child process was left.
+WRITE_DIFF = """
+import json, os, sys
+import lprof_viewer.core.diff_export as diff_export
+import lprof_viewer.core.helper_process as helper_process
+import lprof_viewer.core.pair_loading as pair_loading
+from lprof_viewer.cli import main
+
+path_a, path_b, format, output, mode, sabotage = sys.argv[1:7]
+parent = os.getpid()
+forks = []
+real_fork = os.fork
+def counted_fork():
+    forks.append(1)
+    return real_fork()
+os.fork = counted_fork
+diff_export.PARALLEL_FROM = 1
+if mode == "serial":
+    diff_export.can_fork = pair_loading.can_fork = lambda: False
+if sabotage == "helper dies writing":
+    real_text = diff_export.DiffExporter._functions_text
+    def functions_text(self, numbered):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real_text(self, numbered)
+    diff_export.DiffExporter._functions_text = functions_text
+status = main(["diff", path_a, path_b, "--format", format, "-o", output])
+try:
+    os.waitpid(-1, os.WNOHANG)
+    left = True
+except ChildProcessError:
+    left = False
+print(json.dumps({"status": status, "forks": len(forks), "child left": left}))
+"""
+
+
+def write_diff_in_a_process(
+    a: Path, b: Path, format: str, output: Path, mode: str, sabotage: str = "none"
+) -> dict[str, Any]:
+    """Run ``lprof-viewer diff`` in a fresh process; answer what ``WRITE_DIFF`` prints."""
+    args = [str(a), str(b), format, str(output), mode, sabotage]
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_DIFF, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("format", ["json", "text", "html"])
+def test_a_helper_writing_half_the_functions_writes_the_same_file(
+    format: str, django_before_after_lprofs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    shared, alone = tmp_path / f"shared.{format}", tmp_path / f"alone.{format}"
+
+    parallel = write_diff_in_a_process(*django_before_after_lprofs, format, shared, "parallel")
+    serial = write_diff_in_a_process(*django_before_after_lprofs, format, alone, "serial")
+
+    assert parallel == {"status": 0, "forks": 2, "child left": False}  # B's side, then half
+    assert serial["forks"] == 0
+    written = shared.read_text(encoding="utf-8")
+    assert written == alone.read_text(encoding="utf-8")
+    assert "author_names" in written
+
+
+def test_a_helper_that_dies_writing_leaves_this_process_to_write_its_half(
+    django_before_after_lprofs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    rescued, alone = tmp_path / "rescued.json", tmp_path / "alone.json"
+
+    result = write_diff_in_a_process(
+        *django_before_after_lprofs, "json", rescued, "parallel", "helper dies writing"
+    )
+    write_diff_in_a_process(*django_before_after_lprofs, "json", alone, "serial")
+
+    assert result == {"status": 0, "forks": 2, "child left": False}
+    assert json.loads(rescued.read_text(encoding="utf-8")) == json.loads(
+        alone.read_text(encoding="utf-8")
+    )

@@ -1,0 +1,120 @@
+"""Work shared with a forked helper process, its results sent back pickled.
+
+A diff of two large profiles keeps one core busy for seconds while a laptop
+has several. Where forking is safe, part of the work goes to a forked helper,
+which starts with everything this process holds and sends its results back,
+each message a pickle in an in-memory file of its own: the helper never waits
+for this process to read (a pipe holds 64 KiB, a side of a large diff
+megabytes). The pickles come from this program's own helper, never from a
+file: a profile still never runs code.
+
+Forking is safe on Linux from a process with one thread: the command line.
+The window has several (it loads on pool threads), so it does all the work
+itself, as does any system without ``fork``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Iterator
+
+from lprof_viewer.core.collector import collector_paused
+
+#: What the helper is given to send its results with, one message per call.
+Send = Callable[[object], None]
+
+
+def can_fork() -> bool:
+    """True where a forked process can safely go on running Python: Linux, one thread.
+
+    Threads are counted by the system, not by ``threading``, which does not
+    see those Qt or a library started.
+    """
+    if not sys.platform.startswith("linux") or not hasattr(os, "memfd_create"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def forked_helper(work: Callable[[Send], None], messages: int) -> Iterator[HelperResults]:
+    """Run ``work`` in a forked helper; within the block, receive the ``messages`` it sends.
+
+    Call only where ``can_fork``. The helper exits as soon as ``work`` returns
+    or raises, without Python's clean-up (the buffers, temporary files and
+    exit handlers are this process's). Leaving the block before every message
+    came (an error, an interruption) kills the helper; it is always waited for.
+    """
+    results = HelperResults(messages)
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        stream.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            results.helper_side()
+            work(results.send)
+        finally:
+            os._exit(0)
+    results.parent_side()
+    try:
+        yield results
+    finally:
+        if not results.all_received:
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+            os.waitpid(pid, 0)
+        results.close()
+
+
+class HelperResults:
+    """The helper's messages, each written whole to its in-memory file, then said with a byte."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._files = [os.memfd_create(f"lprof-viewer-helper-{k}") for k in range(count)]
+        self._ready, self._say_ready = os.pipe()
+        self._used = 0  # sent, in the helper; received, in this process
+
+    @property
+    def all_received(self) -> bool:
+        """True once every message came."""
+        return self._used == self.count
+
+    def helper_side(self) -> None:
+        """In the helper, once forked: it only writes."""
+        os.close(self._ready)
+
+    def parent_side(self) -> None:
+        """In this process, once forked: it only reads; the pipe ends when the helper does."""
+        os.close(self._say_ready)
+
+    def send(self, message: object) -> None:
+        """In the helper: the next message."""
+        with open(self._files[self._used], "wb", closefd=False) as stream:
+            pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self._used += 1
+        os.write(self._say_ready, b"\1")
+
+    def receive(self) -> object:
+        """The next message, once written; None when the helper ended before sending it."""
+        if self.all_received or not os.read(self._ready, 1):
+            return None
+        file = self._files[self._used]
+        self._used += 1
+        os.lseek(file, 0, os.SEEK_SET)
+        try:
+            with open(file, "rb", closefd=False) as stream, collector_paused():
+                return pickle.load(stream)
+        except Exception:  # not expected of a whole pickle; the caller does the work itself
+            return None
+
+    def close(self) -> None:
+        """In this process, once the helper has ended."""
+        for descriptor in (*self._files, self._ready):
+            os.close(descriptor)
