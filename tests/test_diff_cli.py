@@ -484,3 +484,36 @@ def test_a_long_verdict_keeps_the_function_column_in_line(busy_lprof: Path, tmp_
     # Every name starts in the column its title starts in.
     column = table[0].index("Function")
     assert all(row[column - 1] == " " and row[column] != " " for row in table[1:])
+
+
+def test_a_long_function_has_every_line_in_the_json(tmp_path: Path) -> None:
+    """Each function's lines are written with one template, which a long function makes anew."""
+    body = "".join(f"    total += {k} * n\n" for k in range(400))
+    script = tmp_path / "long.py"
+    script.write_text(
+        f"@profile\ndef long_sum(n):\n    total = 0\n{body}    return total\n\n"
+        "for n in range(3):\n    long_sum(n)\n",
+        encoding="utf-8",
+    )
+    run_kernprof(script, tmp_path / "a.lprof")
+    run_kernprof(script, tmp_path / "b.lprof")
+    expected = {
+        name: {lineno: (hits, ticks * stats.unit) for lineno, hits, ticks in lines}
+        for name, stats in (
+            ("a", load_stats(tmp_path / "a.lprof")),
+            ("b", load_stats(tmp_path / "b.lprof")),
+        )
+        for lines in stats.timings.values()
+    }
+
+    (function,) = diff_json(tmp_path / "a.lprof", tmp_path / "b.lprof")["functions"]
+
+    assert len(function["lines"]) == 404  # decorator, def, 402 statements
+    assert [line["source_a"] for line in function["lines"]][3:5] == [
+        "    total += 0 * n",
+        "    total += 1 * n",
+    ]
+    for line in function["lines"]:
+        for side in "ab":
+            hits, time = expected[side].get(line[f"line_{side}"], (0, 0.0))
+            assert (line[f"hits_{side}"], line[f"time_{side}"]) == (hits, time)

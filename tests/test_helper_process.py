@@ -26,19 +26,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
 
-# argv: A, B, "parallel" or "serial", what goes wrong (see SABOTAGE), a history root or "".
-# Prints one JSON object: the forks made, the diff's JSON export or the refusal,
-# and whether any child process was left.
-OPEN_DIFF = """
+# Before each script: forks are counted; ``in_helper()`` tells a helper from this process.
+COUNTING_FORKS = """
 import io, json, os, sys
 from pathlib import Path
-import lprof_viewer.core.pair_loading as pair_loading
-from lprof_viewer.core.annotate import ProfileAnnotator
-from lprof_viewer.core.diff_export import diff_exporter_for
-from lprof_viewer.core.lprof_reader import ProfileLoadError
-from lprof_viewer.core.run_history import RunHistory
-
-path_a, path_b, mode, sabotage, history_root = sys.argv[1:6]
 parent = os.getpid()
 forks = []
 real_fork = os.fork
@@ -49,7 +40,46 @@ os.fork = counted_fork
 
 def in_helper():
     return os.getpid() != parent
+"""
 
+# After each script: it prints its ``result`` with the forks made and whether any
+# child process was left.
+PRINTING_RESULT = """
+result["forks"] = len(forks)
+try:
+    os.waitpid(-1, os.WNOHANG)
+    result["child left"] = True
+except ChildProcessError:
+    result["child left"] = False
+print(json.dumps(result))
+"""
+
+
+def run_script(script: str, *args: str) -> dict[str, Any]:
+    """Run ``script`` in a fresh process; answer the result it prints."""
+    done = subprocess.run(
+        [sys.executable, "-c", COUNTING_FORKS + script + PRINTING_RESULT, *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+# argv: A, B, "parallel" or "serial", what goes wrong (see SABOTAGE), a history root or "".
+# The result holds the diff's JSON export, or why it was refused.
+OPEN_DIFF = """
+import lprof_viewer.core.pair_loading as pair_loading
+from lprof_viewer.core.annotate import ProfileAnnotator
+from lprof_viewer.core.diff_export import diff_exporter_for
+from lprof_viewer.core.lprof_reader import ProfileLoadError
+from lprof_viewer.core.run_history import RunHistory
+
+path_a, path_b, mode, sabotage, history_root = sys.argv[1:6]
 SABOTAGE
 history = RunHistory(Path(history_root)) if history_root else None
 result = {}
@@ -63,13 +93,6 @@ else:
     out = io.StringIO()
     diff_exporter_for("json").write(diff, out)
     result["diff"] = json.loads(out.getvalue())
-result["forks"] = len(forks)
-try:
-    os.waitpid(-1, os.WNOHANG)
-    result["child left"] = True
-except ChildProcessError:
-    result["child left"] = False
-print(json.dumps(result))
 """
 
 SABOTAGE = {
@@ -114,17 +137,7 @@ def open_diff_in_a_process(
     """Run ``open_diff`` in a fresh process; answer what ``OPEN_DIFF`` prints."""
     script = OPEN_DIFF.replace("SABOTAGE", SABOTAGE[sabotage])
     root = str(history.root) if history else ""
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(a), str(b), mode, sabotage, root],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_script(script, str(a), str(b), mode, sabotage, root)
 
 
 def test_the_helper_gives_the_diff_read_one_side_after_the_other(
@@ -210,40 +223,25 @@ def test_no_helper_is_forked_beside_another_thread() -> None:
 
 # argv: A, B, format, output, "parallel" or "serial", what goes wrong ("none" or
 # "helper dies writing"). Writes the diff as ``lprof-viewer diff`` does, any
-# number of functions being enough for a helper to write half of them; prints the
-# forks made and whether a child process was left.
+# number of functions being enough for a helper to write half of them; the result
+# holds the command's exit status.
 WRITE_DIFF = """
-import json, os, sys
 import lprof_viewer.core.diff_export as diff_export
-import lprof_viewer.core.helper_process as helper_process
 import lprof_viewer.core.pair_loading as pair_loading
 from lprof_viewer.cli import main
 
 path_a, path_b, format, output, mode, sabotage = sys.argv[1:7]
-parent = os.getpid()
-forks = []
-real_fork = os.fork
-def counted_fork():
-    forks.append(1)
-    return real_fork()
-os.fork = counted_fork
 diff_export.PARALLEL_FROM = 1
 if mode == "serial":
     diff_export.can_fork = pair_loading.can_fork = lambda: False
 if sabotage == "helper dies writing":
     real_text = diff_export.DiffExporter._functions_text
     def functions_text(self, numbered):
-        if os.getpid() != parent:
+        if in_helper():
             os._exit(3)
         return real_text(self, numbered)
     diff_export.DiffExporter._functions_text = functions_text
-status = main(["diff", path_a, path_b, "--format", format, "-o", output])
-try:
-    os.waitpid(-1, os.WNOHANG)
-    left = True
-except ChildProcessError:
-    left = False
-print(json.dumps({"status": status, "forks": len(forks), "child left": left}))
+result = {"status": main(["diff", path_a, path_b, "--format", format, "-o", output])}
 """
 
 
@@ -251,18 +249,7 @@ def write_diff_in_a_process(
     a: Path, b: Path, format: str, output: Path, mode: str, sabotage: str = "none"
 ) -> dict[str, Any]:
     """Run ``lprof-viewer diff`` in a fresh process; answer what ``WRITE_DIFF`` prints."""
-    args = [str(a), str(b), format, str(output), mode, sabotage]
-    done = subprocess.run(
-        [sys.executable, "-c", WRITE_DIFF, *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_script(WRITE_DIFF, str(a), str(b), format, str(output), mode, sabotage)
 
 
 @pytest.mark.parametrize("format", ["json", "text", "html"])
@@ -295,3 +282,26 @@ def test_a_helper_that_dies_writing_leaves_this_process_to_write_its_half(
     assert json.loads(rescued.read_text(encoding="utf-8")) == json.loads(
         alone.read_text(encoding="utf-8")
     )
+
+
+def test_a_helper_is_forked_from_a_command_started_without_standard_streams(
+    django_before_after_lprofs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``pythonw``, or a launcher that closed them: nothing to flush before forking."""
+    output = tmp_path / "diff.json"
+    script = """
+import lprof_viewer.core.diff_export as diff_export
+from lprof_viewer.cli import main
+
+diff_export.PARALLEL_FROM = 1
+real_stdout, sys.stdout, sys.stderr = sys.stdout, None, None
+status = main(["diff", sys.argv[1], sys.argv[2], "-o", sys.argv[3]])
+sys.stdout = real_stdout
+result = {"status": status}
+"""
+    a, b = django_before_after_lprofs
+
+    result = run_script(script, str(a), str(b), str(output))
+
+    assert result == {"status": 0, "forks": 2, "child left": False}
+    assert "author_names" in output.read_text(encoding="utf-8")

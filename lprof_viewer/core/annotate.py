@@ -324,9 +324,10 @@ class ProfileAnnotator:
         place = {function: i for i, function in enumerate(self.profile.functions)}
         blocks = {
             name: [
-                (place[f], staleness, lines.start, lines.stop) for f, (staleness, lines) in found
+                (place[function], staleness, lines.start, lines.stop)
+                for function, (staleness, lines) in found.items()
             ]
-            for name, found in ((name, found.items()) for name, found in self._ordinary.items())
+            for name, found in self._ordinary.items()
         }
         return FilesRead(dict(self._sources), blocks)
 

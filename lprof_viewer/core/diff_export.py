@@ -127,7 +127,7 @@ def function_json(function: FunctionDiff) -> str:
         rows.kinds,
         strict=True,
     )
-    # All the lines with one format: a third less than one per line.
+    # One format for all the lines: a call and a tuple per line cost more than their cells.
     lines = _lines_template(len(rows.kinds)) % tuple(chain.from_iterable(cells))
     return f'{compact_json(head)[:-1]},"lines":[{lines}]}}'
 
@@ -138,9 +138,22 @@ _LINE_TEMPLATE = (
 )
 
 
-@lru_cache(maxsize=512)
 def _lines_template(count: int) -> str:
-    """``count`` line objects' template, comma-separated (functions mostly have a few lengths)."""
+    """``count`` line objects' template, comma-separated.
+
+    Kept for the lengths most functions have; a long function's (190 bytes a
+    line) is made for it alone, so a profile of long functions keeps none.
+    """
+    if count <= _KEPT_TEMPLATES:
+        return _kept_lines_template(count)
+    return ",".join([_LINE_TEMPLATE] * count)
+
+
+_KEPT_TEMPLATES = 256
+
+
+@lru_cache(maxsize=_KEPT_TEMPLATES)
+def _kept_lines_template(count: int) -> str:
     return ",".join([_LINE_TEMPLATE] * count)
 
 

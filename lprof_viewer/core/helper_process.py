@@ -53,7 +53,9 @@ def forked_helper(work: Callable[[Send], None], messages: int) -> Iterator[Helpe
     """
     results = HelperResults(messages)
     for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        stream.flush()
+        if stream is not None:  # None when started without them
+            with contextlib.suppress(OSError, ValueError):  # full, or closed: said later
+                stream.flush()
     pid = os.fork()
     if pid == 0:
         try:
