@@ -26,12 +26,15 @@ from lprof_viewer.core.kernprof_command import (
 )
 from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
 from lprof_viewer.core.merge import merge_stats, with_sources_found
+from lprof_viewer.core.output_files import replacing_text
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, UNIT_SECONDS, TimeUnit
 from lprof_viewer.desktop.instance_protocol import is_standalone
 
 HEADLESS_VERBS = ("export", "merge", "run", "diff")
 EXIT_BAD_INPUT = 2
+#: A headless command stopped by Ctrl+C, as shells report a command SIGINT ended.
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -210,7 +213,7 @@ def _write_to(output: Path | None, stdout: TextIO | None, write: Callable[[TextI
             ) from None
         return
     try:
-        with output.open("w", encoding="utf-8", errors="backslashreplace", newline="") as stream:
+        with replacing_text(output) as stream:  # a failed write leaves the old file
             write(stream)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}.") from None
@@ -490,6 +493,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     except BrokenPipeError:  # e.g. `lprof-viewer export big.lprof | head`
         _discard_standard_output(stdout)
         return 0
+    except KeyboardInterrupt:  # Ctrl+C on an export: its file, if any, is left as it was
+        return EXIT_INTERRUPTED
     if args.install_desktop or args.uninstall_desktop:
         from lprof_viewer.desktop import xdg_install
 

@@ -552,3 +552,46 @@ def test_a_suffix_the_command_cannot_write_is_refused_not_filled_with_text(
     assert main(["diff", str(busy_lprof), str(busy_lprof), "-o", str(table)]) == 2
     assert "this command cannot write CSV; choose one with --format." in capsys.readouterr().err
     assert not table.exists()
+
+
+@pytest.mark.parametrize("failure", ["full disk", "Ctrl+C"])
+@pytest.mark.parametrize("verb", ["export", "diff"])
+def test_an_output_file_is_left_whole_when_writing_it_fails_halfway(
+    failure: str,
+    verb: str,
+    busy_lprof: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    """Yesterday's export is still there after today's stops at its first function."""
+    from lprof_viewer.core.diff_export import DiffTextExporter
+    from lprof_viewer.core.exporters.text_export import TextExporter
+
+    out = tmp_path / "report.txt"
+    inputs = [str(busy_lprof)] * (1 if verb == "export" else 2)
+    assert main([verb, *inputs, "-o", str(out)]) == 0
+    yesterday = out.read_bytes()
+    out.chmod(0o640)
+    error = (
+        OSError(28, "No space left on device") if failure == "full disk" else KeyboardInterrupt()
+    )
+
+    def fail(*args: object, **kwargs: object) -> str:
+        raise error
+
+    exporter = TextExporter if verb == "export" else DiffTextExporter
+    monkeypatch.setattr(exporter, "function_text", fail)
+    capsys.readouterr()
+
+    status = main([verb, *inputs, "-o", str(out)])
+
+    said = capsys.readouterr().err
+    if failure == "full disk":
+        assert status == 2
+        assert said == f"lprof-viewer: cannot write {out}: No space left on device.\n"
+    else:
+        assert status == 130 and said == ""  # the shell shows ^C
+    assert out.read_bytes() == yesterday
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]  # nothing half-written beside
