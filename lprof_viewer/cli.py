@@ -27,6 +27,7 @@ from lprof_viewer.core.kernprof_command import (
 from lprof_viewer.core.lprof_reader import ProfileLoadError, read_stats
 from lprof_viewer.core.merge import merge_stats, with_sources_found
 from lprof_viewer.core.output_files import replacing_text
+from lprof_viewer.core.preload import cancel_preload, preload_profiles
 from lprof_viewer.core.sources import SourceMapError, SourceRoot
 from lprof_viewer.core.units import UNIT_CHOICES, UNIT_SECONDS, TimeUnit
 from lprof_viewer.desktop.instance_protocol import is_standalone
@@ -499,10 +500,13 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         from lprof_viewer.desktop import xdg_install
 
         return xdg_install.main(uninstalling=args.uninstall_desktop)
+    # Read the profiles named on another core while Qt and the window start.
+    preload_profiles([path for path in args.files if path.suffix != ".py"])
     if not is_standalone(args):
         from lprof_viewer.ui.single_instance import hand_off_to_running_window
 
         if hand_off_to_running_window(args):
+            cancel_preload()
             return 0
     from lprof_viewer.ui.app import run_window
 

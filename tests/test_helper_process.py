@@ -305,3 +305,66 @@ result = {"status": status}
 
     assert result == {"status": 0, "forks": 2, "child left": False}
     assert "author_names" in output.read_text(encoding="utf-8")
+
+
+# argv: a profile, a broken file, whether to touch the profile after preloading.
+# The result holds what taking each gave, and what reading each gives.
+PRELOAD = """
+import time
+from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles
+from lprof_viewer.core.preload import preload_profiles, take_preloaded
+
+good, broken, touch = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "touch"
+
+def described(load):
+    try:
+        profile = load()
+    except ProfileLoadError as refused:
+        return "refused: " + str(refused)
+    if profile is None:
+        return None
+    return [[f.filename, f.start_line, f.name, list(f.linenos), list(f.hits), list(f.ticks),
+             f.unit] for f in profile.functions]
+
+preload_profiles([good, broken])
+if touch:  # the file rewritten while the window started
+    time.sleep(0.05)
+    good.write_bytes(good.read_bytes())
+result = {
+    "broken taken": described(lambda: take_preloaded([broken])),
+    "good taken": described(lambda: take_preloaded([good])),
+    "good taken again": described(lambda: take_preloaded([good])),
+    "both merged": described(lambda: take_preloaded([good, broken])),
+    "good read": described(lambda: load_profiles([good])),
+    "broken read": described(lambda: load_profiles([broken])),
+}
+"""
+
+
+def test_a_profile_named_on_the_command_line_is_read_while_the_window_starts(
+    busy_lprof: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.lprof"
+    broken.write_bytes(busy_lprof.read_bytes()[:100])
+
+    result = run_script(PRELOAD, str(busy_lprof), str(broken), "leave")
+
+    assert result["forks"] == 1 and not result["child left"]
+    assert result["good taken"] == result["good read"] and result["good read"]
+    assert result["broken taken"] == result["broken read"]
+    assert result["broken read"].startswith("refused: broken.lprof is truncated")
+    # Taken once (a reload reads the file again); a merge reads its files itself.
+    assert result["good taken again"] is None and result["both merged"] is None
+
+
+def test_a_profile_rewritten_after_it_was_preloaded_is_read_again(
+    busy_lprof: Path, tmp_path: Path
+) -> None:
+    profile = tmp_path / "busy.lprof"
+    profile.write_bytes(busy_lprof.read_bytes())
+
+    result = run_script(PRELOAD, str(profile), str(tmp_path / "missing.lprof"), "touch")
+
+    assert result["good taken"] is None  # stale: the tab reads the file as it is now
+    assert result["broken taken"] == result["broken read"]
+    assert "missing.lprof does not exist" in result["broken read"]

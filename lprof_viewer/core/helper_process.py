@@ -43,35 +43,57 @@ def can_fork() -> bool:
 
 
 @contextlib.contextmanager
-def forked_helper(work: Callable[[Send], None], messages: int) -> Iterator[HelperResults]:
+def forked_helper(work: Callable[[Send], None], messages: int) -> Iterator[Helper]:
     """Run ``work`` in a forked helper; within the block, receive the ``messages`` it sends.
 
-    Call only where ``can_fork``. The helper exits as soon as ``work`` returns
-    or raises, without Python's clean-up (the buffers, temporary files and
-    exit handlers are this process's). Leaving the block before every message
-    came (an error, an interruption) kills the helper; it is always waited for.
+    Call only where ``can_fork``. Leaving the block before every message came
+    (an error, an interruption) kills the helper; it is always waited for.
     """
-    results = HelperResults(messages)
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        if stream is not None:  # None when started without them
-            with contextlib.suppress(OSError, ValueError):  # full, or closed: said later
-                stream.flush()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            results.helper_side()
-            work(results.send)
-        finally:
-            os._exit(0)
-    results.parent_side()
+    helper = Helper(work, messages)
     try:
-        yield results
+        yield helper
     finally:
-        if not results.all_received:
-            os.kill(pid, signal.SIGKILL)
+        helper.finish()
+
+
+class Helper:
+    """A forked process running ``work``, and the ``messages`` it sends back.
+
+    Make one only where ``can_fork``. The helper exits as soon as ``work``
+    returns or raises, without Python's clean-up (the buffers, temporary
+    files and exit handlers are this process's).
+    """
+
+    def __init__(self, work: Callable[[Send], None], messages: int) -> None:
+        self._results = HelperResults(messages)
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+            if stream is not None:  # None when started without them
+                with contextlib.suppress(OSError, ValueError):  # full, or closed: said later
+                    stream.flush()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                self._results.helper_side()
+                work(self._results.send)
+            finally:
+                os._exit(0)
+        self._results.parent_side()
+        self._finished = False
+
+    def receive(self) -> object:
+        """The next message, once written; None when the helper ended before sending it."""
+        return self._results.receive()
+
+    def finish(self) -> None:
+        """Once done with it: kill it unless every message came, and wait for it."""
+        if self._finished:
+            return
+        self._finished = True
+        if not self._results.all_received:
+            os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
-            os.waitpid(pid, 0)
-        results.close()
+            os.waitpid(self.pid, 0)
+        self._results.close()
 
 
 class HelperResults:

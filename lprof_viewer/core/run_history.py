@@ -29,7 +29,7 @@ from typing import Any
 from lprof_viewer.core.annotate import ProfileAnnotator
 from lprof_viewer.core.kernprof_command import RunConfig, default_output
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles, read_stats
-from lprof_viewer.core.model import RawStats
+from lprof_viewer.core.model import Profile, RawStats
 from lprof_viewer.core.sources import SourceCache, SourceRoot, is_file
 from lprof_viewer.desktop import xdg_base_dir
 
@@ -477,14 +477,17 @@ def open_with_sources(
     roots: Sequence[SourceRoot],
     history: RunHistory | None,
     cache: SourceCache | None = None,
+    profile: Profile | None = None,
 ) -> tuple[ProfileAnnotator, RunRecord | None]:
     """Load ``paths`` (merged when several) with their sources, and the run that wrote them.
 
     A profile a run in the history wrote is paired with that run's snapshot of
     the code it measured, even after the files on disk changed. Sources are
     read through ``cache`` when given (shared by profiles of the same code).
+    ``profile`` is that of ``paths`` when read already (``preload``).
     """
-    profile = load_profiles(paths)
+    if profile is None:
+        profile = load_profiles(paths)
     run = history.run_for_profile(paths[0]) if history is not None and len(paths) == 1 else None
     snapshots = run.snapshot_files() if run else None
     started, title = (run.started_at, run.title) if run else (None, None)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from lprof_viewer.assets import demo_profile
 from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.core.preload import cancel_preload
 from lprof_viewer.ui.application import ViewerApplication
 from lprof_viewer.ui.main_window import MainWindow
 from lprof_viewer.ui.settings import AppSettings
@@ -64,6 +65,7 @@ def run_window(args: argparse.Namespace) -> int:
     """Show the window on ``args.files`` (and the demo); answer the exit status."""
     app = make_application()
     if isinstance(app, ViewerApplication) and app.serve_or_hand_off(args):
+        cancel_preload()
         return 0  # a window started at the same moment took these files
     if getattr(args, "palette", None) == "dark":
         app.setStyle("Fusion")

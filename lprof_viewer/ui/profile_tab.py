@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from lprof_viewer.core.annotate import AnnotatedFunction, ProfileAnnotator
 from lprof_viewer.core.model import FunctionProfile, Profile
+from lprof_viewer.core.preload import take_preloaded
 from lprof_viewer.core.run_history import RunHistory, RunRecord, open_with_sources
 from lprof_viewer.core.sources import (
     SourceRoot,
@@ -57,7 +58,8 @@ def load_in_background(
     A profile written by a run in the history is shown with the snapshot of the
     code that run measured.
     """
-    annotator, run = open_with_sources(paths, roots, history)
+    preloaded = take_preloaded(paths)  # read while the window started, if it was
+    annotator, run = open_with_sources(paths, roots, history, profile=preloaded)
     if annotator.profile.functions:  # read the first file's source here, not on the GUI thread
         annotator.annotate(annotator.profile.functions[0])
     return annotator, run
