@@ -368,3 +368,16 @@ def test_a_profile_rewritten_after_it_was_preloaded_is_read_again(
     assert result["good taken"] is None  # stale: the tab reads the file as it is now
     assert result["broken taken"] == result["broken read"]
     assert "missing.lprof does not exist" in result["broken read"]
+
+
+def test_a_profile_named_twice_opens_two_tabs_each_from_the_helper(busy_lprof: Path) -> None:
+    script = """
+from lprof_viewer.core.preload import preload_profiles, take_preloaded
+
+path = Path(sys.argv[1])
+preload_profiles([path, path])
+result = {"takes": [take_preloaded([path]) is not None for _ in range(3)]}
+"""
+    result = run_script(script, str(busy_lprof))
+
+    assert result == {"takes": [True, True, False], "forks": 1, "child left": False}

@@ -1,16 +1,18 @@
 """Work shared with a forked helper process, its results sent back pickled.
 
-A diff of two large profiles keeps one core busy for seconds while a laptop
-has several. Where forking is safe, part of the work goes to a forked helper,
+A diff of two large profiles keeps one core busy for seconds, and starting
+the window on a large profile keeps it busy for a second, while a laptop has
+several. Where forking is safe, part of the work goes to a forked helper,
 which starts with everything this process holds and sends its results back,
 each message a pickle in an in-memory file of its own: the helper never waits
 for this process to read (a pipe holds 64 KiB, a side of a large diff
 megabytes). The pickles come from this program's own helper, never from a
 file: a profile still never runs code.
 
-Forking is safe on Linux from a process with one thread: the command line.
-The window has several (it loads on pool threads), so it does all the work
-itself, as does any system without ``fork``.
+Forking is safe on Linux from a process with one thread: the command line,
+and the window's start before Qt is imported (``preload``). A running window
+has several (it loads on pool threads), so it does all the work itself, as
+does any system without ``fork``.
 """
 
 from __future__ import annotations

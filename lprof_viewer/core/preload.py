@@ -31,6 +31,8 @@ class _Preload:
     """What the helper reads, in its order."""
     stamps: list[_Stamp]
     """Each file as it was when the helper was started."""
+    taken: list[bool]
+    """Whether each was taken (the same file twice on the command line is two tabs)."""
     received: list[object] = field(default_factory=list)
     """What the helper sent for the first paths, taken ones replaced by None."""
 
@@ -48,7 +50,8 @@ def preload_profiles(paths: Sequence[Path]) -> None:
     stamps = [_stamp(path) for path in paths]
     with _lock:
         _cancel_locked()
-        _preload = _Preload(Helper(lambda send: _read_each(send, paths), len(paths)), paths, stamps)
+        helper = Helper(lambda send: _read_each(send, paths), len(paths))
+        _preload = _Preload(helper, paths, stamps, [False] * len(paths))
 
 
 def take_preloaded(paths: Sequence[Path]) -> Profile | None:
@@ -63,14 +66,19 @@ def take_preloaded(paths: Sequence[Path]) -> Profile | None:
         return None
     with _lock:
         preload = _preload
-        if preload is None or paths[0] not in preload.paths:
+        if preload is None:
             return None
-        position = preload.paths.index(paths[0])
+        rows = zip(preload.paths, preload.taken, strict=True)
+        position = next(
+            (k for k, (path, taken) in enumerate(rows) if path == paths[0] and not taken), None
+        )
+        if position is None:  # not preloaded, or taken (a reload reads the file afresh)
+            return None
         while len(preload.received) <= position:  # the helper sends in order
             preload.received.append(preload.helper.receive())
         found = preload.received[position]
         preload.received[position] = None
-        preload.paths[position] = Path()  # taken: the same file again is read afresh
+        preload.taken[position] = True
         if len(preload.received) == len(preload.paths):
             preload.helper.finish()
     if found is None or _stamp(paths[0]) != preload.stamps[position]:
