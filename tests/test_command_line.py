@@ -595,3 +595,20 @@ def test_an_output_file_is_left_whole_when_writing_it_fails_halfway(
     assert out.read_bytes() == yesterday
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]  # nothing half-written beside
+
+
+def test_a_read_only_output_file_is_refused_not_replaced(
+    busy_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    """As ``open`` refuses it (the tests may run as root, whom permissions do not stop)."""
+    out = tmp_path / "report.txt"
+    out.write_text("keep me\n", encoding="utf-8")
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: mode != os.W_OK and real_access(path, mode)
+    )
+
+    assert main(["export", str(busy_lprof), "-o", str(out)]) == 2
+
+    assert capsys.readouterr().err == f"lprof-viewer: cannot write {out}: Permission denied.\n"
+    assert out.read_text(encoding="utf-8") == "keep me\n"

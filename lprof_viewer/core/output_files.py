@@ -4,12 +4,14 @@ What is written goes to a new file beside it, which replaces it only when
 the writing ends without error: a full disk or Ctrl+C halfway through an
 export leaves the file that was there. The new file is made as ``open``
 makes one (0666 less the umask), not private as ``mkstemp``'s; a file it
-replaces keeps its own permissions; a link is followed, not replaced. A
+replaces keeps its own permissions, and one that may not be written is
+refused as ``open`` would refuse it; a link is followed, not replaced. A
 device or pipe (``/dev/stdout``) is written into.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -43,6 +45,8 @@ def _replaced(path: Path, opened: Callable[[int], _Stream]) -> Iterator[_Stream]
         return
     if path.is_symlink():  # replace the file it points to, not the link
         path = Path(os.path.realpath(path))
+    if path.exists() and not os.access(path, os.W_OK):  # read-only: not replaced either
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
