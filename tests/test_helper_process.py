@@ -27,9 +27,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
 
 # Before each script: forks are counted; ``in_helper()`` tells a helper from this process.
+# Two cores are seen whatever the machine has: the helpers are tested on one core too.
 COUNTING_FORKS = """
 import io, json, os, sys
 from pathlib import Path
+os.sched_getaffinity = lambda pid: {0, 1}
 parent = os.getpid()
 forks = []
 real_fork = os.fork
@@ -207,8 +209,9 @@ def test_an_interrupted_diff_leaves_no_helper_running(
     assert result == {"refused": "KeyboardInterrupt", "forks": 1, "child left": False}
 
 
-def test_no_helper_is_forked_beside_another_thread() -> None:
+def test_no_helper_is_forked_beside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """A window diffs on a pool thread: forking there could copy a lock some thread holds."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})  # whatever the machine has
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
@@ -381,3 +384,14 @@ result = {"takes": [take_preloaded([path]) is not None for _ in range(3)]}
     result = run_script(script, str(busy_lprof))
 
     assert result == {"takes": [True, True, False], "forks": 1, "child left": False}
+
+
+@pytest.mark.parametrize(("cores", "forks"), [({0}, False), ({0, 1}, True)])
+def test_a_helper_is_forked_only_with_a_second_core(cores: set[int], forks: bool) -> None:
+    """On one core the helper's work would only add the cost of sending it back."""
+    script = f"""
+from lprof_viewer.core import helper_process
+os.sched_getaffinity = lambda pid: {cores!r}
+result = {{"can fork": helper_process.can_fork()}}
+"""
+    assert run_script(script)["can fork"] is forks

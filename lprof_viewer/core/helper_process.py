@@ -9,8 +9,9 @@ for this process to read (a pipe holds 64 KiB, a side of a large diff
 megabytes). The pickles come from this program's own helper, never from a
 file: a profile still never runs code.
 
-Forking is safe on Linux from a process with one thread: the command line,
-and the window's start before Qt is imported (``preload``). A running window
+Forking is safe on Linux from a process with one thread (and worth it with
+a second core): the command line, and the window's start before Qt is
+imported (``preload``). A running window
 has several (it loads on pool threads), so it does all the work itself, as
 does any system without ``fork``.
 """
@@ -31,15 +32,17 @@ Send = Callable[[object], None]
 
 
 def can_fork() -> bool:
-    """True where a forked process can safely go on running Python: Linux, one thread.
+    """True where a forked helper can safely go on running Python, and gain something.
 
+    That is Linux, a process of one thread, and a second core to run on
+    (on one, the helper's work would only add the cost of sending it).
     Threads are counted by the system, not by ``threading``, which does not
     see those Qt or a library started.
     """
     if not sys.platform.startswith("linux") or not hasattr(os, "memfd_create"):
         return False
     try:
-        return len(os.listdir("/proc/self/task")) == 1
+        return len(os.sched_getaffinity(0)) > 1 and len(os.listdir("/proc/self/task")) == 1
     except OSError:
         return False
 
