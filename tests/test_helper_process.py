@@ -230,20 +230,20 @@ def test_no_helper_is_forked_beside_another_thread(monkeypatch: pytest.MonkeyPat
 # holds the command's exit status.
 WRITE_DIFF = """
 import lprof_viewer.core.diff_export as diff_export
-import lprof_viewer.core.pair_loading as pair_loading
 from lprof_viewer.cli import main
 
 path_a, path_b, format, output, mode, sabotage = sys.argv[1:7]
 diff_export.PARALLEL_FROM = 1
-if mode == "serial":
-    diff_export.can_fork = pair_loading.can_fork = lambda: False
+if mode == "serial":  # no helper where there is one core
+    os.sched_getaffinity = lambda pid: {0}
 if sabotage == "helper dies writing":
-    real_text = diff_export.DiffExporter._functions_text
-    def functions_text(self, numbered):
+    exporter = diff_export.DiffJsonExporter
+    real_text = exporter.function_text
+    def function_text(self, index, function):
         if in_helper():
             os._exit(3)
-        return real_text(self, numbered)
-    diff_export.DiffExporter._functions_text = functions_text
+        return real_text(self, index, function)
+    exporter.function_text = function_text
 result = {"status": main(["diff", path_a, path_b, "--format", format, "-o", output])}
 """
 
@@ -395,3 +395,27 @@ os.sched_getaffinity = lambda pid: {cores!r}
 result = {{"can fork": helper_process.can_fork()}}
 """
     assert run_script(script)["can fork"] is forks
+
+
+def test_a_helper_highlighting_half_the_functions_writes_the_same_page(
+    busy_lprof: Path, tmp_path: Path
+) -> None:
+    script = """
+import lprof_viewer.core.exporters.html_export as html_export
+from lprof_viewer.cli import main
+
+html_export.PARALLEL_FROM = 1
+if sys.argv[3] == "serial":
+    os.sched_getaffinity = lambda pid: {0}
+result = {"status": main(["export", sys.argv[1], "--format", "html", "-o", sys.argv[2]])}
+"""
+    shared, alone = tmp_path / "shared.html", tmp_path / "alone.html"
+
+    parallel = run_script(script, str(busy_lprof), str(shared), "parallel")
+    serial = run_script(script, str(busy_lprof), str(alone), "serial")
+
+    assert parallel == {"status": 0, "forks": 1, "child left": False}
+    assert serial["forks"] == 0
+    page = shared.read_text(encoding="utf-8")
+    assert page == alone.read_text(encoding="utf-8")
+    assert page.count("<h2 id='f") >= 2  # a half for each process

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -22,11 +23,9 @@ from lprof_viewer.core.diff import (
 )
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
-from lprof_viewer.core.helper_process import can_fork, forked_helper
+from lprof_viewer.core.helper_process import write_in_halves
 from lprof_viewer.core.model import FunctionProfile
 from lprof_viewer.core.units import AUTO, TimeUnit, with_unit
-
-_Numbered = tuple[int, FunctionDiff]  # a function and its place, biggest change first
 
 
 class DiffExporter(ABC):
@@ -42,28 +41,15 @@ class DiffExporter(ABC):
         by a forked helper where it can (``helper_process``): aligning and
         formatting 200,000 lines keeps a core busy for seconds.
         """
+        functions = diff.functions
+
+        def text_of(index: int) -> str:
+            return self.function_text(index, functions[index])
+
         stream.write(self.head(diff))
-        numbered = list(enumerate(diff.functions))
-        half = len(numbered) // 2
-        if not (in_parallel and len(numbered) >= PARALLEL_FROM and can_fork()):
-            self._write_functions(numbered, stream)
-        else:
-            second = numbered[half:]
-            with forked_helper(lambda send: send(self._functions_text(second)), 1) as helper:
-                self._write_functions(numbered[:half], stream)
-                written_by_helper = helper.receive()
-            if isinstance(written_by_helper, str):
-                stream.write(written_by_helper)
-            else:  # the helper failed: write them here
-                self._write_functions(second, stream)
+        parallel_from = PARALLEL_FROM if in_parallel else math.inf
+        write_in_halves(len(functions), text_of, stream, parallel_from)
         stream.write(self.tail(diff))
-
-    def _write_functions(self, numbered: Sequence[_Numbered], stream: TextIO) -> None:
-        for index, function in numbered:
-            stream.write(self.function_text(index, function))
-
-    def _functions_text(self, numbered: Sequence[_Numbered]) -> str:
-        return "".join([self.function_text(index, function) for index, function in numbered])
 
     @abstractmethod
     def head(self, diff: ProfileDiff) -> str:

@@ -24,6 +24,7 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from lprof_viewer.core.collector import collector_paused
 
@@ -59,6 +60,32 @@ def forked_helper(work: Callable[[Send], None], messages: int) -> Iterator[Helpe
         yield helper
     finally:
         helper.finish()
+
+
+def write_in_halves(
+    count: int, text_of: Callable[[int], str], stream: TextIO, parallel_from: float
+) -> None:
+    """Write ``text_of(0)`` to ``text_of(count - 1)`` to ``stream``, in order.
+
+    From ``parallel_from`` texts on, where it ``can_fork``, a helper makes the
+    second half while this process writes the first; if the helper fails,
+    this process makes them itself.
+    """
+    half = count // 2
+    if count < parallel_from or not can_fork():
+        for index in range(count):
+            stream.write(text_of(index))
+        return
+    second_half = range(half, count)
+    with forked_helper(lambda send: send("".join(map(text_of, second_half))), 1) as helper:
+        for index in range(half):
+            stream.write(text_of(index))
+        written_by_helper = helper.receive()
+    if isinstance(written_by_helper, str):
+        stream.write(written_by_helper)
+    else:
+        for index in second_half:
+            stream.write(text_of(index))
 
 
 class Helper:
