@@ -11,8 +11,10 @@ import argparse
 import difflib
 import io
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -469,18 +471,58 @@ def _discard_standard_output(stream: TextIO) -> None:
         os.close(devnull)
 
 
+def _run_writing_verb(argv: Sequence[str], stdout: TextIO | None) -> int:
+    """``export``, ``merge`` or ``diff``: the verbs that write an output."""
+    if argv[0] == "export":
+        return run_export(export_parser().parse_args(argv[1:]), stdout)
+    if argv[0] == "merge":
+        return run_merge(merge_parser().parse_args(argv[1:]))
+    return run_diff(diff_parser().parse_args(argv[1:]), stdout)
+
+
+class CommandEnded(BaseException):
+    """A signal asked a headless command to end: it unwinds as Ctrl+C does.
+
+    So its output's file is left as it was, and its helper processes stopped.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
+@contextmanager
+def _ending_signals_raise() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise :class:`CommandEnded` (unless ignored)."""
+
+    def end(signal_number: int, _frame: object) -> None:
+        raise CommandEnded(signal_number)
+
+    replaced = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is None or signal.getsignal(number) is not signal.SIG_DFL:
+            continue  # not on this system, or ignored on purpose (nohup)
+        try:
+            replaced[number] = signal.signal(number, end)
+        except ValueError:  # not the main thread: left as it is
+            break
+    try:
+        yield
+    finally:
+        for number, handler in replaced.items():
+            signal.signal(number, handler)
+
+
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     """Parse ``argv`` and run; answer the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = stdout or sys.stdout
     try:
         _refuse_mistyped_verb(argv)
-        if argv and argv[0] == "export":
-            return run_export(export_parser().parse_args(argv[1:]), stdout)
-        if argv and argv[0] == "merge":
-            return run_merge(merge_parser().parse_args(argv[1:]))
-        if argv and argv[0] == "diff":
-            return run_diff(diff_parser().parse_args(argv[1:]), stdout)
+        if argv and argv[0] in ("export", "merge", "diff"):
+            with _ending_signals_raise():
+                return _run_writing_verb(argv, stdout)
         if argv and argv[0] == "run":
             return run_script(parse_run_arguments(argv[1:]), stdout)
         args = window_parser().parse_args(argv)
@@ -496,6 +538,8 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         return 0
     except KeyboardInterrupt:  # Ctrl+C on an export: its file, if any, is left as it was
         return EXIT_INTERRUPTED
+    except CommandEnded as ended:  # SIGTERM (timeout, a CI job cancelled) or SIGHUP, the same
+        return 128 + ended.signal_number
     if args.install_desktop or args.uninstall_desktop:
         from lprof_viewer.desktop import xdg_install
 

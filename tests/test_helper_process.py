@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -317,7 +318,7 @@ import time
 from lprof_viewer.core.lprof_reader import ProfileLoadError, load_profiles
 from lprof_viewer.core.preload import preload_profiles, take_preloaded
 
-good, broken, touch = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "touch"
+good, broken, change = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 
 def described(load):
     try:
@@ -330,9 +331,15 @@ def described(load):
              f.unit] for f in profile.functions]
 
 preload_profiles([good, broken])
-if touch:  # the file rewritten while the window started
+if change == "touch":  # the file rewritten while the window started
     time.sleep(0.05)
     good.write_bytes(good.read_bytes())
+elif change == "swap":  # another file of the same size and time put in its place (cp -p)
+    other = good.with_name("other.lprof")
+    other.write_bytes(good.read_bytes())
+    status = good.stat()
+    os.utime(other, ns=(status.st_atime_ns, status.st_mtime_ns))
+    os.replace(other, good)
 result = {
     "broken taken": described(lambda: take_preloaded([broken])),
     "good taken": described(lambda: take_preloaded([good])),
@@ -352,7 +359,7 @@ def test_a_profile_named_on_the_command_line_is_read_while_the_window_starts(
 
     result = run_script(PRELOAD, str(busy_lprof), str(broken), "leave")
 
-    assert result["forks"] == 1 and not result["child left"]
+    assert result["forks"] == 2 and not result["child left"]  # a helper for each file
     assert result["good taken"] == result["good read"] and result["good read"]
     assert result["broken taken"] == result["broken read"]
     assert result["broken read"].startswith("refused: broken.lprof is truncated")
@@ -360,20 +367,21 @@ def test_a_profile_named_on_the_command_line_is_read_while_the_window_starts(
     assert result["good taken again"] is None and result["both merged"] is None
 
 
+@pytest.mark.parametrize("change", ["touch", "swap"])
 def test_a_profile_rewritten_after_it_was_preloaded_is_read_again(
-    busy_lprof: Path, tmp_path: Path
+    change: str, busy_lprof: Path, tmp_path: Path
 ) -> None:
     profile = tmp_path / "busy.lprof"
     profile.write_bytes(busy_lprof.read_bytes())
 
-    result = run_script(PRELOAD, str(profile), str(tmp_path / "missing.lprof"), "touch")
+    result = run_script(PRELOAD, str(profile), str(tmp_path / "missing.lprof"), change)
 
     assert result["good taken"] is None  # stale: the tab reads the file as it is now
     assert result["broken taken"] == result["broken read"]
     assert "missing.lprof does not exist" in result["broken read"]
 
 
-def test_a_profile_named_twice_opens_two_tabs_each_from_the_helper(busy_lprof: Path) -> None:
+def test_a_profile_named_twice_opens_two_tabs_each_from_a_helper(busy_lprof: Path) -> None:
     script = """
 from lprof_viewer.core.preload import preload_profiles, take_preloaded
 
@@ -383,7 +391,7 @@ result = {"takes": [take_preloaded([path]) is not None for _ in range(3)]}
 """
     result = run_script(script, str(busy_lprof))
 
-    assert result == {"takes": [True, True, False], "forks": 1, "child left": False}
+    assert result == {"takes": [True, True, False], "forks": 2, "child left": False}
 
 
 @pytest.mark.parametrize(("cores", "forks"), [({0}, False), ({0, 1}, True)])
@@ -419,3 +427,82 @@ result = {"status": main(["export", sys.argv[1], "--format", "html", "-o", sys.a
     page = shared.read_text(encoding="utf-8")
     assert page == alone.read_text(encoding="utf-8")
     assert page.count("<h2 id='f") >= 2  # a half for each process
+
+
+def test_a_file_that_never_comes_holds_up_only_its_own_tab(
+    busy_lprof: Path, tmp_path: Path
+) -> None:
+    """A FIFO named first (or a hung network share): the other files' tabs open at once."""
+    fifo = tmp_path / "never.lprof"
+    os.mkfifo(fifo)
+    script = """
+import signal
+from lprof_viewer.core.preload import cancel_preload, preload_profiles, take_preloaded
+
+signal.alarm(20)  # the test fails, rather than hangs, if the good file waits for the FIFO
+preload_profiles([Path(sys.argv[1]), Path(sys.argv[2])])
+result = {"good taken": take_preloaded([Path(sys.argv[2])]) is not None}
+cancel_preload()  # the window went to another: the FIFO's helper is stopped
+"""
+    result = run_script(script, str(fifo), str(busy_lprof))
+
+    assert result == {"good taken": True, "forks": 2, "child left": False}
+
+
+def test_a_helper_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
+    """Killed, the window must not leave a helper blocked on a FIFO, holding its terminal."""
+    fifo = tmp_path / "never.lprof"
+    os.mkfifo(fifo)
+    script = """
+from lprof_viewer.core import preload
+preload.preload_profiles([Path(sys.argv[1])])
+print(preload._preloaded[0].helper.pid, flush=True)
+os._exit(0)  # as a window killed with SIGKILL
+"""
+    # Standard output is a pipe: run() returns only once every holder let go of it.
+    done = subprocess.run(
+        [sys.executable, "-c", COUNTING_FORKS + script, str(fifo)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=60,
+        check=True,
+    )
+    helper = Path(f"/proc/{int(done.stdout)}/stat")
+
+    deadline = time.monotonic() + 10
+    while helper.exists() and helper.read_text().split(") ")[-1][0] != "Z":
+        assert time.monotonic() < deadline, "the helper outlived the process that started it"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("ending", ["SIGTERM", "SIGHUP"])
+def test_a_diff_ended_by_a_signal_leaves_its_old_output_and_no_helper(
+    ending: str, django_before_after_lprofs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``timeout`` and a cancelled CI job send SIGTERM; a closed terminal SIGHUP."""
+    out = tmp_path / "report.txt"
+    out.write_text("yesterday's report\n", encoding="utf-8")
+    script = """
+import signal
+import lprof_viewer.core.diff_export as diff_export
+from lprof_viewer.cli import main
+
+diff_export.PARALLEL_FROM = 1  # a helper writes half of the functions
+exporter = diff_export.DiffTextExporter
+real_text = exporter.function_text
+def function_text(self, index, function):  # the signal comes halfway through
+    if not in_helper():
+        os.kill(os.getpid(), getattr(signal, sys.argv[4]))
+    return real_text(self, index, function)
+exporter.function_text = function_text
+result = {"status": main(["diff", sys.argv[1], sys.argv[2], "-o", sys.argv[3]])}
+"""
+    a, b = django_before_after_lprofs
+
+    result = run_script(script, str(a), str(b), str(out), ending)
+
+    number = {"SIGTERM": 15, "SIGHUP": 1}[ending]
+    assert result == {"status": 128 + number, "forks": 2, "child left": False}
+    assert out.read_text(encoding="utf-8") == "yesterday's report\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["report.txt"]

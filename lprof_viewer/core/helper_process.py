@@ -102,9 +102,12 @@ class Helper:
             if stream is not None:  # None when started without them
                 with contextlib.suppress(OSError, ValueError):  # full, or closed: said later
                     stream.flush()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:
             try:
+                _end_with(parent)
+                _let_go_of_standard_streams()
                 self._results.helper_side()
                 work(self._results.send)
             finally:
@@ -126,6 +129,37 @@ class Helper:
         with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
             os.waitpid(self.pid, 0)
         self._results.close()
+
+
+#: prctl's option to have a signal sent to this process when its parent ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """In the helper: be killed when ``parent`` ends, however it ends (even by SIGKILL).
+
+    A helper left reading a file that never comes (a FIFO, a hung network
+    share) would otherwise outlive the command, holding its terminal.
+    """
+    import ctypes  # the helper's alone: not on the command's own start
+
+    with contextlib.suppress(OSError, AttributeError):  # no prctl: the helper ends by itself
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the line above
+        os._exit(0)
+
+
+def _let_go_of_standard_streams() -> None:
+    """In the helper: stdin, stdout and stderr to the null device.
+
+    It writes nothing there, and a pipeline (``lprof-viewer diff a b | head``)
+    waits for every holder of its pipe to let go.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    for descriptor in (0, 1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(null, descriptor)
+    os.close(null)
 
 
 class HelperResults:

@@ -5,21 +5,36 @@ the writing ends without error: a full disk or Ctrl+C halfway through an
 export leaves the file that was there. The new file is made as ``open``
 makes one (0666 less the umask), not private as ``mkstemp``'s; a file it
 replaces keeps its own permissions, and one that may not be written is
-refused as ``open`` would refuse it; a link is followed, not replaced. A
-device or pipe (``/dev/stdout``) is written into.
+refused as ``open`` would refuse it; a link is followed, not replaced.
+
+Where replacing would change more than the contents, the file is written
+into, as ``open`` writes: a device or pipe, this process's own streams
+(``/dev/stdout``, ``/dev/fd/N``: into the very stream, after what the shell
+wrote there), another user's file (replacing it would make it ours), a file
+with other hard links (they would keep the old contents), and a file beside
+which no new one can be made (a folder we may not write to, a name too long
+for the new one's).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, BinaryIO, TextIO, TypeVar
 
 _Stream = TypeVar("_Stream", bound=IO)
+
+#: Names of a stream this process holds: '/dev/stdout', '/proc/self/fd/3'.
+_OWN_STREAM = re.compile(r"/dev/(?:std(out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
+_STANDARD = {"out": 1, "err": 2}
+#: Why no new file can be made beside the output, where writing into it may still work.
+_CANNOT_MAKE_BESIDE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENAMETOOLONG}
 
 
 def replacing_text(path: Path) -> AbstractContextManager[TextIO]:
@@ -38,8 +53,9 @@ def replacing_bytes(path: Path) -> AbstractContextManager[BinaryIO]:
 
 @contextmanager
 def _replaced(path: Path, opened: Callable[[int], _Stream]) -> Iterator[_Stream]:
-    if path.exists() and not path.is_file():  # a device or pipe: into it
-        stream = opened(os.open(path, os.O_WRONLY))
+    descriptor = _written_into(path)
+    if descriptor is not None:
+        stream = opened(descriptor)
         with stream:
             yield stream
         return
@@ -47,17 +63,51 @@ def _replaced(path: Path, opened: Callable[[int], _Stream]) -> Iterator[_Stream]
         path = Path(os.path.realpath(path))
     if path.exists() and not os.access(path, os.W_OK):  # read-only: not replaced either
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    beside = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temporary: Path | None = beside
+    try:
+        descriptor = os.open(beside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:
+        if error.errno not in _CANNOT_MAKE_BESIDE:
+            raise
+        descriptor, temporary = _open_into(path), None  # as open() writes it
     try:
         stream = opened(descriptor)
         with stream:
             yield stream
-        _keep_mode_of(path, temporary)
-        os.replace(temporary, path)
+        if temporary is not None:
+            _keep_mode_of(path, temporary)
+            os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise
+
+
+def _written_into(path: Path) -> int | None:
+    """A descriptor to write ``path`` through, where it is not to be replaced; else None."""
+    own = _OWN_STREAM.fullmatch(str(path))
+    if own is not None:
+        standard, *numbers = own.groups()
+        number = _STANDARD[standard] if standard else int(next(n for n in numbers if n))
+        for stream in (sys.stdout, sys.stderr):  # what Python holds goes first
+            if stream is not None:
+                stream.flush()
+        return os.dup(number)  # the same open file: after what is already there
+    try:
+        status = path.stat()
+    except OSError:  # nothing there yet, or a dangling link: made anew
+        return None
+    if not path.is_file():  # a device or pipe (/dev/null)
+        return os.open(path, os.O_WRONLY)
+    if status.st_nlink > 1 or (hasattr(os, "geteuid") and status.st_uid != os.geteuid()):
+        return _open_into(path)
+    return None
+
+
+def _open_into(path: Path) -> int:
+    """``path`` opened for writing as ``open(path, "w")`` opens it."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
 
 
 def _keep_mode_of(path: Path, replacement: Path) -> None:
