@@ -8,6 +8,7 @@ exit status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import io
 import os
@@ -334,7 +335,9 @@ def run_merge(args: argparse.Namespace) -> int:
     try:
         write_lprof(merged, args.output)
         if args.output.is_file():  # not a device or pipe written through
-            os.utime(args.output, (recorded, recorded))
+            # Not when written into another user's file: only its owner may set times.
+            with contextlib.suppress(PermissionError):
+                os.utime(args.output, (recorded, recorded))
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}.") from None
     files = "1 file" if len(args.files) == 1 else f"{len(args.files)} files"

@@ -79,3 +79,58 @@ def test_a_name_too_long_for_a_file_beside_it_is_still_written(
 
     assert out.read_text(encoding="utf-8").startswith("Timer unit:")
     assert [path.name for path in tmp_path.iterdir()] == [out.name]
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="a system without /dev/stdout")
+def test_a_link_to_dev_stdout_writes_into_the_stream_too(busy_lprof: Path, tmp_path: Path) -> None:
+    """Any name of this process's standard output (a link, /proc/$$/fd/1) is that stream."""
+    link, out = tmp_path / "to-stdout.txt", tmp_path / "log.txt"
+    link.symlink_to("/dev/stdout")
+    command = (
+        f"{{ echo before; {sys.executable} -m lprof_viewer export '{busy_lprof}' "
+        f"-o '{link}'; }} > '{out}'"
+    )
+
+    subprocess.run(["sh", "-c", command], cwd=REPO_ROOT, check=True, timeout=120)
+
+    assert out.read_text(encoding="utf-8").startswith("before\nTimer unit:")
+    assert link.is_symlink()
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [("/dev/fd/99999999999999999999", "Bad file descriptor"), ("loop", "symbolic links")],
+)
+def test_an_output_that_cannot_be_a_file_is_one_sentence(
+    name: str,
+    problem: str,
+    busy_lprof: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("loop").symlink_to("other")
+    Path("other").symlink_to("loop")
+
+    assert _export_to(busy_lprof, name) == 2
+
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"lprof-viewer: cannot write {name}: ") and problem in line
+    assert Path("loop").is_symlink() and Path("other").is_symlink()
+
+
+def test_merging_into_another_users_file_is_not_a_failure(
+    busy_lprof: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a file's owner may set its times (which a merge copies from its inputs)."""
+    out = tmp_path / "all.lprof"
+    out.write_bytes(b"")
+
+    def not_the_owner(*args: object, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "utime", not_the_owner)
+
+    assert main(["merge", str(busy_lprof), str(busy_lprof), "-o", str(out)]) == 0
+    assert out.stat().st_size > 0

@@ -9,8 +9,9 @@ refused as ``open`` would refuse it; a link is followed, not replaced.
 
 Where replacing would change more than the contents, the file is written
 into, as ``open`` writes: a device or pipe, this process's own streams
-(``/dev/stdout``, ``/dev/fd/N``: into the very stream, after what the shell
-wrote there), another user's file (replacing it would make it ours), a file
+(``/dev/stdout``, ``/dev/fd/N``, or a name of the file standard output or
+error is: into the very stream, after what the shell wrote there), another
+user's file (replacing it would make it ours), a file
 with other hard links (they would keep the old contents), and a file beside
 which no new one can be made (a folder we may not write to, a name too long
 for the new one's).
@@ -18,6 +19,7 @@ for the new one's).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -59,19 +61,19 @@ def _replaced(path: Path, opened: Callable[[int], _Stream]) -> Iterator[_Stream]
         with stream:
             yield stream
         return
-    if path.is_symlink():  # replace the file it points to, not the link
-        path = Path(os.path.realpath(path))
+    path = _followed(path)
     if path.exists() and not os.access(path, os.W_OK):  # read-only: not replaced either
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     beside = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    temporary: Path | None = beside
+    temporary: Path | None = None
     try:
-        descriptor = os.open(beside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        if error.errno not in _CANNOT_MAKE_BESIDE:
-            raise
-        descriptor, temporary = _open_into(path), None  # as open() writes it
-    try:
+        try:
+            descriptor = os.open(beside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            temporary = beside
+        except OSError as error:
+            if error.errno not in _CANNOT_MAKE_BESIDE:
+                raise
+            descriptor = _open_into(path)  # as open() writes it
         stream = opened(descriptor)
         with stream:
             yield stream
@@ -84,25 +86,47 @@ def _replaced(path: Path, opened: Callable[[int], _Stream]) -> Iterator[_Stream]
         raise
 
 
+def _followed(path: Path) -> Path:
+    """The file a link leads to (to replace it, not the link); a loop of links is refused."""
+    if not path.is_symlink():
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:  # a link to a file not made yet: made there
+        return Path(os.path.realpath(path))
+
+
 def _written_into(path: Path) -> int | None:
     """A descriptor to write ``path`` through, where it is not to be replaced; else None."""
     own = _OWN_STREAM.fullmatch(str(path))
     if own is not None:
         standard, *numbers = own.groups()
-        number = _STANDARD[standard] if standard else int(next(n for n in numbers if n))
-        for stream in (sys.stdout, sys.stderr):  # what Python holds goes first
-            if stream is not None:
-                stream.flush()
-        return os.dup(number)  # the same open file: after what is already there
+        return _own_stream(_STANDARD[standard] if standard else int(next(n for n in numbers if n)))
     try:
         status = path.stat()
     except OSError:  # nothing there yet, or a dangling link: made anew
         return None
+    for number in (1, 2):  # stdout or stderr by another name (/proc/$$/fd/1, a link to it)
+        with contextlib.suppress(OSError):
+            shown = os.fstat(number)
+            if (shown.st_dev, shown.st_ino) == (status.st_dev, status.st_ino):
+                return _own_stream(number)
     if not path.is_file():  # a device or pipe (/dev/null)
         return os.open(path, os.O_WRONLY)
     if status.st_nlink > 1 or (hasattr(os, "geteuid") and status.st_uid != os.geteuid()):
         return _open_into(path)
     return None
+
+
+def _own_stream(number: int) -> int:
+    """A new descriptor for this process's descriptor ``number``: the same open file."""
+    for stream in (sys.stdout, sys.stderr):  # what Python holds goes first
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    if not 0 <= number < 2**31:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+    return os.dup(number)
 
 
 def _open_into(path: Path) -> int:

@@ -47,9 +47,12 @@ def preload_profiles(paths: Sequence[Path]) -> None:
     """Start reading the first ``MAX_PRELOADED`` of ``paths``, each in a helper, where it can."""
     if not paths or not can_fork():
         return
+    # Regular files alone: a FIFO's writer would have to write it twice (its
+    # times change as it is read), and there is nothing to gain on a missing file.
+    files = [path for path in paths if path.is_file()]
     with _lock:
         _cancel_locked()
-        for path in list(paths)[:MAX_PRELOADED]:
+        for path in files[:MAX_PRELOADED]:
             stamp = _stamp(path)
             helper = Helper(partial(_read, path=path), 1)
             _preloaded.append(_Preloaded(path, stamp, helper))
