@@ -12,14 +12,13 @@ import contextlib
 import difflib
 import io
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from lprof_viewer import __version__
+from lprof_viewer.core.ending_signals import ending_signals_handled
 from lprof_viewer.core.exporters import FORMATS, ExportOptions, exporter_for
 from lprof_viewer.core.kernprof_command import (
     RunConfig,
@@ -494,27 +493,8 @@ class CommandEnded(BaseException):
         self.signal_number = signal_number
 
 
-@contextmanager
-def _ending_signals_raise() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP raise :class:`CommandEnded` (unless ignored)."""
-
-    def end(signal_number: int, _frame: object) -> None:
-        raise CommandEnded(signal_number)
-
-    replaced = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is None or signal.getsignal(number) is not signal.SIG_DFL:
-            continue  # not on this system, or ignored on purpose (nohup)
-        try:
-            replaced[number] = signal.signal(number, end)
-        except ValueError:  # not the main thread: left as it is
-            break
-    try:
-        yield
-    finally:
-        for number, handler in replaced.items():
-            signal.signal(number, handler)
+def _raise_command_ended(signal_number: int, _frame: object) -> None:
+    raise CommandEnded(signal_number)
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
@@ -524,7 +504,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
     try:
         _refuse_mistyped_verb(argv)
         if argv and argv[0] in ("export", "merge", "diff"):
-            with _ending_signals_raise():
+            with ending_signals_handled(_raise_command_ended):
                 return _run_writing_verb(argv, stdout)
         if argv and argv[0] == "run":
             return run_script(parse_run_arguments(argv[1:]), stdout)

@@ -612,3 +612,21 @@ def test_a_read_only_output_file_is_refused_not_replaced(
 
     assert capsys.readouterr().err == f"lprof-viewer: cannot write {out}: Permission denied.\n"
     assert out.read_text(encoding="utf-8") == "keep me\n"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="a system without SIGHUP")
+def test_a_signal_ignored_under_nohup_stays_ignored_while_a_command_runs():
+    """``nohup lprof-viewer run ...``: closing the terminal must not stop the run."""
+    from lprof_viewer.core.ending_signals import ending_signals_handled
+
+    def handler(*_: object) -> None:
+        raise AssertionError("not to be called")
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with ending_signals_handled(handler):
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is handler
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -34,7 +33,7 @@ class DiffExporter(ABC):
     def __init__(self, unit: TimeUnit | None = None) -> None:
         self.unit = unit or AUTO
 
-    def write(self, diff: ProfileDiff, stream: TextIO, in_parallel: bool = True) -> None:
+    def write(self, diff: ProfileDiff, stream: TextIO) -> None:
         """Write the whole diff, biggest change first.
 
         The functions of a large diff are written in two halves, the second
@@ -47,8 +46,7 @@ class DiffExporter(ABC):
             return self.function_text(index, functions[index])
 
         stream.write(self.head(diff))
-        parallel_from = PARALLEL_FROM if in_parallel else math.inf
-        write_in_halves(len(functions), text_of, stream, parallel_from)
+        write_in_halves(len(functions), text_of, stream, PARALLEL_FROM)
         stream.write(self.tail(diff))
 
     @abstractmethod

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from lprof_viewer.core.collector import collector_paused
+from lprof_viewer.core.output_files import flush_standard_streams
 
 #: What the helper is given to send its results with, one message per call.
 Send = Callable[[object], None]
@@ -63,7 +64,7 @@ def forked_helper(work: Callable[[Send], None], messages: int) -> Iterator[Helpe
 
 
 def write_in_halves(
-    count: int, text_of: Callable[[int], str], stream: TextIO, parallel_from: float
+    count: int, text_of: Callable[[int], str], stream: TextIO, parallel_from: int
 ) -> None:
     """Write ``text_of(0)`` to ``text_of(count - 1)`` to ``stream``, in order.
 
@@ -98,10 +99,7 @@ class Helper:
 
     def __init__(self, work: Callable[[Send], None], messages: int) -> None:
         self._results = HelperResults(messages)
-        for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-            if stream is not None:  # None when started without them
-                with contextlib.suppress(OSError, ValueError):  # full, or closed: said later
-                    stream.flush()
+        flush_standard_streams()  # nothing buffered may be written twice
         parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:

@@ -120,10 +120,7 @@ def _written_into(path: Path) -> int | None:
 
 def _own_stream(number: int) -> int:
     """A new descriptor for this process's descriptor ``number``: the same open file."""
-    for stream in (sys.stdout, sys.stderr):  # what Python holds goes first
-        if stream is not None:
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
+    flush_standard_streams()  # what Python holds goes first
     if not 0 <= number < 2**31:
         raise OSError(errno.EBADF, os.strerror(errno.EBADF))
     return os.dup(number)
@@ -141,3 +138,15 @@ def _keep_mode_of(path: Path, replacement: Path) -> None:
     except OSError:
         return
     os.chmod(replacement, mode & 0o7777)
+
+
+def flush_standard_streams() -> None:
+    """Write out what Python holds for stdout and stderr; a full or closed one is said later.
+
+    Before another writer takes the same file (a duplicated descriptor, a
+    forked process, an exit that skips Python's own clean-up).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None when started without them
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()

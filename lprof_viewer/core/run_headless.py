@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from lprof_viewer.core.ending_signals import ending_signals_handled
 from lprof_viewer.core.kernprof_command import (
     RunConfig,
     cannot_start,
@@ -135,19 +136,13 @@ def _hangup_stops_the_run() -> Iterator[None]:
 
     The run is a session of its own, so these reach only us; left to their
     default, we would end at once and leave kernprof running unseen, its run
-    never kept. Only the main thread may set handlers (there is nothing to
-    catch elsewhere), and Windows has no SIGHUP.
+    never kept. Windows has neither a session to leave behind nor SIGHUP.
     """
-    ending = [getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name)]
-    if threading.current_thread() is not threading.main_thread() or not hasattr(os, "killpg"):
+    if not hasattr(os, "killpg"):
         yield
         return
-    previous = {number: signal.signal(number, signal.default_int_handler) for number in ending}
-    try:
+    with ending_signals_handled(signal.default_int_handler):
         yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def stop_process_group(pid: int, force: bool = False) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from lprof_viewer.assets import demo_profile
 from lprof_viewer.core.kernprof_command import RunConfig
+from lprof_viewer.core.output_files import flush_standard_streams
 from lprof_viewer.core.preload import cancel_preload
 from lprof_viewer.ui.application import ViewerApplication
 from lprof_viewer.ui.main_window import MainWindow
@@ -142,6 +143,5 @@ def _screenshot(
     # The picture is saved: skip tearing down a large profile and every Qt
     # object one by one (a quarter of a second on a 200,000-line profile).
     window.settings.sync()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    flush_standard_streams()
     os._exit(result["status"])
