@@ -332,11 +332,32 @@ def test_text_rows_carry_each_sides_numbers(edited_pair: tuple[Path, Path], unit
                 expected.append(("+", "", "", number_b, time_b, "", line["source_b"]))
                 continue
             mark = {"inserted": "+", "removed": "-"}.get(line["kind"], " ")
-            code = line["source_b"] if line["line_b"] is not None else line["source_a"]
+            code = line["source_b"] or line["source_a"]
             expected.append((mark, number_a, time_a, number_b, time_b, change, code))
         assert rows == expected, function["name"]
     kinds = {line["kind"] for f in diff_json(a, b)["functions"] for line in f["lines"]}
     assert kinds == {"same", "changed", "inserted", "removed"}
+
+
+def test_text_shows_the_code_of_the_side_whose_source_can_be_trusted(tmp_path: Path) -> None:
+    script = tmp_path / "work.py"
+    profiles = []
+    for version, text in (("old", EDITED_BEFORE), ("new", "import os\n\n\n" + EDITED_BEFORE)):
+        script.write_text(text.lstrip())  # edited in place between the runs
+        profiles.append(
+            run_kernprof(script, tmp_path / f"{version}.lprof") and tmp_path / f"{version}.lprof"
+        )
+    old, new = profiles
+    code = script.read_text().splitlines()
+
+    # Run B (the old profile) no longer matches the file: lines are aligned by offset.
+    text = diff_output(new, old, "text")
+
+    section = next(s for s in text.split("\n\n") if s.startswith("work — "))
+    assert "No trustworthy source for run B" in section
+    rows = [row for row in text_rows(section, TimeUnit("auto")) if row[1]]
+    assert rows and all(row[6] == code[int(row[1]) - 1] for row in rows)  # A's code
+    assert any(row[6].strip() == "total += i * i % 7" for row in rows)
 
 
 def test_text_has_the_summary_and_every_function(mixed_pair: tuple[Path, Path]) -> None:
@@ -467,6 +488,13 @@ def test_html_leaves_a_runs_missing_functions_without_a_time(
     }
     assert rows["retired"][0] and rows["retired"][1] == ""  # Time A, then no Time B
     assert rows["added"][0] == "" and rows["added"][1]
+    hits = {
+        name: re.findall(r"<td>([^<]*)</td>", row)[-2:]
+        for row in page.splitlines()
+        for name in ("retired", "added")
+        if f">{name} (only in" in row
+    }
+    assert hits == {"retired": ["1", ""], "added": ["", "2"]}  # hits as line_profiler counts
 
 
 def test_a_long_verdict_keeps_the_function_column_in_line(busy_lprof: Path, tmp_path: Path) -> None:

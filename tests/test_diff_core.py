@@ -29,6 +29,7 @@ from lprof_viewer.core.diff import (
     describe_change,
     side_names,
 )
+from lprof_viewer.core.diff_export import diff_exporter_for
 from lprof_viewer.core.lprof_reader import load_profiles
 from lprof_viewer.core.matching import match_functions
 from lprof_viewer.core.model import FunctionProfile
@@ -846,6 +847,90 @@ def test_a_file_of_one_name_elsewhere_is_that_file_moved_only_if_the_other_run_l
     # A class of line_profiler 5.x moved to another module keeps its __init__.
     init_a, init_b = fp("Parser.__init__", 3, "/src/a.py"), fp("Parser.__init__", 9, "/src/b.py")
     assert (init_a, init_b) in match_functions([shared, init_a], [shared, init_b])
+
+
+def test_two_checkouts_pair_each_file_with_the_one_whose_path_ends_as_its_own() -> None:
+    # app1/views.py and app2/views.py both define index; lines were added above app1's.
+    a = [fp("index", 1, "/w/before/app1/views.py"), fp("index", 6, "/w/before/app2/views.py")]
+    b = [fp("index", 11, "/w/after/app1/views.py"), fp("index", 6, "/w/after/app2/views.py")]
+    assert match_functions(a, b) == [(a[0], b[0]), (a[1], b[1])]
+    # Renamed in place in each: app1's rename stays in app1.
+    b = [fp("main", 1, "/w/after/app1/views.py"), fp("home", 6, "/w/after/app2/views.py")]
+    assert match_functions(a, b) == [(a[0], b[0]), (a[1], b[1])]
+    # A run whose two views.py end alike as far as either of A's: which is which is unknown.
+    b = [fp("index", 3, "/w/after/x/app/views.py"), fp("index", 8, "/w/after/y/app/views.py")]
+    a = [fp("index", 1, "/w/before/z/app/views.py")]
+    assert all(None in pair for pair in match_functions(a, b))
+
+
+def test_a_function_renamed_in_another_checkout_while_lines_above_it_were_added_is_found() -> None:
+    # As kernprof records a script run by its absolute path: the two checkouts share no file.
+    a = [
+        fpl("first", 1, [2], "/w/before/app.py"),
+        fpl("old_name", 5, [6, 7], "/w/before/app.py"),
+        fpl("last", 12, [13], "/w/before/app.py"),
+    ]
+    b = [
+        fpl("first", 3, [4], "/w/after/app.py"),
+        fpl("new_name", 7, [8, 9], "/w/after/app.py"),
+        fpl("last", 14, [15], "/w/after/app.py"),
+    ]
+    assert (a[1], b[1]) in match_functions(a, b)
+    # A profile recorded on a server, under another root: the same file.
+    b = [fpl(f.name, f.start_line, list(f.linenos), "/srv/deploy/app.py") for f in b]
+    assert (a[1], b[1]) in match_functions(a, b)
+
+
+TWO_VIEWS_MAIN = """
+from app1 import views as first
+from app2 import views as second
+
+first.index(200_000)
+second.index(5)
+"""
+SLOW_INDEX = """
+@profile
+def index(n):
+    return sum(range(n))  # app1: the slow one
+"""
+FAST_INDEX = """
+
+
+
+
+@profile
+def index(n):
+    return n  # app2: the fast one
+"""
+
+
+def test_two_checkouts_of_two_apps_with_a_views_py_each_diff_app_by_app(tmp_path: Path) -> None:
+    profiles = []
+    for checkout, above in (("before", ""), ("after", "# a comment\n" * 10)):
+        root = tmp_path / checkout
+        for app, text in (("app1", above + SLOW_INDEX.lstrip()), ("app2", FAST_INDEX)):
+            (root / app).mkdir(parents=True)
+            (root / app / "__init__.py").write_text("")
+            (root / app / "views.py").write_text(text)
+        script = root / "main.py"
+        script.write_text(TWO_VIEWS_MAIN)
+        profiles.append(tmp_path / f"{checkout}.lprof")
+        run_kernprof(script, profiles[-1])
+
+    diff = diff_of(*profiles)
+
+    pairs = {(f.a.filename, f.b.filename) for f in diff.functions if f.a and f.b}
+    assert {(Path(a).parent.name, Path(b).parent.name) for a, b in pairs} == {
+        ("app1", "app1"),
+        ("app2", "app2"),
+    }
+    for function in diff.functions:  # each beside its own code, line for line
+        lines = function.alignment[0]
+        assert [line.kind for line in lines] == [SAME] * len(lines)
+    # The text's table of functions tells the two apart by their files.
+    table = diff_exporter_for("text").head(diff).splitlines()
+    files = sorted(row.split("index — ")[1] for row in table[-2:])
+    assert files == [str(tmp_path / "after" / app / "views.py") for app in ("app1", "app2")]
 
 
 def test_methods_of_two_qualified_runs_pair_by_their_classes_not_their_short_names() -> None:

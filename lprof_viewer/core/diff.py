@@ -7,8 +7,8 @@ by ``align.align_lines``; the totals, changes and their wording are here.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -351,6 +351,23 @@ class ProfileDiff:
         if found[0] is None or found[1] is None:
             return []
         return found[0] + found[1]
+
+
+def total_hits_text(function: FunctionProfile | None) -> str:
+    """A function's hits, '1,234'; blank for a run without it, as its time is."""
+    return f"{function.total_hits:,}" if function else ""
+
+
+def distinct_titles(functions: Sequence[FunctionDiff]) -> list[str]:
+    """Each function's title, with its file where another of ``functions`` has the same title.
+
+    Two apps' ``index`` views would otherwise read as one function listed twice.
+    """
+    counts = Counter(function.title for function in functions)
+    return [
+        f"{function.title} — {function.filename}" if counts[function.title] > 1 else function.title
+        for function in functions
+    ]
 
 
 def _names(functions: Iterable[FunctionProfile]) -> list[str]:

@@ -17,8 +17,10 @@ from lprof_viewer.core.diff import (
     ProfileDiff,
     change_arrow,
     direction,
+    distinct_titles,
     signed_change,
     signed_changes,
+    total_hits_text,
 )
 from lprof_viewer.core.exporters.json_export import compact_json
 from lprof_viewer.core.heat import RGB, heat_color, heat_fraction, hex_color, text_on
@@ -204,9 +206,9 @@ class DiffTextExporter(DiffExporter):
                 unit.format_total(function.b),
                 signed_change(unit, function.delta),
                 function.verdict,
-                function.title,
+                title,
             )
-            for function in diff.functions
+            for function, title in zip(diff.functions, distinct_titles(diff.functions), strict=True)
         ]
         titles = (*time_titles(unit), "", "Function")
         width = max([12, *(len(text) for row in rows for text in row[:3])])
@@ -256,7 +258,8 @@ class DiffTextExporter(DiffExporter):
                     edited % (number_a, time_a, change_text, text_a, number_b, time_b, text_b)
                 )
             else:
-                text = text_a if number_b == "" else text_b
+                # Offset-aligned rows: the code of whichever side has trustworthy source.
+                text = text_b or text_a
                 mark = _MARKS.get(kind, " ")
                 out.append(row % (mark, number_a, time_a, number_b, time_b, change_text, text))
         return "".join(out)
@@ -322,17 +325,19 @@ class DiffHtmlExporter(DiffExporter):
             + "".join(f"<th>{html.escape(title)}</th>" for title in time_titles(unit))
             + "<th>Ratio</th><th>Line hits A</th><th>Line hits B</th></tr>\n"
         ]
-        for index, function in enumerate(diff.functions):
+        titles = distinct_titles(diff.functions)
+        for index, (function, title) in enumerate(zip(diff.functions, titles, strict=True)):
             verdict = function.verdict
             css = direction(function.delta)
             arrow = change_arrow(function.delta)
             head.append(
-                f"<tr><td class='code'><a href='#d{index}'>{html.escape(function.title)}</a>"
+                f"<tr><td class='code'><a href='#d{index}'>{html.escape(title)}</a>"
                 f"</td><td>{unit.format_total(function.a)}</td>"
                 f"<td>{unit.format_total(function.b)}</td>"
                 f"<td class='{css}'>{arrow} {signed_change(unit, function.delta)}</td>"
                 f"<td class='{css}'>{verdict}</td>"
-                f"<td>{function.hits_a:,}</td><td>{function.hits_b:,}</td></tr>\n"
+                f"<td>{total_hits_text(function.a)}</td>"
+                f"<td>{total_hits_text(function.b)}</td></tr>\n"
             )
         head.append("</table>\n")
         return "".join(head)

@@ -7,9 +7,10 @@ its qualification (line_profiler 4.x records ``interest_path`` where 5.x
 records ``User.interest_path``), its name (renamed in place: same place and
 same shape of timed lines, so a function deleted and a new one written where
 it was stay two functions; or in its place between the same neighbours, when
-lines above it were added or removed), its folder (the file moved, the function perhaps
-renamed too) or, last, its module (a name no other function has, moved to
-another file). Only an unambiguous match counts.
+lines above it were added or removed), its file (moved, or another
+checkout: the file whose path ends as its own does, ``_same_file``; the
+function perhaps renamed there too) or, last, its module (a name no other
+function has, moved to another file). Only an unambiguous match counts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import pairwise
 from operator import attrgetter
-from pathlib import PurePath
 
 from lprof_viewer.core.model import FunctionProfile
 
@@ -29,11 +29,6 @@ from lprof_viewer.core.model import FunctionProfile
 @lru_cache(maxsize=4096)  # a profile names a few files, for thousands of functions
 def _file_key(filename: str) -> str:
     return os.path.normcase(os.path.normpath(filename))
-
-
-@lru_cache(maxsize=4096)
-def _base(filename: str) -> str:
-    return PurePath(filename.replace("\\", "/")).name
 
 
 def _timed_offsets(function: FunctionProfile) -> tuple[int, ...]:
@@ -48,28 +43,24 @@ def match_functions(
     """Pairs of the same function in A and B; a function found in one run only pairs with None."""
     left, right = list(functions_a), list(functions_b)
     files_a, files_b = ({_file_key(f.filename) for f in side} for side in (left, right))
-    # When the runs share no file (two checkouts), the same-file keys cannot match.
-    no_file_in_common = files_a.isdisjoint(files_b)
     # Unqualified names are line_profiler 4.x's: only then may `run` be `A.run`.
     by_short_name = not (_qualifies(left) and _qualifies(right))
     # A renamed class (Bar.save is Baz.save) is a rename too, where names are qualified.
     renamed = _SHORT_NAME if by_short_name else _NAME
+    same_file = _same_file(files_a, files_b, MOVED_FILE_SHARES)
+    # Beside files both runs name, a file that moved and a function renamed in it need more
+    # to be told from another package's file of that name: its folder too.
+    two_checkouts = files_a.isdisjoint(files_b)
+    same_file_renamed = same_file if two_checkouts else _same_file(files_a, files_b, 2)
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
-    tiers: list[MakeKeys] = []
-    if not no_file_in_common:
-        tiers += [_SAME_NAME, *[_SAME_SHORT_NAME] * by_short_name]
-        tiers.append(_renamed_in_place(_file_key, renamed))
+    tiers: list[MakeKeys] = [
+        _by_name(same_file, _NAME),
+        *[_by_name(same_file, _SHORT_NAME)] * by_short_name,
+        _renamed_in_place(same_file_renamed, renamed),
         # Renamed while lines above it were added or removed.
-        tiers.append(_renamed_between_neighbours(pairs, renamed))
-    moved = [_MOVED_SAME_NAME, *[_MOVED_SHORT_NAME] * by_short_name]
-    moved.append(_renamed_in_place(_folder_and_base, renamed))
-    if no_file_in_common:
-        moved.append(_renamed_in_place(_base, renamed))
-    if no_file_in_common:  # two checkouts: every file moved, nothing to leave out
-        tiers += moved
-    else:
-        tiers += [_for_moved_files(make, files_a, files_b) for make in moved]
-    tiers.append(_moved_to_another_file(left, right))
+        _renamed_between_neighbours(pairs, renamed, same_file_renamed),
+        _moved_to_another_file(left, right),
+    ]
     for make_keys in tiers:
         if not left or not right:
             break
@@ -89,28 +80,68 @@ def _qualifies(functions: list[FunctionProfile]) -> bool:
     return any("." in f.name for f in functions)
 
 
-def _for_moved_files(make_keys: MakeKeys, files_a: set[str], files_b: set[str]) -> MakeKeys:
-    """``make_keys`` for functions of files the other run does not name: files that moved.
+#: How many of a path's last parts (its name, its folder...) a file that only one run names
+#: must share with one only the other names to be taken for it, moved: its name alone.
+MOVED_FILE_SHARES = 1
 
-    ``app1/views.py`` cannot have moved to ``app2/views.py`` while the other
-    run still names ``app1/views.py``; two checkouts name none of each other's.
+
+def _same_file(files_a: set[str], files_b: set[str], shares: int) -> Callable[[str], str]:
+    """A file's key in A's terms: the same for a file of A and the file it became in B.
+
+    A file both runs name is itself. One that only B names is the file only A
+    names whose path ends as its own does (``before/app1/views.py`` and
+    ``after/app1/views.py``), when that file is the only one ending in as many
+    (``shares`` or more) of its parts, and it the only one for that file:
+    ``app2/views.py`` is never ``app1/views.py`` moved.
     """
+    moved_to = _paths_ending_alike(files_a - files_b, files_b - files_a, shares)
 
-    def keys_for_moved_files(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
-        keys_a, keys_b = make_keys(left, right)
-        return _moved_only(left, keys_a, files_b), _moved_only(right, keys_b, files_a)
+    def file_of(filename: str) -> str:
+        key = _file_key(filename)
+        return moved_to.get(key, key)
 
-    return keys_for_moved_files
+    return file_of
 
 
-def _moved_only(
-    functions: list[FunctionProfile], keys: list[object], other_files: set[str]
-) -> list[object]:
-    """``keys``, but none for a function whose file the other run names too."""
-    return [
-        object() if _file_key(f.filename) in other_files else key
-        for f, key in zip(functions, keys, strict=True)
-    ]
+def _paths_ending_alike(only_a: set[str], only_b: set[str], shares: int) -> dict[str, str]:
+    """Files only B names, each with the file only A names it is (``_same_file``)."""
+    by_name: dict[str, tuple[list[str], list[str]]] = {}
+    for side, files in enumerate((only_a, only_b)):
+        for key in files:
+            by_name.setdefault(_parts_from_the_end(key)[0], ([], []))[side].append(key)
+    moved_to: dict[str, str] = {}
+    for keys_a, keys_b in by_name.values():
+        shared = {
+            (a, b): _common_start(_parts_from_the_end(a), _parts_from_the_end(b))
+            for a in keys_a
+            for b in keys_b
+        }
+        best_in_b = {a: _only_best({b: shared[a, b] for b in keys_b}) for a in keys_a}
+        best_in_a = {b: _only_best({a: shared[a, b] for a in keys_a}) for b in keys_b}
+        for a, b in best_in_b.items():
+            if b is not None and best_in_a[b] == a and shared[a, b] >= shares:
+                moved_to[b] = a
+    return moved_to
+
+
+def _only_best(scores: dict[str, int]) -> str | None:
+    """The key of the highest score; None when there is none, or two share it."""
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    if not ranked or (len(ranked) > 1 and scores[ranked[0]] == scores[ranked[1]]):
+        return None
+    return ranked[0]
+
+
+@lru_cache(maxsize=4096)
+def _parts_from_the_end(key: str) -> tuple[str, ...]:
+    """A file key's parts, its name first (Windows paths recorded elsewhere too)."""
+    return tuple(reversed(key.replace("\\", "/").split("/")))
+
+
+def _common_start(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """How many leading parts two paths (from their ends) share."""
+    shorter = min(len(a), len(b))
+    return next((i for i in range(shorter) if a[i] != b[i]), shorter)
 
 
 def _match_by(
@@ -208,6 +239,7 @@ def _renamed_in_place(
 def _renamed_between_neighbours(
     matched: list[tuple[FunctionProfile | None, FunctionProfile | None]],
     name_of: Callable[[FunctionProfile], str],
+    file_of: Callable[[str], str],
 ) -> MakeKeys:
     """Renamed where it stood among the functions both runs have (``matched`` so far).
 
@@ -223,8 +255,8 @@ def _renamed_between_neighbours(
     def make_keys(left: list[FunctionProfile], right: list[FunctionProfile]) -> Keys:
         starts: dict[str, list[tuple[int, int]]] = {}
         for a, b in matched:
-            if a is not None and b is not None and _file_key(a.filename) == _file_key(b.filename):
-                starts.setdefault(_file_key(a.filename), []).append((a.start_line, b.start_line))
+            if a is not None and b is not None and file_of(a.filename) == file_of(b.filename):
+                starts.setdefault(file_of(a.filename), []).append((a.start_line, b.start_line))
         neighbours: dict[str, tuple[list[int], list[int]]] = {}
         for file, pairs in starts.items():
             pairs.sort()
@@ -232,8 +264,8 @@ def _renamed_between_neighbours(
             if all(x < y for x, y in pairwise(lines_b)):  # in the same order in B
                 neighbours[file] = (lines_a, lines_b)
         names = ({name_of(f) for f in left}, {name_of(f) for f in right})
-        gaps_a = _gaps(left, neighbours, 0, names[1], name_of)
-        gaps_b = _gaps(right, neighbours, 1, names[0], name_of)
+        gaps_a = _gaps(left, neighbours, 0, names[1], name_of, file_of)
+        gaps_b = _gaps(right, neighbours, 1, names[0], name_of, file_of)
         keys_a: list[object] = [object() for _ in left]  # each matches nothing...
         keys_b: list[object] = [object() for _ in right]
         for (file, gap), members_a in gaps_a.items():
@@ -262,6 +294,7 @@ def _gaps(
     side: int,
     other_names: set[str],
     name_of: Callable[[FunctionProfile], str],
+    file_of: Callable[[str], str],
 ) -> dict[tuple[str, int], list[int]]:
     """The functions (their indices, in order) between each two matched neighbours of a file.
 
@@ -270,7 +303,7 @@ def _gaps(
     """
     gaps: dict[tuple[str, int], list[int]] = {}
     for index, function in enumerate(functions):
-        file = _file_key(function.filename)
+        file = file_of(function.filename)
         if file in neighbours and name_of(function) not in other_names:
             gap = bisect.bisect_left(neighbours[file][side], function.start_line)
             gaps.setdefault((file, gap), []).append(index)
@@ -302,23 +335,3 @@ def _moved_to_another_file(all_a: list[FunctionProfile], all_b: list[FunctionPro
         return [key_of(f) for f in left], [key_of(f) for f in right]
 
     return make_keys
-
-
-@lru_cache(maxsize=4096)
-def _folder_and_base(filename: str) -> str:
-    path = PurePath(filename.replace("\\", "/"))
-    return f"{path.parent.name}/{path.name}"
-
-
-#: How a function of A finds itself in B, most certain first: in its file by its
-#: name (moved within it), by its short name (4.x `run` for 5.x `A.run`), renamed
-#: (``_renamed_in_place``, then ``_renamed_between_neighbours``)...
-_SAME_NAME = _by_name(_file_key, _NAME)
-_SAME_SHORT_NAME = _by_name(_file_key, _SHORT_NAME)
-#: ...then in a file of its name elsewhere (the file moved: another checkout)...
-_MOVED_SAME_NAME = _by_name(_base, _NAME)
-_MOVED_SHORT_NAME = _by_name(_base, _SHORT_NAME)
-#: ...renamed there too (``_renamed_in_place``): in a file of its folder's and its name, or
-#: any of its name when the runs share no file (``before/app.py`` and ``after/app.py``, not
-#: two ``__init__.py``)...
-#: ...and last by its name alone (``_moved_to_another_file``).

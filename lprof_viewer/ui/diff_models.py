@@ -9,7 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from lprof_viewer.core.align import CHANGED, INSERTED, REMOVED, SAME, AlignedLine, AlignedRows
-from lprof_viewer.core.diff import FunctionDiff, ProfileDiff, change_arrow, direction, signed_change
+from lprof_viewer.core.diff import (
+    FunctionDiff,
+    ProfileDiff,
+    change_arrow,
+    direction,
+    signed_change,
+    total_hits_text,
+)
 from lprof_viewer.core.heat import RGB, blend, heat_color, heat_fraction
 from lprof_viewer.core.highlight import ChunkedHighlighter
 from lprof_viewer.core.model import LineStat
@@ -165,8 +172,7 @@ class DiffFunctionTableModel(SortedRowsModel):
             return signed_time(unit, function.delta)
         if column == self.RATIO:
             return function.verdict
-        side = function.a if column == self.HITS_A else function.b
-        return f"{side.total_hits:,}" if side else ""  # blank for a run without it, as its time
+        return total_hits_text(function.a if column == self.HITS_A else function.b)
 
 
 class DiffSideModel(ShadedRowsModel):
