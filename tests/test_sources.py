@@ -12,7 +12,7 @@ import tokenize
 from pathlib import Path, PureWindowsPath
 
 import pytest
-from fixtures import PROFILE_FIXTURES
+from fixtures import PROFILE_FIXTURES, repickle
 from line_profiler import LineStats, load_stats
 
 from lprof_viewer.cli import main
@@ -141,15 +141,34 @@ def test_source_map_finds_a_moved_tree(busy_lprof: Path, tmp_path: Path):
         encoding="utf-8",
     )
     os.utime(moved.parent / "busy.py", (0, os.path.getmtime(busy_lprof)))
-    root = SourceRoot.parse(f"{busy_lprof.parent}={moved.parent}")
+    # Recorded on a server, in a folder this machine does not have.
+    server = "/srv/deploy-that-is-not-here"
+    recorded = repickle(
+        moved, tmp_path / "server.lprof", lambda key: (f"{server}/busy.py", *key[1:])
+    )
+    root = SourceRoot.parse(f"{server}={moved.parent}")
 
-    annotated = _annotated(load_lprof(busy_lprof), (root,))
+    annotated = _annotated(load_lprof(recorded), (root,))
 
     for one in annotated.values():
         assert one.source is not None
         assert one.source.path == moved.parent / "busy.py"
         assert one.source.lines[-1] == "# the moved copy"
         assert not one.stale
+
+
+def test_a_remembered_mapping_never_hides_the_file_where_the_profile_says(
+    busy_lprof: Path, tmp_path: Path
+):
+    """Locating a folder once (since renamed) must not show its old code for later profiles."""
+    old_copy = _another_projects_busy(busy_lprof, tmp_path / "old-copy")
+    root = SourceRoot.parse(f"{busy_lprof.parent}={old_copy}")
+
+    annotated = _annotated(load_lprof(busy_lprof), (root,))
+
+    for one in annotated.values():
+        assert one.source is not None and one.source.path == busy_lprof.parent / "busy.py"
+        assert not any("other" in line.text for line in one.lines)
 
 
 def _recorded_on_windows(lprof: Path, tmp_path: Path) -> tuple[Path, str]:
@@ -237,7 +256,15 @@ def test_root_for_located_file_finds_the_other_files(django_view_lprof: Path, tm
     site = django_view_lprof.parent
     moved = tmp_path / "checkout" / "site"
     shutil.copytree(site, moved)
-    profile = load_lprof(django_view_lprof)
+    # Recorded in a folder this machine no longer has (a mapping is for such files).
+    gone = "/srv/site-that-is-gone"
+    elsewhere = repickle(
+        django_view_lprof,
+        tmp_path / "server.lprof",
+        lambda key: (key[0].replace(str(site), gone, 1), *key[1:]),
+    )
+    profile = load_lprof(elsewhere)
+    site = Path(gone)
     first = profile.functions[0]
     found = moved / Path(first.filename).relative_to(site)
 

@@ -181,17 +181,13 @@ class SourceLocator:
     def candidates(self, filename: str) -> list[Path]:
         """Where the file may be, best first."""
         found: list[Path] = [self.snapshots[filename]] if filename in self.snapshots else []
-        # Longest mapping first, so a specific mapping beats a general one. A
-        # mapping of relative names ('.', made by locating one) comes after the
-        # places they were recorded: beside its own profile, a name is that file.
-        roots = sorted(self.roots, key=lambda r: len(r.old), reverse=True)
-        relative = [root for root in roots if root.maps_relative_names]
-        for root in [root for root in roots if not root.maps_relative_names]:
-            mapped = root.apply(filename)
-            if mapped is not None:
-                found.append(mapped)
+        # A mapping is for a file that is not where the profile says: the file as
+        # recorded comes first, so a mapping remembered from an older profile (a
+        # folder since renamed, a server's path) never hides it. Longest mapping
+        # first, so a specific mapping beats a general one.
         found.extend(self._recorded_places(filename))
-        found.extend(mapped for root in relative if (mapped := root.apply(filename)) is not None)
+        roots = sorted(self.roots, key=lambda r: len(r.old), reverse=True)
+        found.extend(mapped for root in roots if (mapped := root.apply(filename)) is not None)
         return found
 
     def _recorded_places(self, filename: str) -> list[Path]:
