@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,8 @@ def test_unit_and_filter_work_on_the_diff_too(qtbot, tmp_path):
     assert functions.model().headerData(D.TIME_A, Qt.Orientation.Horizontal) == "Time A (ms)"
     total_a = tab.diff.total_a * 1000
     assert tab.summary.text().startswith(f"Total {total_a:.1f} ms → ")
+    # The change column between the panes names the unit too.
+    assert tab.change_model.headerData(0, Qt.Orientation.Horizontal) == "Change (ms)"
     qtbot.keyClicks(tab.filter_edit, "look")
     assert column_texts(functions, D.NAME) == ["lookup"]
 
@@ -246,6 +249,11 @@ def test_compare_from_the_history_opens_a_diff_of_two_runs(qtbot, tmp_path):
     panel.table.selectRow(1)  # the oldest run: nothing before it to compare with
     panel.compare_selected()
     assert window.statusBar().currentMessage().startswith("To compare, select two runs")
+    # The same two runs' files, chosen with File > Compare…: called as the history calls them.
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        by_files = window.open_diff(older.profile, newer.profile)
+    assert by_files.title == tab.title
+    assert window.tabs.tabText(window.tabs.indexOf(by_files)) == tab.title
 
 
 def test_compare_with_the_run_before_skips_runs_that_wrote_no_profile(qtbot, tmp_path):
@@ -295,6 +303,26 @@ def test_compare_with_the_run_before_skips_a_run_in_which_nothing_ran_and_names_
     assert tab.title.endswith("(failed run)")  # B holds a partial profile: said so
 
 
+def test_compare_while_the_run_is_still_going_says_so(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    script = Path(shutil.copy(SCRIPTS_DIR / "sleeper.py", tmp_path / "sleeper.py"))
+    config = RunConfig.for_script(script)
+    config.args = [str(tmp_path / "child.pid")]
+    assert window.runs.start(config)
+    qtbot.waitUntil(lambda: "sleeping" in window.runs.console.toPlainText(), timeout=30_000)
+    panel = window.runs.history_panel
+    panel.show_script(script)  # listed again while it runs (another script's shown, then this)
+    panel.table.selectRow(0)
+
+    panel.compare_selected()
+
+    said = window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.runs.run_settled, timeout=60_000):
+        window.runs.stop_action.trigger()
+    (going,) = panel.model.runs
+    assert said == f"{going.label} is still running: its profile comes when it ends."
+
+
 def diff_with_the_last_function_chosen(qtbot, tmp_path):
     """A diff window on the two versions, its last function selected: (window, tab, names)."""
     a, b = profile_versions(tmp_path)
@@ -324,6 +352,99 @@ def test_a_filter_that_still_matches_keeps_the_function_being_compared(qtbot, tm
 
     assert tab.function_model.rowCount() == len(names)
     assert tab.current_function().name == chosen
+
+
+def test_a_failed_reload_keeps_the_comparison_and_says_why(qtbot, tmp_path):
+    window, tab, names = diff_with_the_last_function_chosen(qtbot, tmp_path)
+    shown(qtbot, tab)
+    rows = tab.side_b.rowCount()
+    status = window.status_labels[1].text()
+    tab.paths[1].write_bytes(tab.paths[1].read_bytes()[:40])  # B rewritten, broken
+
+    with qtbot.waitSignal(tab.ready, timeout=20_000):
+        window.reload_current()
+
+    assert tab.pages.currentWidget() is tab.content  # not an error page
+    assert column_texts(tab.function_table, D.NAME) == names and tab.side_b.rowCount() == rows
+    assert "after.lprof is truncated" in tab.file_banner.text and tab.file_banner.isVisible()
+    assert window.status_labels[1].text() == status  # the totals shown, still true of them
+
+
+def test_a_rewritten_profile_is_offered_for_a_reload(qtbot, tmp_path):
+    _, tab = open_diff(qtbot, tmp_path)
+    hits_before = max(f.hits_b for f in tab.diff.functions)
+    after = tab.paths[1]
+    script = after.parent / "search.py"
+    script.write_text(script.read_text().replace("range(0, 3000, 7)", "range(0, 3000, 3)"))
+
+    run_kernprof(script, after)  # kernprof run again: B rewritten
+
+    qtbot.waitUntil(lambda: "after.lprof changed on disk." in tab.file_banner.text, timeout=10_000)
+    with qtbot.waitSignal(tab.ready, timeout=20_000):
+        tab.file_banner.button("Reload").click()
+    assert not tab.file_banner.isVisible()
+    assert max(f.hits_b for f in tab.diff.functions) > hits_before
+
+
+def test_typing_a_filter_keeps_the_place_in_the_panes(qtbot, tmp_path):
+    _, tab = open_diff(qtbot, tmp_path)
+    tab.function_table.selectRow(column_texts(tab.function_table, D.NAME).index("main"))
+    shown(qtbot, tab)
+    row = next(r for r in range(tab.side_b.rowCount()) if r != tab.source_b.currentIndex().row())
+    tab.source_b.setCurrentIndex(tab.side_b.index(row, 0))
+
+    qtbot.keyClicks(tab.filter_edit, "ma")  # "main" still matches
+    tab.filter_edit.clear()
+
+    assert tab.current_function().name == "main"
+    assert tab.source_b.currentIndex().row() == row
+
+
+def test_a_double_click_opens_the_line_shown_while_another_function_aligns(
+    qtbot, tmp_path, monkeypatch
+):
+    from lprof_viewer.ui import diff_tab
+
+    profiles = []
+    for name, text in (("before", BEFORE), ("after", AFTER)):  # lookup in a module of its own
+        folder = tmp_path / name
+        folder.mkdir()
+        lookup_code, _, main_code = text.partition("@profile\ndef main")
+        (folder / "lookups.py").write_text(lookup_code.lstrip())
+        main_code = "from lookups import lookup\n\n@profile\ndef main" + main_code
+        (folder / "search.py").write_text(main_code)
+        profiles.append(folder / f"{name}.lprof")
+        run_kernprof(folder / "search.py", profiles[-1])
+    record = tmp_path / "editor-called.txt"
+    editor = tmp_path / "fake-editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$1 $2" >> "{record}"\n')
+    editor.chmod(0o755)
+    window = make_window(qtbot, tmp_path)
+    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(*profiles)
+    shown(qtbot, tab)
+    on_screen = tab.shown_function
+    other = next(row for row in range(2) if tab.function_model.function_at(row) is not on_screen)
+    slowly = diff_tab._aligned
+
+    def slow_alignment(function):  # type: ignore[no-untyped-def]
+        time.sleep(1.5)
+        return slowly(function)
+
+    monkeypatch.setattr(diff_tab, "_aligned", slow_alignment)
+    tab.function_table.selectRow(other)  # aligned on a pool thread, slowly
+    assert tab.current_function().filename != on_screen.filename
+    side = tab.source_b
+    row = next(r for r, text in enumerate(column_texts(side, S.CODE)) if "return" in text)
+    line = cell(side, row, S.LINE)
+    rect = side.visualRect(side.model().index(row, S.CODE))
+    qtbot.mouseClick(side.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(side.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    qtbot.waitUntil(lambda: len(lines_of(record)) == 1, timeout=5_000)
+    assert lines_of(record) == [f"{on_screen.filename} {line}"]  # the line clicked, its file
+    shown(qtbot, tab)
 
 
 def test_double_clicking_a_line_of_either_side_opens_that_sides_file_there(qtbot, tmp_path):

@@ -304,6 +304,10 @@ class DiffChangeModel(RowTableModel):
         """Number of aligned rows."""
         return len(self._lines)
 
+    def header_title(self, section: int) -> str:
+        """'Change', naming a fixed unit as the panes beside it do: 'Change (ms)'."""
+        return with_unit(self.HEADERS[section], self._unit)
+
     def widest_text(self) -> str:
         """The longest change shown (each compared: auto times do not grow with the value)."""
         texts = (str(self.data(self.index(row, 0))) for row in range(len(self._lines)))

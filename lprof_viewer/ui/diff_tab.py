@@ -29,6 +29,7 @@ from lprof_viewer.core.units import AUTO, TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate
 from lprof_viewer.ui.diff_models import DiffChangeModel, DiffFunctionTableModel, DiffSideModel
+from lprof_viewer.ui.file_watch import WatchedFiles, offer_reload, say_reload_failed
 from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.tables import (
     enter_goes_to,
@@ -97,9 +98,10 @@ class DiffTab(ViewerTab):
         a, b = self.paths
         # Runs' own labels (a script and the time; the older run is A), else the files,
         # told apart either way.
+        self._labelled = bool(labels)
         if labels:
             self.labels = side_names(*labels, ordered=True)
-        else:
+        else:  # until loaded: two kept runs are then called as the history calls them
             self.labels = side_names(a.name, b.name, (a.parent, b.parent))
         self.roots = list(roots)
         self.unit = unit or AUTO
@@ -108,6 +110,8 @@ class DiffTab(ViewerTab):
         self.error: str | None = None
         self._build()
         self.set_unit(self.unit)
+        self._watched = WatchedFiles(self.paths, self)
+        self._watched.changed.connect(self._file_changed_on_disk)
         self.reload()
 
     # -- building --------------------------------------------------------------------
@@ -115,8 +119,10 @@ class DiffTab(ViewerTab):
         self.content = self._build_content()
         self.pages = LoadingPages(f"Comparing {self.title}…", self.content)
         self.pages.retry.connect(self.reload)
+        self.file_banner = MessageBanner("fileChangedBanner")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.file_banner)
         layout.addWidget(self.pages)
 
     def _build_content(self) -> QWidget:
@@ -234,6 +240,7 @@ class DiffTab(ViewerTab):
     def reload(self) -> None:
         """Compare the two files again, in the background."""
         self.is_ready = False
+        self.file_banner.clear()
         if self.diff is None:
             self.pages.show_busy()
         self._loader.start(
@@ -243,6 +250,8 @@ class DiffTab(ViewerTab):
     def _loaded(self, diff: ProfileDiff) -> None:
         previous = self.current_function()
         self.diff, self.error = diff, None
+        if not self._labelled:
+            self.labels = diff.names
         self._show_summary()
         self.function_model.set_diff(diff)
         self._fit_function_columns()
@@ -250,12 +259,20 @@ class DiffTab(ViewerTab):
         # A reload keeps the function the user was looking at, as a profile tab does.
         row = self.function_model.row_of(previous) if previous else None
         select_or_first(self.function_table, row)
+        self._watched.rewatch()
         self._finish()
 
     def _failed(self, message: str) -> None:
         self.error = message
-        self.pages.show_error(message)
+        if self.diff is None:
+            self.pages.show_error(message)
+        else:  # a reload failed: keep the comparison shown, say why
+            say_reload_failed(self.file_banner, message, self.reload)
         self._finish()
+
+    def _file_changed_on_disk(self, path: str) -> None:
+        if self.is_ready:
+            offer_reload(self.file_banner, path, self.reload)
 
     # -- selection -----------------------------------------------------------------------
     def current_function(self) -> FunctionDiff | None:
@@ -264,7 +281,11 @@ class DiffTab(ViewerTab):
         return self.function_model.function_at(index.row()) if index.isValid() else None
 
     def _function_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._show(self.function_model.function_at(current.row()))
+        function = self.function_model.function_at(current.row()) if current.isValid() else None
+        if function is not None and function is self.shown_function:
+            self._aligning.cancel()  # back to the one shown (a filter typed): keep its place
+            return
+        self._show(function)
 
     def _show(self, function: FunctionDiff | None) -> None:
         """Show ``function``'s panes: at once when its lines were aligned, else once they are.
@@ -312,7 +333,7 @@ class DiffTab(ViewerTab):
         self.status_changed.emit()  # the count of functions shown
 
     def _double_clicked(self, index: QModelIndex, model: DiffSideModel, side: str) -> None:
-        function = self.current_function()
+        function = self.shown_function  # the rows clicked are its, while another aligns
         line = model.line_at(index.row())
         if function is None or line is None:
             return

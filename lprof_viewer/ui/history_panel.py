@@ -160,6 +160,10 @@ class HistoryPanel(QWidget):
     def compare_selected(self) -> None:
         """Compare two selected runs, or the selected run with the one before it."""
         selected = self.selected_runs()
+        going = next((run for run in selected if self.in_progress(run)), None)
+        if going is not None:
+            self.message.emit(f"{going.label} is still running: its profile comes when it ends.")
+            return
         if any(not run.has_profile for run in selected):
             self.message.emit("A selected run wrote no profile: there is nothing to compare.")
             return

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QFileSystemWatcher, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +32,7 @@ from lprof_viewer.core.sources import (
 from lprof_viewer.core.units import AUTO, TimeUnit, format_auto
 from lprof_viewer.ui.banner import MessageBanner
 from lprof_viewer.ui.delegates import CodeDelegate, ShareBarDelegate
+from lprof_viewer.ui.file_watch import WatchedFiles, offer_reload, say_reload_failed
 from lprof_viewer.ui.function_table_model import FunctionTableModel
 from lprof_viewer.ui.loading_pages import LoadingPages
 from lprof_viewer.ui.source_table_model import SourceTableModel
@@ -107,9 +107,8 @@ class ProfileTab(ViewerTab):
         self.choose_folder: Callable[[], str] = self._ask_for_folder
         self._build()
         self.set_unit(self.unit)
-        self._watcher = QFileSystemWatcher(self)
-        self._watcher.fileChanged.connect(self._file_changed_on_disk)
-        self._rewatch()
+        self._watched = WatchedFiles(self.paths, self)
+        self._watched.changed.connect(self._file_changed_on_disk)
         self.reload()
 
     # -- building ------------------------------------------------------------------
@@ -222,7 +221,7 @@ class ProfileTab(ViewerTab):
         busy_here = focused is not None and self.isAncestorOf(focused)  # typing a filter
         if opened and self.isVisible() and not busy_here:
             self.function_table.setFocus()  # just opened: ready for the arrow keys
-        self._rewatch()
+        self._watched.rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(
                 f"From a {self.run.ending}: {self.run.message}", "warning"
@@ -240,27 +239,12 @@ class ProfileTab(ViewerTab):
         if self.profile is None:
             self.pages.show_error(message)
         else:  # a reload failed: keep what was shown, say why
-            self.file_banner.show_message(message, "error", {"Retry": self.reload})
+            say_reload_failed(self.file_banner, message, self.reload)
         self._finish()
 
-    def _rewatch(self) -> None:
-        # Tools that rewrite a file by replacing it drop it from the watch list.
-        # Only files it can watch: Qt warns on the terminal about the others.
-        watched = set(self._watcher.files())
-        missing = [
-            str(p)
-            for p in self.paths
-            if str(p) not in watched and p.is_file() and os.access(p, os.R_OK)
-        ]
-        if missing:
-            self._watcher.addPaths(missing)
-
     def _file_changed_on_disk(self, path: str) -> None:
-        self._rewatch()
         if self.is_ready:
-            self.file_banner.show_message(
-                f"{Path(path).name} changed on disk.", "info", {"Reload": self.reload}
-            )
+            offer_reload(self.file_banner, path, self.reload)
 
     # -- selection ---------------------------------------------------------------
     def current_function(self) -> FunctionProfile | None:
