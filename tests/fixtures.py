@@ -23,6 +23,15 @@ KERNPROF_TIMEOUT = 60.0
 
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.lprof")
 
+#: line_profiler 5.x records a method as ``Worker.process`` from the code's qualified
+#: name, which Python has from 3.11 on; under 3.10 it records ``process``, as 4.x does.
+QUALIFIED_NAMES = sys.version_info >= (3, 11)
+
+
+def recorded(qualified_name: str) -> str:
+    """The name kernprof records here for a function of this qualified name."""
+    return qualified_name if QUALIFIED_NAMES else qualified_name.rpartition(".")[2]
+
 
 def run_kernprof(
     script: Path,

@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from fixtures import EDITED_SCRIPT_V1, as_line_profiler_4, repickle, run_kernprof
+from fixtures import (
+    EDITED_SCRIPT_V1,
+    QUALIFIED_NAMES,
+    as_line_profiler_4,
+    recorded,
+    repickle,
+    run_kernprof,
+)
 
 from lprof_viewer.core.align import (
     BY_OFFSET,
@@ -96,8 +103,8 @@ def test_hot_function_is_matched_across_runs(django_diff: ProfileDiff) -> None:
     names = {f.name: f.only_in for f in django_diff.functions}
     assert names == {
         "author_names": None,
-        "BookListView.get_queryset": None,
-        "BookListView.get_context_data": None,
+        recorded("BookListView.get_queryset"): None,
+        recorded("BookListView.get_context_data"): None,
     }
     hot = function_named(django_diff, "author_names")
     assert hot.a is not None and hot.b is not None
@@ -155,7 +162,7 @@ def test_hot_function_time_dropped_and_the_n_plus_one_line_is_gone(
 def test_a_profiled_helper_called_by_another_is_said_to_count_twice(
     django_diff: ProfileDiff,
 ) -> None:
-    view, helper = "BookListView.get_context_data", "author_names"
+    view, helper = recorded("BookListView.get_context_data"), "author_names"
     calls = [(caller.name, callee.name) for caller, callee in django_diff.nesting]
     assert calls == [(view, helper)] * 2  # in both runs, the view calls its profiled helper
     outer_a = sum(f.time_a for f in django_diff.functions if f.name != helper)
@@ -222,7 +229,7 @@ Report().build(load("1,2,3"))
 
 def test_calls_are_read_as_bare_names_or_on_self_not_on_other_objects(tmp_path: Path) -> None:
     lprof = profiled(tmp_path, "calls.py", CALLS)
-    assert calls_read(lprof) == [("Report.build", "Report.total")]
+    assert calls_read(lprof) == [(recorded("Report.build"), recorded("Report.total"))]
 
 
 COMMENTED = """
@@ -260,6 +267,9 @@ class {kind}:
 
 def test_each_class_calls_its_own_and_a_name_shared_by_all_calls_none(tmp_path: Path) -> None:
     lprof = profiled(tmp_path, "readers.py", READERS)
+    if not QUALIFIED_NAMES:  # all named load and parse, as line_profiler 4.x names them
+        assert calls_read(lprof) == []
+        return
     diff = diff_of(lprof, lprof)
 
     note = diff.summary_lines()[1]
@@ -313,6 +323,10 @@ parse("c d")
 """
 
 
+@pytest.mark.skipif(
+    not QUALIFIED_NAMES,
+    reason="scopes are read from qualified names, which kernprof records on Python 3.11+",
+)
 def test_self_calls_and_nested_functions_are_read_within_their_scope(tmp_path: Path) -> None:
     calls = calls_read(profiled(tmp_path, "scopes.py", SCOPES))
     assert calls == [("outer", "outer.<locals>.helper")]
@@ -345,6 +359,9 @@ main()
 
 def test_only_the_function_called_is_left_out_not_its_namesakes(tmp_path: Path) -> None:
     lprof = profiled(tmp_path, "saves.py", SAVES)
+    if not QUALIFIED_NAMES:  # Document.save recorded as save too: which save( is a guess
+        assert calls_read(lprof) == []
+        return
     assert calls_read(lprof) == [("main", "save")]  # Document().save( names no class
     diff = diff_of(lprof, lprof)
     main, method = function_named(diff, "main"), function_named(diff, "Document.save")
@@ -428,7 +445,7 @@ def test_a_function_one_run_never_called_is_not_run_there_not_gone(tmp_path: Pat
 def test_functions_are_sorted_by_size_of_change(django_diff: ProfileDiff) -> None:
     changes = [abs(f.delta) for f in django_diff.functions]
     assert changes == sorted(changes, reverse=True)
-    assert django_diff.functions[-1].name == "BookListView.get_queryset"
+    assert django_diff.functions[-1].name == recorded("BookListView.get_queryset")
 
 
 # -- line_profiler 4.x against 5.x ---------------------------------------------------------
@@ -438,7 +455,7 @@ def test_4x_file_matches_5x_function_for_function(busy_4x_5x_lprofs: tuple[Path,
     old, new = busy_4x_5x_lprofs
     diff = diff_of(old, new)
     assert all(f.only_in is None for f in diff.functions)
-    method = function_named(diff, "Worker.process")
+    method = function_named(diff, recorded("Worker.process"))
     assert method.a is not None and method.a.name == "process"
     assert len(diff.functions) == len(load_profiles([new]).functions)
     for function in diff.functions:
@@ -465,7 +482,7 @@ def test_4x_file_matches_5x_after_the_file_moved_and_shifted(
     )
     diff = diff_of(shifted, new)
     assert all(f.only_in is None for f in diff.functions)
-    method = function_named(diff, "Worker.process")
+    method = function_named(diff, recorded("Worker.process"))
     assert method.a is not None and method.b is not None
     assert method.a.start_line == method.b.start_line + 2
     assert all(line.kind == SAME for line in method.lines)
@@ -480,7 +497,8 @@ def test_function_in_only_one_run_is_listed_not_dropped(
     before, _ = django_before_after_lprofs
     diff = diff_of([busy_lprof, before], busy_lprof)
     only_a = {f.name for f in diff.functions if f.only_in == "a"}
-    assert only_a == {"author_names", "BookListView.get_queryset", "BookListView.get_context_data"}
+    view = ("BookListView.get_queryset", "BookListView.get_context_data")
+    assert only_a == {"author_names", *map(recorded, view)}
     gone = function_named(diff, "author_names")
     assert gone.b is None and gone.time_b == 0 and gone.delta == -gone.time_a
     lines, _, note = gone.alignment

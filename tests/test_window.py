@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from fixtures import run_kernprof
+from fixtures import recorded, run_kernprof
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QLabel, QStyle, QTableView
@@ -64,9 +64,9 @@ def test_clicking_a_function_shows_its_lines_with_line_profilers_numbers(
     window.set_unit("us")
     open_and_wait(qtbot, window, busy_lprof)
     functions, source = tables(window)
-    click_row(qtbot, functions, row_named(functions, "Worker.process"))
+    click_row(qtbot, functions, row_named(functions, recorded("Worker.process")))
     timings, unit = line_profiler_timings(busy_lprof)
-    key = next(k for k in timings if k[2] == "Worker.process")
+    key = next(k for k in timings if k[2] == recorded("Worker.process"))
     shown = {cell(source, r, S.LINE): r for r in range(source.model().rowCount())}
     total = total_ticks(timings[key])
     for lineno, hits, ticks in timings[key]:
@@ -85,11 +85,12 @@ def test_a_function_of_a_file_not_read_yet_shows_once_read_and_the_last_click_wi
     open_and_wait(qtbot, window, django_wsgi_lprof)
     functions, source = tables(window)
     tab = window.current_tab()
-    assert tab.current_function().name == "ServerTimingMiddleware.__call__"  # middleware.py
+    middleware = recorded("ServerTimingMiddleware.__call__")
+    assert tab.current_function().name == middleware  # middleware.py
 
     # views.py is read off the GUI thread; a click meanwhile wins over its late answer.
     click_row(qtbot, functions, row_named(functions, "author_names"))
-    click_row(qtbot, functions, row_named(functions, "ServerTimingMiddleware.__call__"))
+    click_row(qtbot, functions, row_named(functions, middleware))
     qtbot.wait(500)  # the dropped answer has come by now
     assert any("def __call__" in text for text in column_texts(source, S.CODE))
 
