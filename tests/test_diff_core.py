@@ -470,8 +470,8 @@ def test_4x_file_matches_5x_after_the_file_moved_and_shifted(
     old, new = busy_4x_5x_lprofs
     moved = tmp_path / "moved" / "busy.py"
     moved.parent.mkdir()
-    recorded = load_profiles([old]).functions[0].filename
-    original = Path(recorded).read_text(encoding="utf-8")
+    source_file = load_profiles([old]).functions[0].filename
+    original = Path(source_file).read_text(encoding="utf-8")
     # Two lines inserted under the coding cookie shift every function.
     head, rest = original.split("\n", 1)
     moved.write_text(f"{head}\n# moved\n# and shifted\n{rest}", encoding="utf-8")

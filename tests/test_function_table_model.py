@@ -58,7 +58,7 @@ def test_sorting_by_hits_orders_by_the_native_hit_count(model):
 
 
 def test_filter_matches_name_or_file_and_can_hide_functions_that_never_ran(model):
-    model.set_filter("work", hide_never_ran=False)
+    model.set_filter("proc", hide_never_ran=False)
     assert names(model) == [recorded("Worker.process")]
     model.set_filter("busy.py", hide_never_ran=False)
     assert len(names(model)) == 6
