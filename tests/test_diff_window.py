@@ -11,7 +11,7 @@ from fixtures import SCRIPTS_DIR, run_kernprof
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTableView
-from ui_helpers import cell, column_texts, contrast, make_window, palette
+from ui_helpers import cell, column_texts, contrast, make_window, palette, use_fake_editor
 
 from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.core.units import TimeUnit
@@ -415,12 +415,8 @@ def test_a_double_click_opens_the_line_shown_while_another_function_aligns(
         (folder / "search.py").write_text(main_code)
         profiles.append(folder / f"{name}.lprof")
         run_kernprof(folder / "search.py", profiles[-1])
-    record = tmp_path / "editor-called.txt"
-    editor = tmp_path / "fake-editor.sh"
-    editor.write_text(f'#!/bin/sh\necho "$1 $2" >> "{record}"\n')
-    editor.chmod(0o755)
     window = make_window(qtbot, tmp_path)
-    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    record = use_fake_editor(window, tmp_path)
     with qtbot.waitSignal(window.all_ready, timeout=20_000):
         tab = window.open_diff(*profiles)
     shown(qtbot, tab)
@@ -448,12 +444,8 @@ def test_a_double_click_opens_the_line_shown_while_another_function_aligns(
 
 
 def test_double_clicking_a_line_of_either_side_opens_that_sides_file_there(qtbot, tmp_path):
-    record = tmp_path / "editor-called.txt"
-    editor = tmp_path / "fake-editor.sh"
-    editor.write_text(f'#!/bin/sh\necho "$1 $2" >> "{record}"\n')
-    editor.chmod(0o755)
     window, tab = open_diff(qtbot, tmp_path)
-    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    record = use_fake_editor(window, tmp_path)
     tab.function_table.selectRow(column_texts(tab.function_table, D.NAME).index("lookup"))
     shown(qtbot, tab)
     for name, folder, calls in (("diffSourceA", "before", 1), ("diffSourceB", "after", 2)):

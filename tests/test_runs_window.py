@@ -13,7 +13,7 @@ from fixtures import SCRIPTS_DIR
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
-from ui_helpers import cell, contrast, palette
+from ui_helpers import cell, contrast, palette, use_fake_editor
 
 from lprof_viewer.core.kernprof_command import RunConfig
 from lprof_viewer.core.run_history import RunHistory
@@ -332,11 +332,7 @@ def test_recent_names_a_kept_run_under_a_linked_data_folder(qtbot, tmp_path):
 def test_a_runs_line_whose_script_was_deleted_opens_the_runs_copy_and_says_so(
     qtbot, window, tmp_path
 ):
-    record = tmp_path / "editor-called.txt"
-    editor = tmp_path / "fake-editor.sh"
-    editor.write_text(f'#!/bin/sh\necho "$1" > "{record}"\n')
-    editor.chmod(0o755)
-    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    record = use_fake_editor(window, tmp_path)
     script = script_copy(tmp_path, "busy.py")
     with qtbot.waitSignal(window.runs.run_settled, timeout=RUN_TIMEOUT_MS):
         window.runs.start(RunConfig.for_script(script))
@@ -347,7 +343,7 @@ def test_a_runs_line_whose_script_was_deleted_opens_the_runs_copy_and_says_so(
     )
 
     qtbot.waitUntil(lambda: record.exists() and record.read_text().strip() != "", timeout=5_000)
-    opened = Path(record.read_text().strip())
+    opened = Path(record.read_text().split()[0])
     assert opened.name == "busy.py" and opened.is_relative_to(window.history.runs_dir)
     assert window.statusBar().currentMessage() == (
         "busy.py is no longer where the run found it: the editor shows the run's copy of "

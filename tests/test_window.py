@@ -22,6 +22,7 @@ from ui_helpers import (
     make_window,
     open_and_wait,
     total_ticks,
+    use_fake_editor,
 )
 
 from lprof_viewer.ui.function_table_model import FunctionTableModel as F
@@ -665,12 +666,8 @@ def test_an_editor_command_that_cannot_be_read_is_not_saved(qtbot, tmp_path, mon
 
 
 def test_double_clicking_a_source_line_opens_the_editor_at_that_line(qtbot, tmp_path, busy_lprof):
-    record = tmp_path / "editor-called.txt"
-    editor = tmp_path / "fake-editor.sh"
-    editor.write_text(f'#!/bin/sh\necho "$1 $2" > "{record}"\n')
-    editor.chmod(0o755)
     window = make_window(qtbot, tmp_path)
-    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    record = use_fake_editor(window, tmp_path)
     open_and_wait(qtbot, window, busy_lprof)
     _, source = tables(window)
     row = 3

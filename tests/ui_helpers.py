@@ -30,6 +30,19 @@ def make_window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped
     return window
 
 
+def use_fake_editor(window: MainWindow, tmp_path: Path) -> Path:
+    """Make the window's editor a script noting each "file line" it is asked to open.
+
+    Answers the file it writes them to, one call a line (none before the first call).
+    """
+    record = tmp_path / "editor-called.txt"
+    editor = tmp_path / "fake-editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$1 $2" >> "{record}"\n')
+    editor.chmod(0o755)
+    window.settings.editor_command = f"{editor} {{file}} {{line}}"
+    return record
+
+
 def open_and_wait(qtbot, window: MainWindow, *paths: Path):  # type: ignore[no-untyped-def]
     """Open ``paths`` in tabs and wait until every tab has loaded; answer the tabs."""
     with qtbot.waitSignal(window.all_ready, timeout=LOAD_TIMEOUT_MS):
