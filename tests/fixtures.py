@@ -211,3 +211,43 @@ def run_python(
         timeout=timeout,
         check=False,
     )
+
+
+TWO_VIEWS_MAIN = """
+from app1 import views as first
+from app2 import views as second
+
+first.index(200_000)
+second.index(5)
+"""
+SLOW_INDEX = """
+@profile
+def index(n):
+    return sum(range(n))  # app1: the slow one
+"""
+FAST_INDEX = """
+
+
+
+
+@profile
+def index(n):
+    return n  # app2: the fast one
+"""
+
+
+def two_checkouts_of_two_apps(tmp_path: Path) -> tuple[Path, Path]:
+    """Two checkouts (before/, after/) of apps app1 and app2, each with an ``index`` view in
+    its views.py; after/ has ten lines added above app1's. Each profiled by kernprof."""
+    profiles = []
+    for checkout, above in (("before", ""), ("after", "# a comment\n" * 10)):
+        root = tmp_path / checkout
+        for app, text in (("app1", above + SLOW_INDEX.lstrip()), ("app2", FAST_INDEX)):
+            (root / app).mkdir(parents=True)
+            (root / app / "__init__.py").write_text("")
+            (root / app / "views.py").write_text(text)
+        script = root / "main.py"
+        script.write_text(TWO_VIEWS_MAIN)
+        profiles.append(tmp_path / f"{checkout}.lprof")
+        run_kernprof(script, profiles[-1])
+    return profiles[0], profiles[1]

@@ -17,6 +17,7 @@ from fixtures import (
     recorded,
     repickle,
     run_kernprof,
+    two_checkouts_of_two_apps,
 )
 
 from lprof_viewer.core.align import (
@@ -899,43 +900,8 @@ def test_a_function_renamed_in_another_checkout_while_lines_above_it_were_added_
     assert (a[1], b[1]) in match_functions(a, b)
 
 
-TWO_VIEWS_MAIN = """
-from app1 import views as first
-from app2 import views as second
-
-first.index(200_000)
-second.index(5)
-"""
-SLOW_INDEX = """
-@profile
-def index(n):
-    return sum(range(n))  # app1: the slow one
-"""
-FAST_INDEX = """
-
-
-
-
-@profile
-def index(n):
-    return n  # app2: the fast one
-"""
-
-
 def test_two_checkouts_of_two_apps_with_a_views_py_each_diff_app_by_app(tmp_path: Path) -> None:
-    profiles = []
-    for checkout, above in (("before", ""), ("after", "# a comment\n" * 10)):
-        root = tmp_path / checkout
-        for app, text in (("app1", above + SLOW_INDEX.lstrip()), ("app2", FAST_INDEX)):
-            (root / app).mkdir(parents=True)
-            (root / app / "__init__.py").write_text("")
-            (root / app / "views.py").write_text(text)
-        script = root / "main.py"
-        script.write_text(TWO_VIEWS_MAIN)
-        profiles.append(tmp_path / f"{checkout}.lprof")
-        run_kernprof(script, profiles[-1])
-
-    diff = diff_of(*profiles)
+    diff = diff_of(*two_checkouts_of_two_apps(tmp_path))
 
     pairs = {(f.a.filename, f.b.filename) for f in diff.functions if f.a and f.b}
     assert {(Path(a).parent.name, Path(b).parent.name) for a, b in pairs} == {

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fixtures import SCRIPTS_DIR, run_kernprof
+from fixtures import SCRIPTS_DIR, run_kernprof, two_checkouts_of_two_apps
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTableView
@@ -196,6 +196,17 @@ def test_unit_and_filter_work_on_the_diff_too(qtbot, tmp_path):
     assert tab.change_model.headerData(0, Qt.Orientation.Horizontal) == "Change (ms)"
     qtbot.keyClicks(tab.filter_edit, "look")
     assert column_texts(functions, D.NAME) == ["lookup"]
+
+
+def test_functions_of_one_name_in_two_files_are_told_apart_by_their_files(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        tab = window.open_diff(*two_checkouts_of_two_apps(tmp_path))
+
+    names = sorted(column_texts(tab.function_table, D.NAME))
+
+    after = tmp_path / "after"
+    assert names == [f"index — {after / app / 'views.py'}" for app in ("app1", "app2")]
 
 
 def test_a_new_unit_or_sort_keeps_the_function_and_its_lines_shown(qtbot, tmp_path):

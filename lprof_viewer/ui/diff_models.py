@@ -14,6 +14,7 @@ from lprof_viewer.core.diff import (
     ProfileDiff,
     change_arrow,
     direction,
+    distinct_titles,
     signed_change,
     total_hits_text,
 )
@@ -85,10 +86,14 @@ class DiffFunctionTableModel(SortedRowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(self.CHANGE, Qt.SortOrder.DescendingOrder, parent)
         self._unit = AUTO
+        self._titles: dict[FunctionDiff, str] = {}
 
     def set_diff(self, diff: ProfileDiff | None) -> None:
         """Show ``diff``'s functions, biggest change first."""
-        self.set_rows(diff.functions if diff else [])
+        functions = diff.functions if diff else []
+        # Two files' functions of one name are told apart by their files, as in the exports.
+        self._titles = dict(zip(functions, distinct_titles(functions), strict=True))
+        self.set_rows(functions)
 
     def set_unit(self, unit: TimeUnit) -> None:
         """Write times in ``unit``."""
@@ -163,7 +168,7 @@ class DiffFunctionTableModel(SortedRowsModel):
         """What ``column`` shows for ``function``."""
         unit = self._unit
         if column == self.NAME:
-            return function.title
+            return self._titles.get(function, function.title)
         if column == self.TIME_A:
             return unit.format_total(function.a)
         if column == self.TIME_B:
