@@ -882,6 +882,28 @@ def test_two_checkouts_pair_each_file_with_the_one_whose_path_ends_as_its_own() 
     assert all(None in pair for pair in match_functions(a, b))
 
 
+def test_a_file_paired_by_its_longest_end_leaves_the_other_to_pair_with_its_own() -> None:
+    # api/views.py ends as both of B's do; v2/api/views.py as one alone: that pair first.
+    files = ("api/views.py", "v2/api/views.py")
+    a = [fp("index", 1, f"/w/before/{name}") for name in files]
+    b = [fp("index", 1, f"/w/after/{name}") for name in files]
+    assert match_functions(a, b) == [(a[0], b[0]), (a[1], b[1])]
+
+
+def test_thousands_of_init_files_pair_in_linear_time() -> None:
+    """A package profiled whole (``kernprof -p``) names an __init__.py per package."""
+    files = [f"pkg{i // 50}/sub{i}/__init__.py" for i in range(3_000)]
+    a = [fp("setup", 1, f"/w/before/{name}") for name in files]
+    b = [fp("setup", 1, f"/w/after/{name}") for name in files]
+
+    started = time.perf_counter()
+    pairs = match_functions(a, b)
+    elapsed = time.perf_counter() - started
+
+    assert pairs == list(zip(a, b, strict=True))
+    assert elapsed < 5  # about 0.05 s; comparing every __init__.py with every other took 30 s
+
+
 def test_a_function_renamed_in_another_checkout_while_lines_above_it_were_added_is_found() -> None:
     # As kernprof records a script run by its absolute path: the two checkouts share no file.
     a = [

@@ -104,44 +104,35 @@ def _same_file(files_a: set[str], files_b: set[str], shares: int) -> Callable[[s
 
 
 def _paths_ending_alike(only_a: set[str], only_b: set[str], shares: int) -> dict[str, str]:
-    """Files only B names, each with the file only A names it is (``_same_file``)."""
-    by_name: dict[str, tuple[list[str], list[str]]] = {}
-    for side, files in enumerate((only_a, only_b)):
-        for key in files:
-            by_name.setdefault(_parts_from_the_end(key)[0], ([], []))[side].append(key)
+    """Files only B names, each with the file only A names it is (``_same_file``).
+
+    The longest shared ends first: two files alone in ending with the same
+    ``depth`` parts pair, then shorter ends are looked at among the files
+    left, so ``v2/api/views.py`` pairing with its copy leaves ``api/views.py``
+    to pair with its own. In one pass per depth: a package profiled whole
+    names thousands of ``__init__.py``.
+    """
+    parts = {key: _parts_from_the_end(key) for key in (*only_a, *only_b)}
+    left = [set(only_a), set(only_b)]
+    deepest = max(map(len, parts.values()), default=0)
     moved_to: dict[str, str] = {}
-    for keys_a, keys_b in by_name.values():
-        shared = {
-            (a, b): _common_start(_parts_from_the_end(a), _parts_from_the_end(b))
-            for a in keys_a
-            for b in keys_b
-        }
-        best_in_b = {a: _only_best({b: shared[a, b] for b in keys_b}) for a in keys_a}
-        best_in_a = {b: _only_best({a: shared[a, b] for a in keys_a}) for b in keys_b}
-        for a, b in best_in_b.items():
-            if b is not None and best_in_a[b] == a and shared[a, b] >= shares:
-                moved_to[b] = a
+    for depth in range(deepest, shares - 1, -1):
+        ends: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+        for side, files in enumerate(left):
+            for key in files:
+                if len(parts[key]) >= depth:
+                    ends.setdefault(parts[key][:depth], ([], []))[side].append(key)
+        for files_a, files_b in ends.values():
+            if len(files_a) == len(files_b) == 1:
+                moved_to[files_b[0]] = files_a[0]
+                left[0].discard(files_a[0])
+                left[1].discard(files_b[0])
     return moved_to
 
 
-def _only_best(scores: dict[str, int]) -> str | None:
-    """The key of the highest score; None when there is none, or two share it."""
-    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
-    if not ranked or (len(ranked) > 1 and scores[ranked[0]] == scores[ranked[1]]):
-        return None
-    return ranked[0]
-
-
-@lru_cache(maxsize=4096)
 def _parts_from_the_end(key: str) -> tuple[str, ...]:
     """A file key's parts, its name first (Windows paths recorded elsewhere too)."""
     return tuple(reversed(key.replace("\\", "/").split("/")))
-
-
-def _common_start(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """How many leading parts two paths (from their ends) share."""
-    shorter = min(len(a), len(b))
-    return next((i for i in range(shorter) if a[i] != b[i]), shorter)
 
 
 def _match_by(
