@@ -35,6 +35,7 @@ from lprof_viewer.core.diff import (
     ProfileDiff,
     RecentAlignments,
     describe_change,
+    distinct_titles,
     side_names,
 )
 from lprof_viewer.core.diff_export import diff_exporter_for
@@ -880,6 +881,23 @@ def test_two_checkouts_pair_each_file_with_the_one_whose_path_ends_as_its_own() 
     b = [fp("index", 3, "/w/after/x/app/views.py"), fp("index", 8, "/w/after/y/app/views.py")]
     a = [fp("index", 1, "/w/before/z/app/views.py")]
     assert all(None in pair for pair in match_functions(a, b))
+
+
+LAMBDAS = """
+square = profile(lambda n: n * n)
+cube = profile(lambda n: n * n * n)
+square(3), cube(3)
+"""
+
+
+def test_functions_of_one_name_are_told_apart_by_file_then_by_first_line(tmp_path: Path) -> None:
+    lambdas = profiled(tmp_path, "lambdas.py", LAMBDAS)
+    diff = diff_of(lambdas, lambdas)
+
+    titles = sorted(distinct_titles(diff.functions))
+
+    # (Two files' functions of one name: test_two_checkouts_of_two_apps_...)
+    assert titles == [f"<lambda> — {tmp_path / 'lambdas.py'}:{line}" for line in (1, 2)]
 
 
 def test_a_file_paired_by_its_longest_end_leaves_the_other_to_pair_with_its_own() -> None:

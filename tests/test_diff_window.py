@@ -265,6 +265,10 @@ def test_compare_from_the_history_opens_a_diff_of_two_runs(qtbot, tmp_path):
         by_files = window.open_diff(older.profile, newer.profile)
     assert by_files.title == tab.title
     assert window.tabs.tabText(window.tabs.indexOf(by_files)) == tab.title
+    # One run against itself: A and B, not earlier and later.
+    with qtbot.waitSignal(window.all_ready, timeout=20_000):
+        itself = window.open_diff(newer.profile, newer.profile)
+    assert itself.title == f"{newer.label} (A) ↔ {newer.label} (B)"
 
 
 def test_compare_with_the_run_before_skips_runs_that_wrote_no_profile(qtbot, tmp_path):
@@ -395,6 +399,39 @@ def test_a_rewritten_profile_is_offered_for_a_reload(qtbot, tmp_path):
         tab.file_banner.button("Reload").click()
     assert not tab.file_banner.isVisible()
     assert max(f.hits_b for f in tab.diff.functions) > hits_before
+
+
+def test_a_file_rewritten_while_it_is_reloaded_is_offered_again(qtbot, tmp_path, monkeypatch):
+    from lprof_viewer.ui import diff_tab
+
+    window, tab = open_diff(qtbot, tmp_path)
+    reading = diff_tab.compute_diff
+
+    def read_then_linger(*args):  # type: ignore[no-untyped-def]
+        diff = reading(*args)
+        time.sleep(1.5)  # the files are read: a change now is not in what is shown
+        return diff
+
+    monkeypatch.setattr(diff_tab, "compute_diff", read_then_linger)
+    after = tab.paths[1]
+    with qtbot.waitSignal(tab.ready, timeout=20_000):
+        window.reload_current()
+        qtbot.wait(700)
+        after.write_bytes(after.read_bytes())  # kernprof -i writing it again
+
+    qtbot.waitUntil(lambda: tab.file_banner.text == "after.lprof changed on disk.", timeout=5_000)
+
+
+def test_a_file_rewritten_just_before_a_reload_is_not_offered_after_it(qtbot, tmp_path):
+    window, tab = open_diff(qtbot, tmp_path)
+    after = tab.paths[1]
+    after.write_bytes(after.read_bytes())  # Qt tells of it while the reload reads it
+
+    with qtbot.waitSignal(tab.ready, timeout=20_000):
+        window.reload_current()
+
+    qtbot.wait(300)
+    assert not tab.file_banner.isVisible()
 
 
 def test_typing_a_filter_keeps_the_place_in_the_panes(qtbot, tmp_path):

@@ -274,7 +274,8 @@ class ProfileDiff:
         if annotator_a.run_title and annotator_b.run_title:
             started = (annotator_a.run_started_at or 0, annotator_b.run_started_at or 0)
             titles = (annotator_a.run_title, annotator_b.run_title)
-            return side_names(*titles, ordered=started[0] <= started[1])
+            # One run against itself is A and B, not earlier and later.
+            return side_names(*titles, ordered=started[0] < started[1])
         a, b = self.a, self.b
         single = len(a.paths) == len(b.paths) == 1
         folders = (a.paths[0].parent, b.paths[0].parent) if single else None
@@ -359,15 +360,27 @@ def total_hits_text(function: FunctionProfile | None) -> str:
 
 
 def distinct_titles(functions: Sequence[FunctionDiff]) -> list[str]:
-    """Each function's title, with its file where another of ``functions`` has the same title.
+    """Each function's title, with its file where another of ``functions`` has its name.
 
-    Two apps' ``index`` views would otherwise read as one function listed twice.
+    Two apps' ``index`` views would otherwise read as one function listed twice;
+    two lambdas of one file are told apart by their first lines (B's, else A's).
     """
-    counts = Counter(function.title for function in functions)
+    names = Counter(function.name for function in functions)
+    places = Counter((function.name, function.filename) for function in functions)
     return [
-        f"{function.title} — {function.filename}" if counts[function.title] > 1 else function.title
+        function.title
+        if names[function.name] == 1
+        else f"{function.title} — {function.filename}"
+        if places[function.name, function.filename] == 1
+        else f"{function.title} — {function.filename}:{_first_line(function)}"
         for function in functions
     ]
+
+
+def _first_line(function: FunctionDiff) -> int:
+    """The function's first line in B, else in A."""
+    side = function.b or function.a
+    return side.start_line if side else 0
 
 
 def _names(functions: Iterable[FunctionProfile]) -> list[str]:

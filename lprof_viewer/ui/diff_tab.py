@@ -241,6 +241,7 @@ class DiffTab(ViewerTab):
         """Compare the two files again, in the background."""
         self.is_ready = False
         self.file_banner.clear()
+        self._watched.hold()  # a change while reading is said once read
         if self.diff is None:
             self.pages.show_busy()
         self._loader.start(
@@ -259,7 +260,7 @@ class DiffTab(ViewerTab):
         # A reload keeps the function the user was looking at, as a profile tab does.
         row = self.function_model.row_of(previous) if previous else None
         select_or_first(self.function_table, row)
-        self._watched.rewatch()
+        self._watched.release()
         self._finish()
 
     def _failed(self, message: str) -> None:
@@ -268,11 +269,11 @@ class DiffTab(ViewerTab):
             self.pages.show_error(message)
         else:  # a reload failed: keep the comparison shown, say why
             say_reload_failed(self.file_banner, message, self.reload)
+        self._watched.release(say_missed=False)  # Retry reads it again anyway
         self._finish()
 
     def _file_changed_on_disk(self, path: str) -> None:
-        if self.is_ready:
-            offer_reload(self.file_banner, path, self.reload)
+        offer_reload(self.file_banner, path, self.reload)  # never while loading (held)
 
     # -- selection -----------------------------------------------------------------------
     def current_function(self) -> FunctionDiff | None:

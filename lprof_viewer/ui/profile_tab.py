@@ -194,6 +194,7 @@ class ProfileTab(ViewerTab):
         """(Re)load the profile in the background, keeping the selected function if it remains."""
         self.is_ready = False
         self.file_banner.clear()
+        self._watched.hold()  # a change while reading is said once read
         if self.profile is None:
             self.pages.show_busy()
         self._loader.start(
@@ -221,7 +222,6 @@ class ProfileTab(ViewerTab):
         busy_here = focused is not None and self.isAncestorOf(focused)  # typing a filter
         if opened and self.isVisible() and not busy_here:
             self.function_table.setFocus()  # just opened: ready for the arrow keys
-        self._watched.rewatch()
         if self.run is not None and self.run.failed:
             self.file_banner.show_message(
                 f"From a {self.run.ending}: {self.run.message}", "warning"
@@ -232,6 +232,7 @@ class ProfileTab(ViewerTab):
                 "@profile (or named with kernprof -p) when it was recorded.",
                 "info",
             )
+        self._watched.release()
         self._finish()
 
     def _failed(self, message: str) -> None:
@@ -240,11 +241,11 @@ class ProfileTab(ViewerTab):
             self.pages.show_error(message)
         else:  # a reload failed: keep what was shown, say why
             say_reload_failed(self.file_banner, message, self.reload)
+        self._watched.release(say_missed=False)  # Retry reads it again anyway
         self._finish()
 
     def _file_changed_on_disk(self, path: str) -> None:
-        if self.is_ready:
-            offer_reload(self.file_banner, path, self.reload)
+        offer_reload(self.file_banner, path, self.reload)  # never while loading (held)
 
     # -- selection ---------------------------------------------------------------
     def current_function(self) -> FunctionProfile | None:
