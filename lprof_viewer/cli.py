@@ -164,8 +164,8 @@ def run_diff(args: argparse.Namespace, stdout: TextIO | None) -> int:
 def format_for(chosen: str | None, output: Path | None, formats: Sequence[str]) -> str:
     """The format asked for; else the one ``-o``'s suffix names (``run.json``); else text.
 
-    A suffix naming a format this command cannot write (a diff's ``.csv``), or
-    a profile (``.lprof``), is refused rather than filled with text.
+    A suffix naming a format this command cannot write (a diff's ``.csv``, a
+    ``.pdf``), or a profile (``.lprof``), is refused rather than filled with text.
     """
     suffix = output.suffix.lower().lstrip(".") if output is not None else ""
     suffix = "html" if suffix == "htm" else suffix
@@ -176,9 +176,19 @@ def format_for(chosen: str | None, output: Path | None, formats: Sequence[str]) 
         )
     if chosen is not None:
         return chosen
-    if suffix in ("json", "csv", "html") and suffix not in formats:
+    if suffix in (*_WRITTEN_BY_SOME_COMMAND, *_NEVER_WRITTEN) and suffix not in formats:
         raise UsageError(f"this command cannot write {suffix.upper()}; choose one with --format.")
     return suffix if suffix in formats else "text"
+
+
+_WRITTEN_BY_SOME_COMMAND = ("json", "csv", "html")
+#: Suffixes of documents, pictures and archives: text under such a name opens in no program
+#: the name promises (``report.pdf``). Other names get text (``run.txt``, ``run.out``).
+_NEVER_WRITTEN = (
+    *("pdf", "png", "jpg", "jpeg", "gif", "svg", "webp"),
+    *("doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "ppt", "pptx"),
+    *("zip", "gz", "bz2", "xz", "tar", "7z"),
+)
 
 
 def _refuse_to_overwrite(output: Path | None, inputs: Sequence[Path]) -> None:

@@ -556,6 +556,18 @@ def test_a_suffix_the_command_cannot_write_is_refused_not_filled_with_text(
     assert "this command cannot write CSV; choose one with --format." in capsys.readouterr().err
     assert not table.exists()
 
+    # A document's name promises a program that cannot open text.
+    document = tmp_path / "report.PDF"
+    assert main(["export", str(busy_lprof), "-o", str(document)]) == 2
+    assert capsys.readouterr().err == (
+        "lprof-viewer: this command cannot write PDF; choose one with --format.\n"
+    )
+    assert not document.exists()
+    # Asked for by name, text goes where it is told; any other name gets text.
+    assert main(["export", str(busy_lprof), "--format", "text", "-o", str(document)]) == 0
+    assert main(["export", str(busy_lprof), "-o", str(tmp_path / "run.out")]) == 0
+    assert (tmp_path / "run.out").read_text().startswith("Timer unit:")
+
 
 @pytest.mark.parametrize("failure", ["full disk", "Ctrl+C"])
 @pytest.mark.parametrize("verb", ["export", "diff"])
