@@ -59,6 +59,13 @@ def calls_between(
             bare.setdefault(function.short_name, []).append(function)
         elif name.endswith(".__init__") and name.count(".") == 1:  # Parser( runs Parser.__init__
             bare.setdefault(name.partition(".")[0], []).append(function)
+    classes: dict[FunctionProfile, _Where] = {}
+
+    def class_of(function: FunctionProfile) -> _Where:
+        if function not in classes:
+            classes[function] = _class_read(annotate(function))
+        return classes[function]
+
     calls: Calls = []
     for caller in functions:
         annotated = annotate(caller)
@@ -69,7 +76,9 @@ def calls_between(
         timed = _CODE_ONLY.sub("", "\n".join(map(annotated.text, caller.linenos)))
         called = [
             *_one_named(bare, _BARE_CALL.findall(timed), partial(_in_its_scope, caller)),
-            *_one_named(methods, _OWN_METHOD_CALL.findall(timed), partial(_of_its_class, caller)),
+            *_one_named(
+                methods, _OWN_METHOD_CALL.findall(timed), partial(_of_its_class, caller, class_of)
+            ),
         ]
         calls += [(caller, callee) for callee in dict.fromkeys(called) if callee is not caller]
     return calls
@@ -79,17 +88,67 @@ def calls_between(
 _CODE_ONLY = re.compile(r"""#[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""")
 
 
-def _of_its_class(caller: FunctionProfile, method: FunctionProfile) -> bool:
+def _of_its_class(
+    caller: FunctionProfile, class_of: Callable[[FunctionProfile], _Where], method: FunctionProfile
+) -> bool:
     """Whether ``self.name(`` in ``caller`` may call ``method``: of its class, when both say.
 
-    A visitor's ``self.visit(`` is not another class's ``visit``; line_profiler
-    4.x names neither's class.
+    A visitor's ``self.visit(`` is not another class's ``visit``. line_profiler
+    4.x (and 5.x under Python 3.10) names neither's class: then the classes
+    are read from the code (``_class_read``), and where they cannot be, any
+    method of the name may be the one.
     """
-    if "." not in caller.name:  # line_profiler 4.x names no class: any method of the name
-        return "." not in method.name
+    if "." not in caller.name:
+        if "." in method.name:
+            return False
+        where_caller, where_method = class_of(caller), class_of(method)
+        if where_method == MODULE:  # a module's function, which self.x( cannot call
+            return False
+        if isinstance(where_caller, tuple) and isinstance(where_method, tuple):
+            return where_caller == where_method
+        return True
     if "." not in method.name:  # a module's function, which self.x( cannot call
         return False
     return caller.name.rpartition(".")[0] == method.name.rpartition(".")[0]
+
+
+#: Where a function is defined: MODULE, a class (its file and the line of its
+#: ``class``), or None when it cannot be told (no code, or nested in a function).
+_Where = tuple[str, int] | str | None
+MODULE = "module"
+
+
+def _class_read(annotated: AnnotatedFunction) -> _Where:
+    """The class whose body defines the function, read from its code (for bare names).
+
+    The nearest line above its first one that is indented less, and opens
+    a block: ``class`` is its class, ``def`` a function it is nested in.
+    Lines of other blocks (``if TYPE_CHECKING:``) lead further out; a
+    header's closing line (``):``) is passed over.
+    """
+    source = annotated.source if annotated.shows_source else None
+    start = annotated.function.start_line
+    if source is None or not 1 <= start <= len(source.lines):
+        return None
+    first = source.lines[start - 1]
+    indent = len(first) - len(first.lstrip())
+    if indent == 0:
+        return MODULE
+    for number in range(start - 1, 0, -1):
+        text = source.lines[number - 1]
+        stripped = text.lstrip()
+        if not stripped or stripped.startswith(("#", ")", "]")):
+            continue
+        if len(text) - len(stripped) >= indent:
+            continue
+        if stripped.startswith("class "):
+            return annotated.function.filename, number
+        if stripped.startswith(("def ", "async def ")):
+            return None
+        indent = len(text) - len(stripped)  # another block: its own opener is further out
+        if indent == 0:
+            return None
+    return None
 
 
 def _in_its_scope(caller: FunctionProfile, function: FunctionProfile) -> bool:
