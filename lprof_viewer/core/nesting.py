@@ -8,8 +8,10 @@ function's name followed by ``(`` outside comments and strings, called bare
 (a module's or a nested function, or a class, which runs its ``__init__``)
 or on ``self`` or ``cls`` (a method of the caller's class). ``json.load(``
 is not a call of a profiled ``load``, nor ``parser.parse(`` of a profiled
-``parse``: an object's class cannot be read from the code. It is a hint for the summary,
-never a number of line_profiler's changed.
+``parse``: an object's class cannot be read from the code. Where names are bare
+(line_profiler 4.x, or 5.x under Python 3.10), where each function is defined
+(a class, another function) is read from its code instead. It is a hint for
+the summary, never a number of line_profiler's changed.
 """
 
 from __future__ import annotations
@@ -59,12 +61,7 @@ def calls_between(
             bare.setdefault(function.short_name, []).append(function)
         elif name.endswith(".__init__") and name.count(".") == 1:  # Parser( runs Parser.__init__
             bare.setdefault(name.partition(".")[0], []).append(function)
-    classes: dict[FunctionProfile, _Where] = {}
-
-    def class_of(function: FunctionProfile) -> _Where:
-        if function not in classes:
-            classes[function] = _class_read(annotate(function))
-        return classes[function]
+    read = _CodeRead(annotate)
 
     calls: Calls = []
     for caller in functions:
@@ -75,9 +72,9 @@ def calls_between(
             continue
         timed = _CODE_ONLY.sub("", "\n".join(map(annotated.text, caller.linenos)))
         called = [
-            *_one_named(bare, _BARE_CALL.findall(timed), partial(_in_its_scope, caller)),
+            *_one_named(bare, _BARE_CALL.findall(timed), partial(_in_its_scope, caller, read)),
             *_one_named(
-                methods, _OWN_METHOD_CALL.findall(timed), partial(_of_its_class, caller, class_of)
+                methods, _OWN_METHOD_CALL.findall(timed), partial(_of_its_class, caller, read)
             ),
         ]
         calls += [(caller, callee) for callee in dict.fromkeys(called) if callee is not caller]
@@ -88,23 +85,21 @@ def calls_between(
 _CODE_ONLY = re.compile(r"""#[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""")
 
 
-def _of_its_class(
-    caller: FunctionProfile, class_of: Callable[[FunctionProfile], _Where], method: FunctionProfile
-) -> bool:
+def _of_its_class(caller: FunctionProfile, read: _CodeRead, method: FunctionProfile) -> bool:
     """Whether ``self.name(`` in ``caller`` may call ``method``: of its class, when both say.
 
     A visitor's ``self.visit(`` is not another class's ``visit``. line_profiler
-    4.x (and 5.x under Python 3.10) names neither's class: then the classes
-    are read from the code (``_class_read``), and where they cannot be, any
-    method of the name may be the one.
+    4.x (and 5.x under Python 3.10) names neither's class: then where each is
+    defined is read from the code (``_CodeRead``), and where it cannot be,
+    any function of the name may be the method.
     """
     if "." not in caller.name:
         if "." in method.name:
             return False
-        where_caller, where_method = class_of(caller), class_of(method)
-        if where_method == MODULE:  # a module's function, which self.x( cannot call
-            return False
-        if isinstance(where_caller, tuple) and isinstance(where_method, tuple):
+        where_caller, where_method = read.where(caller), read.where(method)
+        if where_method == MODULE or (isinstance(where_method, tuple) and where_method[0] == DEF):
+            return False  # a module's or a nested function, which self.x( cannot call
+        if isinstance(where_caller, tuple) and where_caller[0] == CLASS:
             return where_caller == where_method
         return True
     if "." not in method.name:  # a module's function, which self.x( cannot call
@@ -112,50 +107,90 @@ def _of_its_class(
     return caller.name.rpartition(".")[0] == method.name.rpartition(".")[0]
 
 
-#: Where a function is defined: MODULE, a class (its file and the line of its
-#: ``class``), or None when it cannot be told (no code, or nested in a function).
-_Where = tuple[str, int] | str | None
-MODULE = "module"
+def _in_its_scope(caller: FunctionProfile, read: _CodeRead, function: FunctionProfile) -> bool:
+    """Whether a bare call in ``caller`` may call ``function``: a nested one only from within.
 
-
-def _class_read(annotated: AnnotatedFunction) -> _Where:
-    """The class whose body defines the function, read from its code (for bare names).
-
-    The nearest line above its first one that is indented less, and opens
-    a block: ``class`` is its class, ``def`` a function it is nested in.
-    Lines of other blocks (``if TYPE_CHECKING:``) lead further out; a
-    header's closing line (``):``) is passed over.
+    With bare names (line_profiler 4.x, 5.x under Python 3.10), where each is
+    defined is read from the code: a method is never called bare, and a
+    function nested in another only from that one.
     """
-    source = annotated.source if annotated.shows_source else None
-    start = annotated.function.start_line
-    if source is None or not 1 <= start <= len(source.lines):
-        return None
-    first = source.lines[start - 1]
-    indent = len(first) - len(first.lstrip())
-    if indent == 0:
-        return MODULE
-    for number in range(start - 1, 0, -1):
-        text = source.lines[number - 1]
-        stripped = text.lstrip()
-        if not stripped or stripped.startswith(("#", ")", "]")):
-            continue
-        if len(text) - len(stripped) >= indent:
-            continue
-        if stripped.startswith("class "):
-            return annotated.function.filename, number
-        if stripped.startswith(("def ", "async def ")):
-            return None
-        indent = len(text) - len(stripped)  # another block: its own opener is further out
-        if indent == 0:
-            return None
-    return None
-
-
-def _in_its_scope(caller: FunctionProfile, function: FunctionProfile) -> bool:
-    """Whether a bare call in ``caller`` may call ``function``: a nested one only from within."""
-    if ".<locals>." not in function.name:
+    if ".<locals>." in function.name:
+        return function.name.startswith(f"{caller.name}.<locals>.")
+    if "." in function.name:  # Parser( runs Parser.__init__
         return True
-    return function.name.startswith(f"{caller.name}.<locals>.")
+    defined = read.where(function)
+    if isinstance(defined, tuple) and defined[0] == CLASS:
+        return False
+    if isinstance(defined, tuple) and defined[0] == DEF:
+        return read.def_line(caller) == defined[1:]
+    return True
+
+
+#: Where a function is defined, read from its code: MODULE; (CLASS, file, line) for a
+#: method, (DEF, file, line) for a function nested in another, at the line of that
+#: ``class`` or ``def``; None when it cannot be told (no code to read).
+_Where = tuple[str, str, int] | str | None
+MODULE, CLASS, DEF = "module", "class", "def"
+_OPENERS = (("class ", CLASS), ("def ", DEF), ("async def ", DEF))
+
+
+class _CodeRead:
+    """Where functions are defined, read from their code once each (for bare names)."""
+
+    def __init__(self, annotate: Callable[[FunctionProfile], AnnotatedFunction]) -> None:
+        self._annotate = annotate
+        self._where: dict[FunctionProfile, _Where] = {}
+
+    def where(self, function: FunctionProfile) -> _Where:
+        """The block around the function's ``def``: the module, a class or a function.
+
+        The nearest line above its first one that is indented less and opens
+        a block names it. Lines of other blocks (``if TYPE_CHECKING:``) lead
+        further out; a header's closing line (``):``) is passed over.
+        """
+        if function not in self._where:
+            self._where[function] = self._read_where(function)
+        return self._where[function]
+
+    def def_line(self, function: FunctionProfile) -> tuple[str, int] | None:
+        """The file and line of the function's ``def``, below its decorators."""
+        lines = self._lines(function)
+        if lines is None:
+            return None
+        for number in range(function.start_line, len(lines) + 1):
+            if lines[number - 1].lstrip().startswith(("def ", "async def ")):
+                return function.filename, number
+        return None
+
+    def _read_where(self, function: FunctionProfile) -> _Where:
+        lines = self._lines(function)
+        start = function.start_line
+        if lines is None or not 1 <= start <= len(lines):
+            return None
+        indent = _indent(lines[start - 1])
+        if indent == 0:
+            return MODULE
+        for number in range(start - 1, 0, -1):
+            text = lines[number - 1]
+            stripped = text.lstrip()
+            if not stripped or stripped.startswith(("#", ")", "]")) or _indent(text) >= indent:
+                continue
+            for keyword, kind in _OPENERS:
+                if stripped.startswith(keyword):
+                    return kind, function.filename, number
+            indent = _indent(text)  # another block: its own opener is further out
+            if indent == 0:
+                return None
+        return None
+
+    def _lines(self, function: FunctionProfile) -> Sequence[str] | None:
+        annotated = self._annotate(function)
+        source = annotated.source
+        return source.lines if source is not None and annotated.shows_source else None
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
 
 
 def _one_named(
