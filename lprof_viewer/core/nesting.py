@@ -16,9 +16,11 @@ the summary, never a number of line_profiler's changed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from typing import NamedTuple
 
 from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.model import FunctionProfile
@@ -135,62 +137,74 @@ _OPENERS = (("class ", CLASS), ("def ", DEF), ("async def ", DEF))
 
 
 class _CodeRead:
-    """Where functions are defined, read from their code once each (for bare names)."""
+    """Where functions are defined, read from their files' code once each (for bare names)."""
 
     def __init__(self, annotate: Callable[[FunctionProfile], AnnotatedFunction]) -> None:
         self._annotate = annotate
-        self._where: dict[FunctionProfile, _Where] = {}
+        self._outlines: dict[str, _Outline | None] = {}
 
     def where(self, function: FunctionProfile) -> _Where:
-        """The block around the function's ``def``: the module, a class or a function.
-
-        The nearest line above its first one that is indented less and opens
-        a block names it. Lines of other blocks (``if TYPE_CHECKING:``) lead
-        further out; a header's closing line (``):``) is passed over.
-        """
-        if function not in self._where:
-            self._where[function] = self._read_where(function)
-        return self._where[function]
+        """The block around the function's ``def``: the module, a class or a function."""
+        found = self._def_of(function)
+        return found[1] if found else None
 
     def def_line(self, function: FunctionProfile) -> tuple[str, int] | None:
         """The file and line of the function's ``def``, below its decorators."""
-        lines = self._lines(function)
-        if lines is None:
-            return None
-        for number in range(function.start_line, len(lines) + 1):
-            if lines[number - 1].lstrip().startswith(("def ", "async def ")):
-                return function.filename, number
-        return None
+        found = self._def_of(function)
+        return (function.filename, found[0]) if found else None
 
-    def _read_where(self, function: FunctionProfile) -> _Where:
-        lines = self._lines(function)
+    def _def_of(self, function: FunctionProfile) -> tuple[int, _Where] | None:
+        """The line of the function's ``def`` (the first at or below its first line) and
+        the block around it."""
+        if function.filename not in self._outlines:
+            annotated = self._annotate(function)
+            source = annotated.source if annotated.shows_source else None
+            outline = None if source is None else _outline_of(source.lines, function.filename)
+            self._outlines[function.filename] = outline
+        outline = self._outlines[function.filename]
+        if outline is None:
+            return None
         start = function.start_line
-        if lines is None or not 1 <= start <= len(lines):
+        index = bisect.bisect_left(outline.lines, start)
+        if index == len(outline.lines):
             return None
-        indent = _indent(lines[start - 1])
-        if indent == 0:
-            return MODULE
-        for number in range(start - 1, 0, -1):
-            text = lines[number - 1]
-            stripped = text.lstrip()
-            if not stripped or stripped.startswith(("#", ")", "]")) or _indent(text) >= indent:
-                continue
-            for keyword, kind in _OPENERS:
-                if stripped.startswith(keyword):
-                    return kind, function.filename, number
-            indent = _indent(text)  # another block: its own opener is further out
-            if indent == 0:
-                return None
-        return None
-
-    def _lines(self, function: FunctionProfile) -> Sequence[str] | None:
-        annotated = self._annotate(function)
-        source = annotated.source
-        return source.lines if source is not None and annotated.shows_source else None
+        if outline.lines[index] != start and start not in outline.decorators:
+            return None  # no def of its own (a lambda)
+        return outline.lines[index], outline.around[index]
 
 
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip())
+class _Outline(NamedTuple):
+    """A file's ``class`` and ``def`` lines, in order, each with the block around it."""
+
+    lines: list[int]
+    around: list[_Where]
+    decorators: set[int]
+    """Lines beginning with ``@``: where a decorated function's first line is."""
+
+
+def _outline_of(lines: Sequence[str], filename: str) -> _Outline:
+    """Every ``class`` and ``def`` of a file with the one it is in, by indentation, in one pass.
+
+    A block of another kind (``if TYPE_CHECKING:``) is no scope: a ``def`` in
+    it belongs to the class or module around it.
+    """
+    outline = _Outline([], [], set())
+    opened: list[tuple[int, str, int]] = []  # (indent, kind, line) of the blocks we are in
+    for number, text in enumerate(lines, 1):
+        stripped = text.lstrip()
+        if stripped.startswith("@"):
+            outline.decorators.add(number)
+            continue
+        kind = next((kind for keyword, kind in _OPENERS if stripped.startswith(keyword)), None)
+        if kind is None:
+            continue
+        indent = len(text) - len(stripped)
+        while opened and opened[-1][0] >= indent:
+            opened.pop()
+        outline.lines.append(number)
+        outline.around.append((opened[-1][1], filename, opened[-1][2]) if opened else MODULE)
+        opened.append((indent, kind, number))
+    return outline
 
 
 def _one_named(
