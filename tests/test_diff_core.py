@@ -337,6 +337,96 @@ def test_self_calls_and_nested_functions_are_read_within_their_scope(tmp_path: P
     assert calls_read(older) == [("outer", "helper")]
 
 
+BLOCKS = '''
+@profile
+def helper():
+    return 1
+
+
+if True:
+    @profile
+    def conditional():
+        return 2
+
+
+class A:
+    @profile
+    def m(self):
+        template = """
+def template():
+    pass
+"""
+        return self.n() + len(template)
+
+    if True:
+        @profile
+        def n(self):
+            return 3
+
+
+@profile
+def main():
+    return conditional() + helper() + A().m()
+
+
+main()
+'''
+
+
+def test_functions_in_other_blocks_belong_to_the_scope_around_them(tmp_path: Path) -> None:
+    """A def under an if stays its module's or class's; a def in a string is none."""
+    lprof = profiled(tmp_path, "blocks.py", BLOCKS)
+    older = as_line_profiler_4(lprof, tmp_path / "blocks-4x.lprof")
+    expected = {("A.m", "A.n"), ("main", "conditional"), ("main", "helper")}
+
+    assert set(calls_read(lprof)) == {(recorded(a), recorded(b)) for a, b in expected}
+    assert set(calls_read(older)) == {(a.split(".")[-1], b.split(".")[-1]) for a, b in expected}
+
+
+RENAMED_LATER = """
+class A:
+    @profile
+    def m(self):
+        return self.save()
+
+    @profile
+    def save(self):
+        return 1
+
+
+@profile
+def save():
+    return 2
+
+
+@profile
+def unused():
+    return 5
+
+
+@profile
+def main():
+    x = False and unused()
+    return save() + A().m() + bool(x)
+
+
+main()
+"""
+
+
+def test_one_function_whose_code_changed_leaves_the_others_of_its_file_read(
+    tmp_path: Path,
+) -> None:
+    lprof = profiled(tmp_path, "renamed.py", RENAMED_LATER)
+    older = as_line_profiler_4(lprof, tmp_path / "renamed-4x.lprof")
+    script = tmp_path / "renamed.py"
+    script.write_text(script.read_text().replace("def unused(", "def unused_renamed("))
+
+    calls = set(calls_read(older))
+
+    assert calls == {("m", "save"), ("main", "save"), ("main", "unused")}
+
+
 def test_a_call_in_a_comment_or_string_is_no_call(tmp_path: Path) -> None:
     assert calls_read(profiled(tmp_path, "commented.py", COMMENTED)) == []
 

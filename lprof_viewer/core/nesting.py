@@ -16,11 +16,10 @@ the summary, never a number of line_profiler's changed.
 
 from __future__ import annotations
 
-import bisect
+import ast
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import NamedTuple
 
 from lprof_viewer.core.annotate import AnnotatedFunction
 from lprof_viewer.core.model import FunctionProfile
@@ -133,15 +132,19 @@ def _in_its_scope(caller: FunctionProfile, read: _CodeRead, function: FunctionPr
 #: ``class`` or ``def``; None when it cannot be told (no code to read).
 _Where = tuple[str, str, int] | str | None
 MODULE, CLASS, DEF = "module", "class", "def"
-_OPENERS = (("class ", CLASS), ("def ", DEF), ("async def ", DEF))
 
 
 class _CodeRead:
-    """Where functions are defined, read from their files' code once each (for bare names)."""
+    """Where functions are defined, read from their files' code (for bare names).
+
+    Each file is parsed once (``ast``), and each function looked up once:
+    many classes' ``step`` are each asked about every other's.
+    """
 
     def __init__(self, annotate: Callable[[FunctionProfile], AnnotatedFunction]) -> None:
         self._annotate = annotate
-        self._outlines: dict[str, _Outline | None] = {}
+        self._outlines: dict[str, dict[int, tuple[int, _Where]] | None] = {}
+        self._found: dict[FunctionProfile, tuple[int, _Where] | None] = {}
 
     def where(self, function: FunctionProfile) -> _Where:
         """The block around the function's ``def``: the module, a class or a function."""
@@ -154,57 +157,60 @@ class _CodeRead:
         return (function.filename, found[0]) if found else None
 
     def _def_of(self, function: FunctionProfile) -> tuple[int, _Where] | None:
-        """The line of the function's ``def`` (the first at or below its first line) and
-        the block around it."""
+        if function not in self._found:
+            self._found[function] = self._read_def_of(function)
+        return self._found[function]
+
+    def _read_def_of(self, function: FunctionProfile) -> tuple[int, _Where] | None:
+        annotated = self._annotate(function)
+        if annotated.source is None or not annotated.shows_source:
+            return None  # its code is not the code that ran
         if function.filename not in self._outlines:
-            annotated = self._annotate(function)
-            source = annotated.source if annotated.shows_source else None
-            outline = None if source is None else _outline_of(source.lines, function.filename)
-            self._outlines[function.filename] = outline
+            text = "\n".join(annotated.source.lines)
+            self._outlines[function.filename] = _outline_of(text, function.filename)
         outline = self._outlines[function.filename]
-        if outline is None:
-            return None
-        start = function.start_line
-        index = bisect.bisect_left(outline.lines, start)
-        if index == len(outline.lines):
-            return None
-        if outline.lines[index] != start and start not in outline.decorators:
-            return None  # no def of its own (a lambda)
-        return outline.lines[index], outline.around[index]
+        return None if outline is None else outline.get(function.start_line)
 
 
-class _Outline(NamedTuple):
-    """A file's ``class`` and ``def`` lines, in order, each with the block around it."""
+def _outline_of(text: str, filename: str) -> dict[int, tuple[int, _Where]] | None:
+    """Each function of a file by its first line (its first decorator's, as line_profiler
+    records it): the line of its ``def`` and the block it is defined in.
 
-    lines: list[int]
-    around: list[_Where]
-    decorators: set[int]
-    """Lines beginning with ``@``: where a decorated function's first line is."""
-
-
-def _outline_of(lines: Sequence[str], filename: str) -> _Outline:
-    """Every ``class`` and ``def`` of a file with the one it is in, by indentation, in one pass.
-
-    A block of another kind (``if TYPE_CHECKING:``) is no scope: a ``def`` in
-    it belongs to the class or module around it.
+    Blocks of other kinds (``if TYPE_CHECKING:``, ``try:``) are no scope: a
+    ``def`` in one belongs to the class, function or module around it. None
+    for code that does not parse.
     """
-    outline = _Outline([], [], set())
-    opened: list[tuple[int, str, int]] = []  # (indent, kind, line) of the blocks we are in
-    for number, text in enumerate(lines, 1):
-        stripped = text.lstrip()
-        if stripped.startswith("@"):
-            outline.decorators.add(number)
-            continue
-        kind = next((kind for keyword, kind in _OPENERS if stripped.startswith(keyword)), None)
-        if kind is None:
-            continue
-        indent = len(text) - len(stripped)
-        while opened and opened[-1][0] >= indent:
-            opened.pop()
-        outline.lines.append(number)
-        outline.around.append((opened[-1][1], filename, opened[-1][2]) if opened else MODULE)
-        opened.append((indent, kind, number))
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    outline: dict[int, tuple[int, _Where]] = {}
+    scopes: list[tuple[ast.AST, _Where]] = [(tree, MODULE)]
+    while scopes:
+        scope, where = scopes.pop()
+        for node in _defined_in(scope):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            if not isinstance(node, ast.ClassDef):
+                outline[first] = node.lineno, where
+            kind = CLASS if isinstance(node, ast.ClassDef) else DEF
+            scopes.append((node, (kind, filename, node.lineno)))
     return outline
+
+
+_Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+def _defined_in(scope: ast.AST) -> list[_Definition]:
+    """The functions and classes a scope defines itself, inside its other blocks too."""
+    found: list[_Definition] = []
+    blocks = list(ast.iter_child_nodes(scope))
+    while blocks:
+        node = blocks.pop()
+        if isinstance(node, _Definition):
+            found.append(node)
+        elif not isinstance(node, ast.Lambda):
+            blocks.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _one_named(
