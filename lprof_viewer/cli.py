@@ -176,15 +176,15 @@ def format_for(chosen: str | None, output: Path | None, formats: Sequence[str]) 
         )
     if chosen is not None:
         return chosen
-    if suffix in (*_WRITTEN_BY_SOME_COMMAND, *_NEVER_WRITTEN) and suffix not in formats:
+    if suffix in _NOT_TEXT and suffix not in formats:
         raise UsageError(f"this command cannot write {suffix.upper()}; choose one with --format.")
     return suffix if suffix in formats else "text"
 
 
-_WRITTEN_BY_SOME_COMMAND = ("json", "csv", "html")
-#: Suffixes of documents, pictures and archives: text under such a name opens in no program
-#: the name promises (``report.pdf``). Other names get text (``run.txt``, ``run.out``).
-_NEVER_WRITTEN = (
+#: Suffixes that promise something other than text: another command's format, or a
+#: document, picture or archive (``report.pdf``). Other names get text (``run.out``).
+_NOT_TEXT = (
+    *("json", "csv", "html"),
     *("pdf", "png", "jpg", "jpeg", "gif", "svg", "webp"),
     *("doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "ppt", "pptx"),
     *("zip", "gz", "bz2", "xz", "tar", "7z"),

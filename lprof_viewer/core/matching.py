@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import pairwise
 from operator import attrgetter
 
-from lprof_viewer.core.model import FunctionProfile
+from lprof_viewer.core.model import FunctionProfile, qualifies_names
 
 
 @lru_cache(maxsize=4096)  # a profile names a few files, for thousands of functions
@@ -44,14 +44,15 @@ def match_functions(
     left, right = list(functions_a), list(functions_b)
     files_a, files_b = ({_file_key(f.filename) for f in side} for side in (left, right))
     # Unqualified names are line_profiler 4.x's: only then may `run` be `A.run`.
-    by_short_name = not (_qualifies(left) and _qualifies(right))
+    by_short_name = not (qualifies_names(left) and qualifies_names(right))
     # A renamed class (Bar.save is Baz.save) is a rename too, where names are qualified.
     renamed = _SHORT_NAME if by_short_name else _NAME
-    same_file = _same_file(files_a, files_b, MOVED_FILE_SHARES)
+    moved = _paths_ending_alike(files_a - files_b, files_b - files_a)
+    same_file = _same_file(moved, MOVED_FILE_SHARES)
     # Beside files both runs name, a file that moved and a function renamed in it need more
     # to be told from another package's file of that name: its folder too.
     two_checkouts = files_a.isdisjoint(files_b)
-    same_file_renamed = same_file if two_checkouts else _same_file(files_a, files_b, 2)
+    same_file_renamed = same_file if two_checkouts else _same_file(moved, RENAMED_FILE_SHARES)
     pairs: list[tuple[FunctionProfile | None, FunctionProfile | None]] = []
     tiers: list[MakeKeys] = [
         _by_name(same_file, _NAME),
@@ -71,30 +72,21 @@ def match_functions(
     return pairs
 
 
-def _qualifies(functions: list[FunctionProfile]) -> bool:
-    """True when a run qualifies names (line_profiler 5.x: ``A.run``, ``f.<locals>.g``).
-
-    line_profiler 4.x never does; a 5.x run without methods or nested
-    functions cannot be told from it, and needs no telling.
-    """
-    return any("." in f.name for f in functions)
-
-
 #: How many of a path's last parts (its name, its folder...) a file that only one run names
-#: must share with one only the other names to be taken for it, moved: its name alone.
+#: must share with one only the other names to be taken for it, moved: its name alone...
 MOVED_FILE_SHARES = 1
+#: ...and to be taken for it with a function renamed in it, beside files both runs name.
+RENAMED_FILE_SHARES = 2
 
 
-def _same_file(files_a: set[str], files_b: set[str], shares: int) -> Callable[[str], str]:
+def _same_file(moved: dict[str, tuple[str, int]], shares: int) -> Callable[[str], str]:
     """A file's key in A's terms: the same for a file of A and the file it became in B.
 
     A file both runs name is itself. One that only B names is the file only A
-    names whose path ends as its own does (``before/app1/views.py`` and
-    ``after/app1/views.py``), when that file is the only one ending in as many
-    (``shares`` or more) of its parts, and it the only one for that file:
-    ``app2/views.py`` is never ``app1/views.py`` moved.
+    names whose path ends as its own does (``_paths_ending_alike``), in
+    ``shares`` parts or more.
     """
-    moved_to = _paths_ending_alike(files_a - files_b, files_b - files_a, shares)
+    moved_to = {b: a for b, (a, shared) in moved.items() if shared >= shares}
 
     def file_of(filename: str) -> str:
         key = _file_key(filename)
@@ -103,20 +95,22 @@ def _same_file(files_a: set[str], files_b: set[str], shares: int) -> Callable[[s
     return file_of
 
 
-def _paths_ending_alike(only_a: set[str], only_b: set[str], shares: int) -> dict[str, str]:
-    """Files only B names, each with the file only A names it is (``_same_file``).
+def _paths_ending_alike(only_a: set[str], only_b: set[str]) -> dict[str, tuple[str, int]]:
+    """Files only B names, each with the file only A names it is, and how many of their
+    paths' last parts they share (``before/app1/views.py`` and ``after/app1/views.py``: 2).
 
     The longest shared ends first: two files alone in ending with the same
     ``depth`` parts pair, then shorter ends are looked at among the files
     left, so ``v2/api/views.py`` pairing with its copy leaves ``api/views.py``
-    to pair with its own. In one pass per depth: a package profiled whole
-    names thousands of ``__init__.py``.
+    to pair with its own, and ``app2/views.py`` is never ``app1/views.py``
+    moved. In one pass per depth: a package profiled whole names thousands
+    of ``__init__.py``.
     """
     parts = {key: _parts_from_the_end(key) for key in (*only_a, *only_b)}
     left = [set(only_a), set(only_b)]
     deepest = max(map(len, parts.values()), default=0)
-    moved_to: dict[str, str] = {}
-    for depth in range(deepest, shares - 1, -1):
+    moved: dict[str, tuple[str, int]] = {}
+    for depth in range(deepest, 0, -1):
         ends: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
         for side, files in enumerate(left):
             for key in files:
@@ -124,10 +118,10 @@ def _paths_ending_alike(only_a: set[str], only_b: set[str], shares: int) -> dict
                     ends.setdefault(parts[key][:depth], ([], []))[side].append(key)
         for files_a, files_b in ends.values():
             if len(files_a) == len(files_b) == 1:
-                moved_to[files_b[0]] = files_a[0]
+                moved[files_b[0]] = files_a[0], depth
                 left[0].discard(files_a[0])
                 left[1].discard(files_b[0])
-    return moved_to
+    return moved
 
 
 def _parts_from_the_end(key: str) -> tuple[str, ...]:

@@ -130,6 +130,17 @@ class _FunctionFields(NamedTuple):
     total_ticks: int | float
 
 
+def qualifies_names(functions: Iterable[FunctionProfile]) -> bool:
+    """True when a run qualifies names (line_profiler 5.x under Python 3.11+: ``A.run``,
+    ``f.<locals>.g``).
+
+    line_profiler 4.x never does, nor 5.x under 3.10 (no ``co_qualname``); a
+    run without methods or nested functions cannot be told from those, and
+    needs no telling.
+    """
+    return any("." in f.name for f in functions)
+
+
 class FunctionProfile(_FunctionFields):
     """One profiled function: where it is and its lines' timings, column by column.
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from lprof_viewer.core.annotate import AnnotatedFunction
-from lprof_viewer.core.model import FunctionProfile
+from lprof_viewer.core.model import FunctionProfile, qualifies_names
 
 #: A bare call, not after a dot: ``parse(``.
 _BARE_CALL = re.compile(r"(?<![\w.])(\w+)\s*\(")
@@ -62,7 +62,9 @@ def calls_between(
             bare.setdefault(function.short_name, []).append(function)
         elif name.endswith(".__init__") and name.count(".") == 1:  # Parser( runs Parser.__init__
             bare.setdefault(name.partition(".")[0], []).append(function)
-    read = _CodeRead(annotate)
+    # Bare names (line_profiler 4.x, 5.x under Python 3.10) say nothing of classes and scopes:
+    # then they are read from the code.
+    read = None if qualifies_names(functions) else _CodeRead(annotate)
 
     calls: Calls = []
     for caller in functions:
@@ -86,52 +88,54 @@ def calls_between(
 _CODE_ONLY = re.compile(r"""#[^\n]*|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'""")
 
 
-def _of_its_class(caller: FunctionProfile, read: _CodeRead, method: FunctionProfile) -> bool:
+def _of_its_class(caller: FunctionProfile, read: _CodeRead | None, method: FunctionProfile) -> bool:
     """Whether ``self.name(`` in ``caller`` may call ``method``: of its class, when both say.
 
-    A visitor's ``self.visit(`` is not another class's ``visit``. line_profiler
-    4.x (and 5.x under Python 3.10) names neither's class: then where each is
-    defined is read from the code (``_CodeRead``), and where it cannot be,
-    any function of the name may be the method.
+    A visitor's ``self.visit(`` is not another class's ``visit``. Where names
+    are bare, where each is defined is read from the code (``read``); where
+    it cannot be, any function of the name may be the method.
     """
     if "." not in caller.name:
-        if "." in method.name:
-            return False
+        if "." in method.name or read is None:
+            return "." not in method.name
         where_caller, where_method = read.where(caller), read.where(method)
-        if where_method == MODULE or (isinstance(where_method, tuple) and where_method[0] == DEF):
+        if _kind(where_method) in (MODULE, DEF):
             return False  # a module's or a nested function, which self.x( cannot call
-        if isinstance(where_caller, tuple) and where_caller[0] == CLASS:
-            return where_caller == where_method
-        return True
+        return where_caller == where_method if _kind(where_caller) == CLASS else True
     if "." not in method.name:  # a module's function, which self.x( cannot call
         return False
     return caller.name.rpartition(".")[0] == method.name.rpartition(".")[0]
 
 
-def _in_its_scope(caller: FunctionProfile, read: _CodeRead, function: FunctionProfile) -> bool:
+def _in_its_scope(
+    caller: FunctionProfile, read: _CodeRead | None, function: FunctionProfile
+) -> bool:
     """Whether a bare call in ``caller`` may call ``function``: a nested one only from within.
 
-    With bare names (line_profiler 4.x, 5.x under Python 3.10), where each is
-    defined is read from the code: a method is never called bare, and a
-    function nested in another only from that one.
+    Where names are bare, where each is defined is read from the code
+    (``read``): a method is never called bare, and a function nested in
+    another only from that one.
     """
     if ".<locals>." in function.name:
         return function.name.startswith(f"{caller.name}.<locals>.")
-    if "." in function.name:  # Parser( runs Parser.__init__
+    if "." in function.name or read is None:  # Parser( runs Parser.__init__
         return True
     defined = read.where(function)
-    if isinstance(defined, tuple) and defined[0] == CLASS:
-        return False
-    if isinstance(defined, tuple) and defined[0] == DEF:
+    if defined is not None and defined[0] == DEF:
         return read.def_line(caller) == defined[1:]
-    return True
+    return _kind(defined) != CLASS
 
 
-#: Where a function is defined, read from its code: MODULE; (CLASS, file, line) for a
-#: method, (DEF, file, line) for a function nested in another, at the line of that
+#: Where a function is defined, read from its code: (MODULE, file, 0); (CLASS, file, line)
+#: for a method, (DEF, file, line) for a function nested in another, at the line of that
 #: ``class`` or ``def``; None when it cannot be told (no code to read).
-_Where = tuple[str, str, int] | str | None
+_Where = tuple[str, str, int] | None
 MODULE, CLASS, DEF = "module", "class", "def"
+
+
+def _kind(where: _Where) -> str | None:
+    """MODULE, CLASS or DEF; None when unknown."""
+    return where[0] if where else None
 
 
 class _CodeRead:
@@ -185,7 +189,7 @@ def _outline_of(text: str, filename: str) -> dict[int, tuple[int, _Where]] | Non
     except (SyntaxError, ValueError):
         return None
     outline: dict[int, tuple[int, _Where]] = {}
-    scopes: list[tuple[ast.AST, _Where]] = [(tree, MODULE)]
+    scopes: list[tuple[ast.AST, _Where]] = [(tree, (MODULE, filename, 0))]
     while scopes:
         scope, where = scopes.pop()
         for node in _defined_in(scope):
